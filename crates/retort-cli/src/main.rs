@@ -1,1 +1,50 @@
-fn main() {}
+//! `retort`: the command-line front end of the retort library.
+
+mod cli;
+mod commands;
+mod context;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Format};
+
+fn main() -> ExitCode {
+    install_panic_report();
+    let cli = Cli::parse();
+    match commands::dispatch(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if cli.format == Format::Json {
+                let doc = serde_json::json!({ "error": { "message": e.to_string(), "exit_code": e.exit_code() } });
+                println!("{doc}");
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+/// A bug must still read as a message, not a backtrace: say what happened
+/// and ask for a report.
+fn install_panic_report() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        eprintln!(
+            "error: retort hit an internal error{location}: {payload}\n\
+             This is a bug in retort, not in your project. Please report it with the command you ran.\n\
+             Your database was left as the last completed revision left it."
+        );
+    }));
+}

@@ -1,15 +1,35 @@
 //! retort: database schema migrations with Alembic's model, SQL-first.
 //!
 //! The library behind the `retort` command. A service can embed it to apply
-//! its migrations at start-up with the same locking and checksums the CLI uses.
+//! its migrations at start-up:
+//!
+//! ```no_run
+//! # fn main() -> retort::Result<()> {
+//! retort::upgrade(std::path::Path::new("."), "sqlite:///app.db", "head")?;
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! The pipeline, one module per arrow:
 //!
 //! ```text
-//! revision files ──script──▶ Script ──graph──▶ RevisionGraph ──plan──▶ Plan ──runner──▶ database
+//! revision files ──script──▶ Script ──graph──▶ RevisionGraph ──plan──▶ Step list ──runner──▶ database
 //! ```
 
+pub mod authoring;
+pub mod config;
+pub mod db_url;
 pub mod dialect;
+mod error;
 pub mod graph;
+mod migrator;
 pub mod plan;
+pub mod project;
+pub mod runner;
 pub mod script;
+
+pub use config::Config;
+pub use db_url::{mask_url, DatabaseUrl};
+pub use error::{DbError, Error, Result, StatementError};
+pub use migrator::{offline_script, upgrade, Migrator};
+pub use project::Project;

@@ -51,3 +51,64 @@ pub struct Statement {
     /// 1-based line in the file where the statement starts.
     pub line: usize,
 }
+
+/// Placeholder until the parser lands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ScriptError(pub String);
+
+impl Section {
+    /// Placeholder until the splitter lands.
+    pub fn statements(&self, _dialect: crate::dialect::DialectKind) -> Result<Vec<Statement>, ScriptError> {
+        Ok(vec![Statement { sql: self.sql.clone(), line: self.first_line }])
+    }
+}
+
+impl Script {
+    /// Placeholder until the parser lands.
+    pub fn load(path: &std::path::Path) -> Result<Script, ScriptError> {
+        Err(ScriptError(path.display().to_string()))
+    }
+}
+
+/// Placeholder until the template lands.
+pub mod template {
+    use std::collections::BTreeMap;
+    /// Placeholder.
+    pub const DEFAULT_TEMPLATE: &str = "";
+    /// Placeholder.
+    #[derive(Debug, Clone, serde::Serialize)]
+    pub struct TemplateContext {
+        /// x
+        pub message: String,
+        /// x
+        pub rev_id: String,
+        /// x
+        pub down_revisions: Vec<String>,
+        /// x
+        pub branch_labels: Vec<String>,
+        /// x
+        pub depends_on: Vec<String>,
+        /// x
+        pub create_date: String,
+        /// x
+        pub transactional: bool,
+        /// x
+        pub upgrades: String,
+        /// x
+        pub downgrades: String,
+        /// x
+        pub x: BTreeMap<String, String>,
+    }
+    /// Placeholder.
+    pub fn render(_t: &str, _p: &std::path::Path, _c: &TemplateContext) -> Result<String, super::ScriptError> {
+        Ok(String::new())
+    }
+}
+
+impl Script {
+    /// Placeholder.
+    pub fn parse(path: &std::path::Path, _text: &str) -> Result<Script, ScriptError> {
+        Err(ScriptError(path.display().to_string()))
+    }
+}

@@ -1,0 +1,206 @@
+//! The command line: global options and one subcommand per Alembic command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Database schema migrations with Alembic's model, SQL-first.
+///
+/// A project is a retort.toml and a folder of .sql revision files, each with an
+/// upgrade and a downgrade section, linked into a graph by their headers.
+#[derive(Debug, Parser)]
+#[command(name = "retort", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Start with `retort init`, then `retort revision -m \"create users\"`, edit the file, and `retort upgrade`.\nDocs: docs/guide.md and docs/reference/ in the project repository.")]
+pub struct Cli {
+    /// The config file (default: retort.toml in this folder or a parent).
+    #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Database URL; overrides RETORT_DATABASE_URL and the config file.
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Extra KEY=VALUE arguments, readable from templates as `x.KEY`.
+    #[arg(short = 'x', global = true, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub x: Vec<(String, String)>,
+
+    /// Output format of commands that report something.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable, Alembic's layout where Alembic has one.
+    Text,
+    /// One JSON document on standard output.
+    Json,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("'{s}' is not KEY=VALUE")),
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a project: retort.toml, migrations/script.sql.j2, migrations/versions/.
+    Init(InitArgs),
+    /// Write a new revision file on top of the current head.
+    Revision(RevisionArgs),
+    /// Upgrade the database to a later revision (default: head).
+    Upgrade(UpgradeArgs),
+    /// Revert the database to an earlier revision.
+    Downgrade(DowngradeArgs),
+    /// Show the revisions the database is at.
+    Current(CurrentArgs),
+    /// List revisions, newest first.
+    History(HistoryArgs),
+    /// Show the heads: revisions nothing builds on.
+    Heads(HeadsArgs),
+    /// Show branch points and the revisions that leave them.
+    Branches(BranchesArgs),
+    /// Show one revision.
+    Show(ShowArgs),
+    /// Set the version table to revisions without running any migration.
+    Stamp(StampArgs),
+    /// Write a revision that merges several heads into one.
+    Merge(MergeArgs),
+}
+
+/// `retort init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the project in.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// `retort revision`.
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// The message: the first line of the file and its slug.
+    #[arg(short, long)]
+    pub message: String,
+    /// Revision to build on (default: the single head; `base` for a new root).
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Allow --head to name a revision that is not a head (start a branch).
+    #[arg(long)]
+    pub splice: bool,
+    /// Branch label for the new revision (repeatable).
+    #[arg(long = "branch-label", value_name = "LABEL")]
+    pub branch_label: Vec<String>,
+    /// A revision the new one depends on, beyond its parent (repeatable).
+    #[arg(long = "depends-on", value_name = "REV")]
+    pub depends_on: Vec<String>,
+    /// Use this id instead of a random one.
+    #[arg(long = "rev-id", value_name = "ID")]
+    pub rev_id: Option<String>,
+    /// Folder (one of version_locations) to write the file in.
+    #[arg(long = "version-path", value_name = "DIR")]
+    pub version_path: Option<PathBuf>,
+}
+
+/// `retort upgrade`.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Target: head, REV, +N, LABEL@head; with --sql also FROM:TO.
+    #[arg(default_value = "head", allow_hyphen_values = true)]
+    pub target: String,
+    /// Print the SQL instead of running it (offline mode; no database).
+    #[arg(long)]
+    pub sql: bool,
+}
+
+/// `retort downgrade`.
+#[derive(Debug, Args)]
+pub struct DowngradeArgs {
+    /// Target: -1, base, REV, LABEL@-1; with --sql FROM:TO.
+    #[arg(allow_hyphen_values = true)]
+    pub target: String,
+    /// Print the SQL instead of running it (offline mode; no database).
+    #[arg(long)]
+    pub sql: bool,
+}
+
+/// `retort current`.
+#[derive(Debug, Args)]
+pub struct CurrentArgs {}
+
+/// `retort history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Range START:END (either side may be empty, `current` allowed).
+    #[arg(short = 'r', long = "rev-range", value_name = "RANGE", allow_hyphen_values = true)]
+    pub rev_range: Option<String>,
+    /// Mark the revisions the database is at (needs a database).
+    #[arg(short = 'i', long = "indicate-current")]
+    pub indicate_current: bool,
+}
+
+/// `retort heads`.
+#[derive(Debug, Args)]
+pub struct HeadsArgs {
+    /// Treat revisions that are only depended on as heads too.
+    #[arg(long = "resolve-dependencies")]
+    pub resolve_dependencies: bool,
+}
+
+/// `retort branches`.
+#[derive(Debug, Args)]
+pub struct BranchesArgs {}
+
+/// `retort show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The revision (id, prefix, head, LABEL@head, …).
+    #[arg(allow_hyphen_values = true)]
+    pub rev: String,
+}
+
+/// `retort stamp`.
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// Revisions to stamp (head, base, ids, LABEL@head, …).
+    #[arg(required = true, allow_hyphen_values = true)]
+    pub revs: Vec<String>,
+    /// Delete every row of the version table first.
+    #[arg(long)]
+    pub purge: bool,
+    /// Print the SQL instead of running it (offline mode; no database).
+    #[arg(long)]
+    pub sql: bool,
+}
+
+/// `retort merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Revisions to merge (`heads` for all of them).
+    #[arg(required = true)]
+    pub revs: Vec<String>,
+    /// The message.
+    #[arg(short, long)]
+    pub message: String,
+    /// Use this id instead of a random one.
+    #[arg(long = "rev-id", value_name = "ID")]
+    pub rev_id: Option<String>,
+    /// Branch label for the merge revision.
+    #[arg(long = "branch-label", value_name = "LABEL")]
+    pub branch_label: Vec<String>,
+}

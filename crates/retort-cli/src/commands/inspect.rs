@@ -1,0 +1,200 @@
+//! `current`, `history`, `heads`, `branches`, `show`: commands that report.
+
+use retort::{Project, Result};
+use serde::Serialize;
+
+use crate::cli::{Cli, Format, HeadsArgs, HistoryArgs, ShowArgs};
+use crate::context::{connect, load_project};
+use crate::output::{line, print_json, revision_json, verbose_entry, LineOptions};
+
+/// Reads the current revisions, returning the project back with them.
+fn with_current(cli: &Cli, project: Project) -> Result<(Project, Vec<String>)> {
+    let mut migrator = connect(cli, project)?;
+    let current = migrator.current()?;
+    let project = migrator.into_project();
+    Ok((project, current))
+}
+
+pub fn current(cli: &Cli) -> Result<()> {
+    let project = load_project(cli)?;
+    let (project, current) = with_current(cli, project)?;
+    project.check_current(&current)?;
+    let graph = project.graph();
+    match cli.format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct CurrentJson<'a> {
+                current: Vec<crate::output::RevisionJson<'a>>,
+                at_head: bool,
+            }
+            let heads = graph.heads();
+            let at_head = !current.is_empty() && current.iter().all(|c| heads.contains(&c.as_str()));
+            let revisions = current
+                .iter()
+                .filter_map(|id| project.script(id))
+                .map(|s| revision_json(graph, s, &current))
+                .collect();
+            print_json(&CurrentJson {
+                current: revisions,
+                at_head,
+            });
+        }
+        Format::Text => {
+            if current.is_empty() && !cli.quiet {
+                eprintln!("The database has no revision applied (at base).");
+            }
+            for id in &current {
+                let Some(script) = project.script(id) else { continue };
+                if cli.verbose {
+                    println!("{}", verbose_entry(graph, script, &[]));
+                } else {
+                    let o = LineOptions { heads: true, tree: true, ..LineOptions::default() };
+                    println!("{}", line(graph, script, &[], o));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    let needs_db = args.indicate_current
+        || args.rev_range.as_deref().is_some_and(|r| r.contains("current"));
+    let (project, current) = if needs_db {
+        with_current(cli, project)?
+    } else {
+        (project, Vec::new())
+    };
+    let graph = project.graph();
+    let revisions = graph.history(args.rev_range.as_deref(), &current)?;
+    let marks: &[String] = if args.indicate_current { &current } else { &[] };
+    match cli.format {
+        Format::Json => {
+            let list: Vec<_> = revisions
+                .iter()
+                .filter_map(|n| project.script(&n.id))
+                .map(|s| revision_json(graph, s, &current))
+                .collect();
+            print_json(&list);
+        }
+        Format::Text => {
+            let o = LineOptions { parents: true, branches: true, doc: true, tree: true, heads: true };
+            let mut out = String::new();
+            for node in revisions {
+                let Some(script) = project.script(&node.id) else { continue };
+                if cli.verbose {
+                    out.push_str(&verbose_entry(graph, script, marks));
+                    out.push('\n');
+                } else {
+                    out.push_str(&line(graph, script, marks, o));
+                    out.push('\n');
+                }
+            }
+            print!("{out}");
+        }
+    }
+    Ok(())
+}
+
+pub fn heads(cli: &Cli, args: &HeadsArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    let graph = project.graph();
+    let heads: Vec<&str> = if args.resolve_dependencies {
+        graph.heads()
+    } else {
+        graph.heads().into_iter().filter(|h| graph.is_real_head(h)).collect()
+    };
+    match cli.format {
+        Format::Json => {
+            let list: Vec<_> = heads
+                .iter()
+                .filter_map(|h| project.script(h))
+                .map(|s| revision_json(graph, s, &[]))
+                .collect();
+            print_json(&list);
+        }
+        Format::Text => {
+            for h in heads {
+                let Some(script) = project.script(h) else { continue };
+                if cli.verbose {
+                    println!("{}", verbose_entry(graph, script, &[]));
+                } else {
+                    let o = LineOptions { branches: true, heads: true, ..LineOptions::default() };
+                    println!("{}", line(graph, script, &[], o));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn branches(cli: &Cli) -> Result<()> {
+    let project = load_project(cli)?;
+    let graph = project.graph();
+    let points: Vec<&str> = graph
+        .history(None, &[])?
+        .into_iter()
+        .map(|n| n.id.as_str())
+        .filter(|id| graph.is_branch_point(id))
+        .collect();
+    match cli.format {
+        Format::Json => {
+            let list: Vec<_> = points
+                .iter()
+                .filter_map(|id| project.script(id))
+                .map(|s| {
+                    serde_json::json!({
+                        "branch_point": revision_json(graph, s, &[]),
+                        "branches": graph.children(&s.id),
+                    })
+                })
+                .collect();
+            print_json(&list);
+        }
+        Format::Text => {
+            for id in points {
+                let Some(script) = project.script(id) else { continue };
+                let o = LineOptions { branches: true, heads: true, tree: true, ..LineOptions::default() };
+                if cli.verbose {
+                    println!("{}", verbose_entry(graph, script, &[]));
+                } else {
+                    println!("{}", line(graph, script, &[], o));
+                }
+                let pad = " ".repeat(id.len());
+                for child in graph.children(id) {
+                    if let Some(c) = project.script(child) {
+                        let co = LineOptions { branches: true, heads: true, tree: true, doc: cli.verbose, ..LineOptions::default() };
+                        println!("{pad} -> {}", line(graph, c, &[], co));
+                    }
+                }
+                println!();
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn show(cli: &Cli, args: &ShowArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    let graph = project.graph();
+    let ids = graph.resolve(&args.rev, &[])?;
+    match cli.format {
+        Format::Json => {
+            let list: Vec<_> = ids
+                .iter()
+                .filter_map(|id| project.script(id))
+                .map(|s| revision_json(graph, s, &[]))
+                .collect();
+            print_json(&list);
+        }
+        Format::Text => {
+            for id in &ids {
+                if let Some(script) = project.script(id) {
+                    println!("{}", verbose_entry(graph, script, &[]));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! `upgrade`, `downgrade`, `stamp`: commands that change the database (or,
+//! with `--sql`, print what they would run).
+
+use retort::plan::Direction;
+use retort::runner::{describe_step, AppliedStep, Progress};
+use retort::{offline_script, Error, Result};
+use serde::Serialize;
+
+use crate::cli::{Cli, DowngradeArgs, Format, StampArgs, UpgradeArgs};
+use crate::context::{connect, database_url, load_project};
+use crate::output::print_json;
+
+#[derive(Serialize)]
+struct RunJson<'a> {
+    command: &'a str,
+    target: &'a str,
+    applied: &'a [AppliedStep],
+    current: &'a [String],
+}
+
+/// Prints progress lines on standard error, as Alembic logs them.
+fn progress_printer(cli: &Cli) -> impl FnMut(Progress<'_>) + '_ {
+    move |event| {
+        if cli.quiet || cli.format == Format::Json {
+            return;
+        }
+        match event {
+            Progress::Started { step, script } => eprintln!("{}", describe_step(step, script)),
+            Progress::Finished { elapsed, .. } if cli.verbose => {
+                eprintln!("  done in {} ms", elapsed.as_millis())
+            }
+            Progress::Finished { .. } => {}
+        }
+    }
+}
+
+pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
+    if args.sql {
+        return offline(cli, Direction::Upgrade, &args.target);
+    }
+    let project = load_project(cli)?;
+    let mut migrator = connect(cli, project)?;
+    let applied = migrator.upgrade(&args.target, &mut progress_printer(cli))?;
+    finish(cli, "upgrade", &args.target, &applied, &migrator.current()?);
+    Ok(())
+}
+
+pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
+    if args.sql {
+        return offline(cli, Direction::Downgrade, &args.target);
+    }
+    let project = load_project(cli)?;
+    let mut migrator = connect(cli, project)?;
+    let applied = migrator.downgrade(&args.target, &mut progress_printer(cli))?;
+    finish(cli, "downgrade", &args.target, &applied, &migrator.current()?);
+    Ok(())
+}
+
+fn finish(cli: &Cli, command: &str, target: &str, applied: &[AppliedStep], current: &[String]) {
+    match cli.format {
+        Format::Json => print_json(&RunJson {
+            command,
+            target,
+            applied,
+            current,
+        }),
+        Format::Text => {
+            if applied.is_empty() && !cli.quiet {
+                eprintln!(
+                    "Nothing to do: the database is already at {target} ({}).",
+                    if current.is_empty() { "base".to_string() } else { current.join(", ") }
+                );
+            }
+        }
+    }
+}
+
+pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    if args.sql {
+        let url = database_url(cli, &project)?;
+        let change = project.graph().stamp(&[], &args.revs, args.purge)?;
+        let table = project.version_table();
+        let mut script = String::new();
+        for statement in std::iter::once(retort::dialect::sql::create_version_table(url.kind, &table))
+            .chain(std::iter::once(retort::dialect::sql::begin(url.kind).to_string()))
+            .chain(retort::dialect::sql::version_change(&table, &change))
+            .chain(std::iter::once(retort::dialect::sql::commit(url.kind).to_string()))
+        {
+            script.push_str(&statement);
+            script.push_str(";\n\n");
+        }
+        print!("{script}");
+        return Ok(());
+    }
+    let mut migrator = connect(cli, project)?;
+    let change = migrator.stamp(&args.revs, args.purge)?;
+    let current = migrator.current()?;
+    match cli.format {
+        Format::Json => print_json(&serde_json::json!({
+            "command": "stamp",
+            "deleted": change.delete,
+            "inserted": change.insert,
+            "current": current,
+        })),
+        Format::Text => {
+            if !cli.quiet {
+                eprintln!(
+                    "Stamped: the database is now at {}.",
+                    if current.is_empty() { "base".to_string() } else { current.join(", ") }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--sql`: the script from FROM (default: base for upgrades) to TO, for the
+/// dialect of the configured URL; no connection is made.
+fn offline(cli: &Cli, direction: Direction, target: &str) -> Result<()> {
+    let project = load_project(cli)?;
+    let url = database_url(cli, &project)?;
+    let graph = project.graph();
+    let (from, to) = match target.split_once(':') {
+        Some((from, to)) => (Some(from), to),
+        None => (None, target),
+    };
+    let start: Vec<String> = match (from, direction) {
+        (Some(from), _) if from != "base" && !from.is_empty() => graph.resolve(from, &[])?,
+        (Some(_), _) | (None, Direction::Upgrade) => Vec::new(),
+        (None, Direction::Downgrade) => {
+            return Err(Error::Usage(
+                "downgrade --sql needs FROM:TO (offline mode has no database to read the start from), e.g. `retort downgrade head:base --sql`".into(),
+            ))
+        }
+    };
+    let steps = match direction {
+        Direction::Upgrade => graph.upgrade_plan(&start, to)?,
+        Direction::Downgrade => graph.downgrade_plan(&start, to)?,
+    };
+    let create = direction == Direction::Upgrade && start.is_empty();
+    let script = offline_script(&project, url.kind, &steps, create)?;
+    print!("{script}");
+    Ok(())
+}

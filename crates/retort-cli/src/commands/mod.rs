@@ -1,0 +1,29 @@
+//! One module per group of commands; `dispatch` routes the parsed command line.
+
+mod authoring;
+mod inspect;
+mod migrate;
+
+use std::process::ExitCode;
+
+use retort::Result;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the command and returns the process exit code.
+pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Init(args) => authoring::init(cli, args),
+        Command::Revision(args) => authoring::revision(cli, args),
+        Command::Merge(args) => authoring::merge(cli, args),
+        Command::Upgrade(args) => migrate::upgrade(cli, args),
+        Command::Downgrade(args) => migrate::downgrade(cli, args),
+        Command::Stamp(args) => migrate::stamp(cli, args),
+        Command::Current(_) => inspect::current(cli),
+        Command::History(args) => inspect::history(cli, args),
+        Command::Heads(args) => inspect::heads(cli, args),
+        Command::Branches(_) => inspect::branches(cli),
+        Command::Show(args) => inspect::show(cli, args),
+    }?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,61 @@
+//! Loading what a command needs: the project and, when asked, a connection.
+
+use std::path::Path;
+
+use retort::config::{Config, UrlSource};
+use retort::{DatabaseUrl, Error, Migrator, Project, Result};
+
+use crate::cli::Cli;
+
+/// Loads the project from `-c FILE` or by searching upward from the current
+/// folder.
+pub fn load_project(cli: &Cli) -> Result<Project> {
+    let config = load_config(cli)?;
+    Project::load(config)
+}
+
+/// Loads the config from `-c FILE` or by searching upward.
+pub fn load_config(cli: &Cli) -> Result<Config> {
+    match &cli.config {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(Error::Config(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            Config::load(path)
+        }
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| Error::Io {
+                path: ".".into(),
+                source: e,
+            })?;
+            let path = Config::discover(&cwd).ok_or_else(|| {
+                Error::Config(format!(
+                    "no retort.toml in {} or its parents; run `retort init` to create a project, or pass -c FILE",
+                    cwd.display()
+                ))
+            })?;
+            Config::load(&path)
+        }
+    }
+}
+
+/// The database URL in use, parsed. URLs from the config file resolve
+/// relative SQLite paths against the project root; from `--url` or the
+/// environment, against the current folder.
+pub fn database_url(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
+    let (url, source) = project.config.resolve_url(cli.url.as_deref())?;
+    let base = match source {
+        UrlSource::File => project.config.root.clone(),
+        UrlSource::Flag | UrlSource::Env => std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf()),
+    };
+    DatabaseUrl::parse(&url, &base)
+}
+
+/// Connects the project to its database.
+pub fn connect(cli: &Cli, project: Project) -> Result<Migrator> {
+    let url = database_url(cli, &project)?;
+    Migrator::connect_url(project, &url)
+}

@@ -1,0 +1,153 @@
+//! Text and JSON renderings of revisions, in Alembic's formats where Alembic
+//! has one (so scripts that parse `alembic history` keep working).
+
+use retort::graph::RevisionGraph;
+use retort::script::Script;
+use serde::Serialize;
+
+/// Which parts of Alembic's one-line format to include.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LineOptions {
+    /// `parent -> rev`.
+    pub parents: bool,
+    /// `(label)` after the id.
+    pub branches: bool,
+    /// `, message` at the end.
+    pub doc: bool,
+    /// `(branchpoint)` / `(mergepoint)`.
+    pub tree: bool,
+    /// `(head)` / `(effective head)` / `(current)`.
+    pub heads: bool,
+}
+
+/// `<base>` for a root, else the parents joined by `, `.
+pub fn format_parents(script: &Script) -> String {
+    if script.parents.is_empty() {
+        "<base>".to_string()
+    } else {
+        script.parents.join(", ")
+    }
+}
+
+/// Alembic's one-line form, e.g. `9b1e0c44aa21 -> 3f2a9c1b7d10 (head), Add roles`.
+pub fn line(graph: &RevisionGraph, script: &Script, current: &[String], o: LineOptions) -> String {
+    let id = script.id.as_str();
+    let mut text = id.to_string();
+    if o.parents {
+        text = if script.depends_on.is_empty() {
+            format!("{} -> {id}", format_parents(script))
+        } else {
+            format!("{} ({}) -> {id}", format_parents(script), script.depends_on.join(", "))
+        };
+    }
+    if o.branches && !script.branch_labels.is_empty() {
+        text.push_str(&format!(" ({})", script.branch_labels.join(", ")));
+    }
+    if o.heads || o.tree {
+        if graph.is_real_head(id) {
+            text.push_str(" (head)");
+        } else if graph.is_head(id) {
+            text.push_str(" (effective head)");
+        }
+        if current.iter().any(|c| c == id) {
+            text.push_str(" (current)");
+        }
+    }
+    if o.tree {
+        if graph.is_branch_point(id) {
+            text.push_str(" (branchpoint)");
+        }
+        if graph.is_merge_point(id) {
+            text.push_str(" (mergepoint)");
+        }
+    }
+    if o.doc {
+        text.push_str(", ");
+        text.push_str(&script.message);
+    }
+    text
+}
+
+/// Alembic's verbose entry (`Rev:`, `Parent:`/`Merges:`, `Path:`, the doc).
+pub fn verbose_entry(graph: &RevisionGraph, script: &Script, current: &[String]) -> String {
+    let id = script.id.as_str();
+    let mut out = format!("Rev: {id}");
+    if graph.is_head(id) {
+        out.push_str(" (head)");
+    }
+    if graph.is_branch_point(id) {
+        out.push_str(" (branchpoint)");
+    }
+    if graph.is_merge_point(id) {
+        out.push_str(" (mergepoint)");
+    }
+    if current.iter().any(|c| c == id) {
+        out.push_str(" (current)");
+    }
+    out.push('\n');
+    if graph.is_merge_point(id) {
+        out.push_str(&format!("Merges: {}\n", format_parents(script)));
+    } else {
+        out.push_str(&format!("Parent: {}\n", format_parents(script)));
+    }
+    if !script.depends_on.is_empty() {
+        out.push_str(&format!("Also depends on: {}\n", script.depends_on.join(", ")));
+    }
+    if graph.is_branch_point(id) {
+        out.push_str(&format!("Branches into: {}\n", graph.children(id).join(", ")));
+    }
+    if !script.branch_labels.is_empty() {
+        out.push_str(&format!("Branch names: {}\n", script.branch_labels.join(", ")));
+    }
+    out.push_str(&format!("Path: {}\n\n", script.path.display()));
+    for para in script.doc.lines() {
+        out.push_str(&format!("    {para}\n"));
+    }
+    out
+}
+
+/// A revision as JSON.
+#[derive(Debug, Serialize)]
+pub struct RevisionJson<'a> {
+    pub revision: &'a str,
+    pub revises: &'a [String],
+    pub branch_labels: &'a [String],
+    pub depends_on: &'a [String],
+    pub message: &'a str,
+    pub path: String,
+    pub create_date: Option<&'a str>,
+    pub transactional: bool,
+    pub reversible: bool,
+    pub is_head: bool,
+    pub is_branch_point: bool,
+    pub is_merge_point: bool,
+    pub is_current: bool,
+}
+
+/// The JSON form of one revision.
+pub fn revision_json<'a>(graph: &RevisionGraph, script: &'a Script, current: &[String]) -> RevisionJson<'a> {
+    let id = script.id.as_str();
+    RevisionJson {
+        revision: id,
+        revises: &script.parents,
+        branch_labels: &script.branch_labels,
+        depends_on: &script.depends_on,
+        message: &script.message,
+        path: script.path.display().to_string(),
+        create_date: script.create_date.as_deref(),
+        transactional: script.transactional,
+        reversible: script.downgrade.is_some(),
+        is_head: graph.is_head(id),
+        is_branch_point: graph.is_branch_point(id),
+        is_merge_point: graph.is_merge_point(id),
+        is_current: current.iter().any(|c| c == id),
+    }
+}
+
+/// Prints a JSON document on standard output.
+pub fn print_json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot render JSON: {e}"),
+    }
+}

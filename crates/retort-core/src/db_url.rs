@@ -1,0 +1,200 @@
+//! Database URLs: parsing the forms of SPEC §1 and masking passwords.
+//!
+//! Accepted forms:
+//! - `postgresql://user:pass@host:5432/db?sslmode=require`, `postgres://…`,
+//!   and SQLAlchemy's `postgresql+psycopg2://…` (the driver part is ignored);
+//! - `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`,
+//!   `sqlite://:memory:` (also `sqlite://` and `sqlite:///:memory:`);
+//! - `mysql://…` and `mariadb://…` (also with a `+driver` part).
+
+use std::path::{Path, PathBuf};
+
+use crate::dialect::DialectKind;
+use crate::error::Error;
+
+/// Where an SQLite database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqliteTarget {
+    /// A private in-memory database.
+    Memory,
+    /// A file (relative paths already resolved against the base directory).
+    File(PathBuf),
+}
+
+/// A parsed database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    /// Which dialect the URL names.
+    pub kind: DialectKind,
+    /// The URL with the scheme normalised (`postgresql://`, `mysql://`,
+    /// `sqlite://`) and the driver part removed; contains the password.
+    normalized: String,
+    /// For SQLite: the file or memory.
+    pub sqlite: Option<SqliteTarget>,
+}
+
+impl DatabaseUrl {
+    /// Parses `url`. Relative SQLite paths are resolved against `base`.
+    pub fn parse(url: &str, base: &Path) -> Result<Self, Error> {
+        let url = url.trim();
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return Err(Error::Url(format!(
+                "'{}' is not a database URL: expected a scheme such as postgresql://, sqlite:/// or mysql://",
+                mask_url(url)
+            )));
+        };
+        // SQLAlchemy writes `dialect+driver://`; the driver is Python's business.
+        let dialect = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
+        match dialect.as_str() {
+            "sqlite" | "sqlite3" => Ok(Self {
+                kind: DialectKind::Sqlite,
+                normalized: format!("sqlite://{rest}"),
+                sqlite: Some(sqlite_target(rest, base)),
+            }),
+            "postgresql" | "postgres" | "pgsql" => Ok(Self {
+                kind: DialectKind::Postgres,
+                normalized: format!("postgresql://{rest}"),
+                sqlite: None,
+            }),
+            "mysql" | "mariadb" => Ok(Self {
+                kind: DialectKind::Mysql,
+                normalized: format!("mysql://{rest}"),
+                sqlite: None,
+            }),
+            other => Err(Error::Url(format!(
+                "unsupported database '{other}' in URL '{}': use postgresql://, sqlite:/// or mysql://",
+                mask_url(url)
+            ))),
+        }
+    }
+
+    /// The URL with the scheme normalised; contains the password, so never
+    /// print it — use [`DatabaseUrl::masked`].
+    pub fn as_str(&self) -> &str {
+        &self.normalized
+    }
+
+    /// The URL with any password replaced by `***`, safe to show.
+    pub fn masked(&self) -> String {
+        mask_url(&self.normalized)
+    }
+}
+
+fn sqlite_target(rest: &str, base: &Path) -> SqliteTarget {
+    // Strip query parameters; SQLite options are not taken from the URL.
+    let rest = rest.split('?').next().unwrap_or(rest);
+    match rest {
+        "" | ":memory:" | "/" | "/:memory:" => SqliteTarget::Memory,
+        _ => {
+            // `sqlite:///x` is relative (`x`), `sqlite:////x` absolute (`/x`).
+            let path = rest.strip_prefix('/').unwrap_or(rest);
+            let path = Path::new(path);
+            if path.is_absolute() {
+                SqliteTarget::File(path.to_path_buf())
+            } else {
+                SqliteTarget::File(base.join(path))
+            }
+        }
+    }
+}
+
+/// Replaces the password of a URL (in the user-info part and in any
+/// `password=` query parameter) with `***`. Works on strings that are not
+/// valid URLs too, so it is safe for error messages.
+pub fn mask_url(url: &str) -> String {
+    let mut out = url.to_string();
+    if let Some(scheme_end) = out.find("://") {
+        let auth_start = scheme_end + 3;
+        let tail = &out[auth_start..];
+        let auth_end = tail.find(['/', '?', '#']).map_or(out.len(), |i| auth_start + i);
+        // The last '@' before the path ends the user-info (passwords may hold '@').
+        if let Some(at) = out[auth_start..auth_end].rfind('@') {
+            let userinfo = &out[auth_start..auth_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                out.replace_range(auth_start + colon + 1..auth_start + at, "***");
+            }
+        }
+    }
+    mask_query_password(&out)
+}
+
+fn mask_query_password(url: &str) -> String {
+    let Some(q) = url.find('?') else {
+        return url.to_string();
+    };
+    let (head, query) = url.split_at(q + 1);
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{head}{}", masked.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(url: &str) -> DatabaseUrl {
+        DatabaseUrl::parse(url, Path::new("/proj")).expect("valid url")
+    }
+
+    #[test]
+    fn sqlite_forms() {
+        assert_eq!(
+            parse("sqlite:///app.db").sqlite,
+            Some(SqliteTarget::File("/proj/app.db".into()))
+        );
+        assert_eq!(
+            parse("sqlite:///data/app.db").sqlite,
+            Some(SqliteTarget::File("/proj/data/app.db".into()))
+        );
+        assert_eq!(
+            parse("sqlite:////var/app.db").sqlite,
+            Some(SqliteTarget::File("/var/app.db".into()))
+        );
+        for memory in ["sqlite://:memory:", "sqlite://", "sqlite:///:memory:"] {
+            assert_eq!(parse(memory).sqlite, Some(SqliteTarget::Memory), "{memory}");
+        }
+    }
+
+    #[test]
+    fn postgres_forms() {
+        for url in [
+            "postgresql://u:p@h/db",
+            "postgres://u:p@h/db",
+            "postgresql+psycopg2://u:p@h/db",
+        ] {
+            let u = parse(url);
+            assert_eq!(u.kind, DialectKind::Postgres);
+            assert_eq!(u.as_str(), "postgresql://u:p@h/db");
+            assert_eq!(u.masked(), "postgresql://u:***@h/db");
+        }
+        assert_eq!(parse("mariadb://root@h/db").kind, DialectKind::Mysql);
+        assert_eq!(parse("mysql+pymysql://root@h/db").kind, DialectKind::Mysql);
+    }
+
+    #[test]
+    fn bad_urls_are_errors_without_passwords() {
+        let e = DatabaseUrl::parse("oracle://scott:tiger@h/db", Path::new("/")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("unsupported database 'oracle'"), "{msg}");
+        assert!(!msg.contains("tiger"), "{msg}");
+        let e = DatabaseUrl::parse("app.db", Path::new("/")).unwrap_err();
+        assert!(e.to_string().contains("not a database URL"));
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask_url("postgresql://u:p%40ss@h:5432/db"), "postgresql://u:***@h:5432/db");
+        assert_eq!(mask_url("postgresql://u:p@ss@h/db"), "postgresql://u:***@h/db");
+        assert_eq!(mask_url("postgresql://u@h/db"), "postgresql://u@h/db");
+        assert_eq!(
+            mask_url("postgresql://h/db?user=u&password=secret&sslmode=require"),
+            "postgresql://h/db?user=u&password=***&sslmode=require"
+        );
+        assert_eq!(mask_url("sqlite:///app.db"), "sqlite:///app.db");
+    }
+}

@@ -1,0 +1,88 @@
+//! SQLite through rusqlite (bundled: no system library needed).
+
+use std::time::Duration;
+
+use crate::db_url::{DatabaseUrl, SqliteTarget};
+use crate::dialect::{sql, Connection, DialectKind};
+use crate::error::{DbError, Error, Result};
+
+/// A connection to an SQLite file or in-memory database.
+pub struct SqliteConnection {
+    conn: rusqlite::Connection,
+}
+
+impl SqliteConnection {
+    /// Opens (creating if needed) the database the URL names.
+    pub fn open(url: &DatabaseUrl) -> Result<Self> {
+        let conn = match &url.sqlite {
+            Some(SqliteTarget::File(path)) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    if !parent.is_dir() {
+                        return Err(Error::Connect {
+                            target: url.masked(),
+                            cause: format!("folder {} does not exist", parent.display()),
+                        });
+                    }
+                }
+                rusqlite::Connection::open(path)
+            }
+            _ => rusqlite::Connection::open_in_memory(),
+        }
+        .map_err(|e| Error::Connect {
+            target: url.masked(),
+            cause: db_error(e).message,
+        })?;
+        Self::from_connection(conn)
+    }
+
+    /// Wraps an existing rusqlite connection (for services that own one).
+    pub fn from_connection(conn: rusqlite::Connection) -> Result<Self> {
+        // Another writer holding the database makes us wait, not fail at once.
+        conn.busy_timeout(Duration::from_secs(30))
+            .map_err(|e| Error::db("setting the busy timeout", db_error(e)))?;
+        Ok(Self { conn })
+    }
+
+    /// The underlying rusqlite connection.
+    pub fn inner(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+}
+
+impl Connection for SqliteConnection {
+    fn kind(&self) -> DialectKind {
+        DialectKind::Sqlite
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.conn.execute_batch(sql).map_err(db_error)
+    }
+
+    fn query_column(&mut self, sql: &str) -> Result<Vec<Option<String>>, DbError> {
+        let mut stmt = self.conn.prepare(sql).map_err(db_error)?;
+        let rows = stmt
+            .query_map([], |row| row.get::<_, Option<String>>(0))
+            .map_err(db_error)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+    }
+
+    fn table_exists(&mut self, _schema: Option<&str>, name: &str) -> Result<bool, DbError> {
+        let rows = self.query_column(&format!(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = {}",
+            sql::literal(name)
+        ))?;
+        Ok(!rows.is_empty())
+    }
+}
+
+/// Turns a rusqlite error into the report users see.
+pub(crate) fn db_error(e: rusqlite::Error) -> DbError {
+    match e {
+        rusqlite::Error::SqliteFailure(err, msg) => DbError {
+            message: msg.unwrap_or_else(|| err.to_string()),
+            code: Some(format!("{:?}/{}", err.code, err.extended_code)),
+            ..DbError::default()
+        },
+        other => DbError::msg(other.to_string()),
+    }
+}

@@ -1,0 +1,175 @@
+//! One error type with the context a user needs to act: the file and line, the
+//! statement, the database's own message, code and hint. Passwords never
+//! appear in it (URLs are masked before they get here).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::graph::GraphError;
+use crate::script::ScriptError;
+
+/// A database's report of a failed statement or connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct DbError {
+    /// The database's message.
+    pub message: String,
+    /// SQLSTATE (PostgreSQL, MySQL) or result-code name (SQLite).
+    pub code: Option<String>,
+    /// DETAIL, when the database gave one.
+    pub detail: Option<String>,
+    /// HINT, when the database gave one.
+    pub hint: Option<String>,
+    /// 1-based character position in the statement, when given.
+    pub position: Option<u32>,
+}
+
+impl DbError {
+    /// A report with just a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            ..Self::default()
+        }
+    }
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(code) = &self.code {
+            write!(f, " ({code})")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, "\n  detail: {detail}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A statement of a revision that the database rejected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatementError {
+    /// The revision being run.
+    pub revision: String,
+    /// Its file.
+    pub path: PathBuf,
+    /// 1-based line in the file where the statement starts.
+    pub line: usize,
+    /// `upgrade` or `downgrade`.
+    pub direction: &'static str,
+    /// The statement (possibly shortened for display by the caller).
+    pub statement: String,
+    /// What the database said.
+    pub db: DbError,
+}
+
+/// Everything that can go wrong, each variant with the context to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A problem in `retort.toml` (or its absence).
+    #[error("{0}")]
+    Config(String),
+    /// A database URL that cannot be used.
+    #[error("{0}")]
+    Url(String),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A revision file is malformed.
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    /// The revision graph is invalid, or an identifier does not resolve.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// Connecting to the database failed.
+    #[error("cannot connect to {target}: {cause}")]
+    Connect {
+        /// The masked URL or host:port.
+        target: String,
+        /// The cause (refused, timeout, authentication…).
+        cause: String,
+    },
+    /// A statement of a revision failed; nothing after it ran and the
+    /// revision's transaction (if any) was rolled back.
+    #[error("{}", statement_message(.0))]
+    Statement(Box<StatementError>),
+    /// A database operation of retort's own (version table, transaction
+    /// control) failed.
+    #[error("database error while {action}: {db}")]
+    Database {
+        /// What retort was doing.
+        action: String,
+        /// What the database said.
+        db: DbError,
+    },
+    /// A downgrade would have to pass a revision without a downgrade section.
+    #[error("revision {revision} ({}) has no '-- +downgrade' section, so it cannot be downgraded; add one or pick a target above it", path.display())]
+    Irreversible {
+        /// The irreversible revision.
+        revision: String,
+        /// Its file.
+        path: PathBuf,
+    },
+    /// The database's version table names a revision the project does not have.
+    #[error("the database is at revision '{revision}', which is not in the project's revision files ({locations}); check you are on the right branch of your code, or `retort stamp` the database")]
+    UnknownCurrent {
+        /// The unknown id.
+        revision: String,
+        /// Where revisions were looked for.
+        locations: String,
+    },
+    /// The feature for this database was not compiled in.
+    #[error("this build of retort has no {0} support (enable the cargo feature)")]
+    Unsupported(&'static str),
+    /// Wrong use of the command line or API.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn statement_message(e: &StatementError) -> String {
+    format!(
+        "{}:{}: {} of revision {} failed: {}\n  statement: {}",
+        e.path.display(),
+        e.line,
+        e.direction,
+        e.revision,
+        e.db,
+        e.statement
+    )
+}
+
+impl Error {
+    /// The process exit code this error maps to: 2 for bad usage or
+    /// configuration, 1 when the operation failed.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Config(_) | Error::Url(_) | Error::Usage(_) | Error::Unsupported(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn db(action: impl Into<String>, db: DbError) -> Self {
+        Error::Database {
+            action: action.into(),
+            db,
+        }
+    }
+}
+
+/// Result with retort's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

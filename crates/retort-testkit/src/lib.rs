@@ -1,0 +1,14 @@
+//! Test harness for retort's integration tests.
+//!
+//! [`pg::database`] gives each test its own database on a throwaway
+//! PostgreSQL cluster that the harness starts itself (`initdb` + `pg_ctl` on
+//! a temp dir and a free port, as the `postgres` user when running as root).
+//! One cluster serves the whole test run, including nextest's one process per
+//! test: processes of one run share it through a lock file, and a watchdog
+//! stops it and removes its files when the test runner exits.
+//!
+//! A test that needs PostgreSQL never skips: if the server cannot be started,
+//! the test fails with a message saying why and how to fix it.
+
+pub mod pg;
+pub mod project;

@@ -1,0 +1,274 @@
+//! Throwaway PostgreSQL for tests.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// A running cluster.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// TCP port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Server {
+    /// URL of database `db` as the superuser.
+    pub fn url(&self, db: &str) -> String {
+        format!("postgresql://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+/// A database created for one test and dropped when this value is dropped.
+pub struct TestDb {
+    /// Its name.
+    pub name: String,
+    /// `postgresql://postgres@127.0.0.1:PORT/NAME`.
+    pub url: String,
+    server: Server,
+}
+
+impl TestDb {
+    /// A client connected to this database.
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to test database {}: {e}", self.url))
+    }
+
+    /// The server it lives on.
+    pub fn server(&self) -> &Server {
+        &self.server
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.server.url("postgres"), postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The run's shared server, started on first use.
+pub fn server() -> Server {
+    match SERVER.get_or_init(start_or_join) {
+        Ok(s) => s.clone(),
+        Err(e) => panic!("PostgreSQL for tests could not be started: {e}"),
+    }
+}
+
+/// A fresh, empty database for one test.
+pub fn database() -> TestDb {
+    let server = server();
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let name = format!("t_{}_{n}", std::process::id());
+    let mut admin = postgres::Client::connect(&server.url("postgres"), postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to the test cluster on port {}: {e}", server.port));
+    // Two calls: CREATE DATABASE refuses to run inside a multi-statement batch.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        admin
+            .batch_execute(&sql)
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e:?}"));
+    }
+    TestDb {
+        url: server.url(&name),
+        name,
+        server,
+    }
+}
+
+/// Processes of one test run share a cluster: the run is the test runner
+/// (our parent process), or `RETORT_TEST_RUN_ID` when set.
+fn run_key() -> String {
+    std::env::var("RETORT_TEST_RUN_ID")
+        .unwrap_or_else(|_| std::os::unix::process::parent_id().to_string())
+}
+
+fn start_or_join() -> Result<Server, String> {
+    let key = run_key();
+    let base = std::env::temp_dir().join(format!("retort-test-pg-{key}"));
+    let lock_path = std::env::temp_dir().join(format!("retort-test-pg-{key}.lock"));
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open lock file {}: {e}", lock_path.display()))?;
+    lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let result = join(&base).map_or_else(|| start(&base, &key), Ok);
+    let _ = lock.unlock();
+    result
+}
+
+/// An already running cluster of this run, if there is one.
+fn join(base: &Path) -> Option<Server> {
+    let port: u16 = fs::read_to_string(base.join("port")).ok()?.trim().parse().ok()?;
+    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).ok()?;
+    Some(Server { port })
+}
+
+fn start(base: &Path, key: &str) -> Result<Server, String> {
+    let bin = find_bin_dir()?;
+    let _ = fs::remove_dir_all(base);
+    fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
+    let as_root = is_root();
+    if as_root {
+        // initdb refuses to run as root: the cluster belongs to `postgres`.
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(base)
+            .status()
+            .map_err(|e| format!("cannot run chown: {e}"))?;
+        if !status.success() {
+            return Err("chown to the postgres user failed (is the postgresql package installed?)".into());
+        }
+    }
+    let data = base.join("data");
+    let log = base.join("log");
+    let port = free_port()?;
+    run_pg(
+        as_root,
+        &bin.join("initdb"),
+        &[
+            "-D".into(),
+            data.display().to_string(),
+            "-A".into(),
+            "trust".into(),
+            "-U".into(),
+            "postgres".into(),
+            "--no-sync".into(),
+        ],
+    )?;
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        base.display()
+    );
+    run_pg(
+        as_root,
+        &bin.join("pg_ctl"),
+        &[
+            "-D".into(),
+            data.display().to_string(),
+            "-o".into(),
+            opts,
+            "-l".into(),
+            log.display().to_string(),
+            "-w".into(),
+            "start".into(),
+        ],
+    )
+    .map_err(|e| {
+        let tail = fs::read_to_string(&log).unwrap_or_default();
+        format!("{e}\nserver log:\n{tail}")
+    })?;
+    spawn_watchdog(base, &bin, key, as_root)?;
+    let mut f = File::create(base.join("port")).map_err(|e| e.to_string())?;
+    writeln!(f, "{port}").map_err(|e| e.to_string())?;
+    Ok(Server { port })
+}
+
+/// Stops the cluster and removes its files once the test runner is gone,
+/// however the run ends.
+fn spawn_watchdog(base: &Path, bin: &Path, key: &str, as_root: bool) -> Result<(), String> {
+    let runner_pid = if key.chars().all(|c| c.is_ascii_digit()) {
+        key.to_string()
+    } else {
+        std::os::unix::process::parent_id().to_string()
+    };
+    let stop = format!(
+        "{}{} -D {} -m immediate stop",
+        if as_root { "runuser -u postgres -- " } else { "" },
+        bin.join("pg_ctl").display(),
+        base.join("data").display()
+    );
+    let script = format!(
+        "while kill -0 {runner_pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {} {}.lock",
+        base.display(),
+        base.display()
+    );
+    Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| format!("cannot start the cluster's watchdog: {e}"))
+}
+
+fn run_pg(as_root: bool, program: &Path, args: &[String]) -> Result<(), String> {
+    let mut cmd = if as_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    let out = cmd
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} failed: {}{}",
+            program.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// The server binaries: Debian's /usr/lib/postgresql/N/bin (newest), else PATH.
+fn find_bin_dir() -> Result<PathBuf, String> {
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").is_file().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Ok(bin);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+        .ok_or_else(|| {
+            "PostgreSQL server binaries (initdb, pg_ctl) not found; install them with \
+             `apt-get install -y postgresql` (scripts/test.sh does this for you)"
+                .to_string()
+        })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
