@@ -157,7 +157,7 @@ pub struct HistoryArgs {
 /// `retort heads`.
 #[derive(Debug, Args)]
 pub struct HeadsArgs {
-    /// Treat revisions that are only depended on as heads too.
+    /// Leave out revisions that are heads only because others depend on them.
     #[arg(long = "resolve-dependencies")]
     pub resolve_dependencies: bool,
 }

@@ -21,7 +21,24 @@ on_both_backends!(
     takes_over_an_alembic_version_table,
     unknown_current_revision_is_reported,
     current_and_history_print_alembic_lines,
+    non_transactional_revision_runs_outside_a_transaction,
 );
+
+#[test]
+fn postgres_version_table_in_its_own_schema() {
+    let db = Db::new(Backend::Postgres);
+    db.exec("CREATE SCHEMA ops");
+    let p = linear(&db);
+    p.write_config(&format!(
+        "[database]\nurl = \"{}\"\n[migrations]\nversion_table_schema = \"ops\"\n",
+        db.url()
+    ));
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(db.versions_in("ops.retort_version"), set(&["ccc333"]));
+    assert!(db.versions_in("retort_version").is_empty());
+    let current = retort(p.path(), &["current"]).ok();
+    assert_eq!(current.stdout, "ccc333 (head)\n");
+}
 
 /// a → b → c with long ids so prefixes can be tested.
 fn linear(db: &Db) -> common::TestProject {
@@ -189,7 +206,12 @@ fn depends_on_applies_the_dependency_first(backend: Backend) {
 
     retort(dir, &["upgrade", "b"]).ok();
     assert_eq!(db.tables(), set(&["t_a", "t_b", "t_o1"]));
-    assert!(db.versions().contains(&"b".to_string()), "{:?}", db.versions());
+    // Alembic (checked): applying b deletes a's row and turns o1's row into
+    // b, so the one row b stands for both lines.
+    assert_eq!(db.versions(), set(&["b"]));
+    let current = retort(dir, &["current"]).ok();
+    assert!(current.stdout.contains("o1 (effective head)"), "{}", current.stdout);
+    assert!(current.stdout.contains("b (head)"), "{}", current.stdout);
 
     retort(dir, &["downgrade", "base"]).ok();
     assert!(db.tables().is_empty());
@@ -350,4 +372,36 @@ fn current_and_history_print_alembic_lines(backend: Backend) {
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["current"][0]["revision"], "ccc333");
     assert_eq!(v["at_head"], true);
+}
+
+fn non_transactional_revision_runs_outside_a_transaction(backend: Backend) {
+    let db = Db::new(backend);
+    let p = project_for(&db);
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE items (id integer PRIMARY KEY, name text);\nINSERT INTO items (name) VALUES ('x');",
+        Some("DROP TABLE items;"),
+    );
+    // Statements that refuse a transaction block: they work only because the
+    // header says `Transaction: false`.
+    let (up, down) = match backend {
+        Backend::Postgres => (
+            "CREATE INDEX CONCURRENTLY items_name ON items (name);",
+            "DROP INDEX CONCURRENTLY items_name;",
+        ),
+        Backend::Sqlite => ("CREATE INDEX items_name ON items (name);\nVACUUM;", "DROP INDEX items_name;\nVACUUM;"),
+    };
+    p.revision("b", "a", "Transaction: false", up, Some(down));
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(db.versions(), set(&["b"]));
+    let index_sql = match backend {
+        Backend::Postgres => "SELECT indexname::text FROM pg_indexes WHERE indexname = 'items_name'",
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'items_name'",
+    };
+    assert_eq!(db.column(index_sql), vec!["items_name".to_string()]);
+    retort(p.path(), &["downgrade", "a"]).ok();
+    assert!(db.column(index_sql).is_empty());
+    assert_eq!(db.versions(), set(&["a"]));
 }

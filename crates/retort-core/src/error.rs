@@ -108,7 +108,7 @@ pub enum Error {
         /// What retort was doing.
         action: String,
         /// What the database said.
-        db: DbError,
+        db: Box<DbError>,
     },
     /// A downgrade would have to pass a revision without a downgrade section.
     #[error("revision {revision} ({}) has no '-- +downgrade' section, so it cannot be downgraded; add one or pick a target above it", path.display())]
@@ -166,7 +166,7 @@ impl Error {
     pub(crate) fn db(action: impl Into<String>, db: DbError) -> Self {
         Error::Database {
             action: action.into(),
-            db,
+            db: Box::new(db),
         }
     }
 }

@@ -149,8 +149,11 @@ fn start(base: &Path, key: &str) -> Result<Server, String> {
             "--no-sync".into(),
         ],
     )?;
+    configure_auth_and_tls(as_root, base, &data)?;
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file={}/server.crt -c ssl_key_file={}/server.key",
+        base.display(),
+        base.display(),
         base.display()
     );
     run_pg(
@@ -172,9 +175,50 @@ fn start(base: &Path, key: &str) -> Result<Server, String> {
         format!("{e}\nserver log:\n{tail}")
     })?;
     spawn_watchdog(base, &bin, key, as_root)?;
+    create_roles(port)?;
     let mut f = File::create(base.join("port")).map_err(|e| e.to_string())?;
     writeln!(f, "{port}").map_err(|e| e.to_string())?;
     Ok(Server { port })
+}
+
+/// Roles for tests of TLS and authentication: [`TLS_ONLY_USER`] may only
+/// connect over TLS; [`PASSWORD_USER`] needs [`PASSWORD`].
+pub const TLS_ONLY_USER: &str = "tls_only";
+/// A role that authenticates with a password (scram-sha-256).
+pub const PASSWORD_USER: &str = "app_pw";
+/// [`PASSWORD_USER`]'s password.
+pub const PASSWORD: &str = "pw-s3cret";
+
+/// A self-signed certificate for `ssl=on`, and pg_hba rules (first match
+/// wins, so they go before initdb's `trust` lines).
+fn configure_auth_and_tls(as_root: bool, base: &Path, data: &Path) -> Result<(), String> {
+    let key = base.join("server.key");
+    let crt = base.join("server.crt");
+    let openssl = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-subj", "/CN=localhost",
+    ];
+    let mut args: Vec<String> = openssl.iter().map(|s| s.to_string()).collect();
+    args.extend(["-keyout".into(), key.display().to_string(), "-out".into(), crt.display().to_string()]);
+    run_pg(as_root, Path::new("openssl"), &args)
+        .map_err(|e| format!("cannot make a TLS certificate for the test cluster: {e}"))?;
+    run_pg(as_root, Path::new("chmod"), &["600".into(), key.display().to_string()])?;
+    let hba = data.join("pg_hba.conf");
+    let existing = fs::read_to_string(&hba).map_err(|e| format!("cannot read {}: {e}", hba.display()))?;
+    let rules = format!(
+        "hostnossl all {TLS_ONLY_USER} 127.0.0.1/32 reject\n\
+         hostssl all {TLS_ONLY_USER} 127.0.0.1/32 trust\n\
+         host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
+    );
+    fs::write(&hba, format!("{rules}{existing}")).map_err(|e| format!("cannot write {}: {e}", hba.display()))
+}
+
+fn create_roles(port: u16) -> Result<(), String> {
+    let url = format!("postgresql://postgres@127.0.0.1:{port}/postgres");
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).map_err(|e| format!("{e:?}"))?;
+    c.batch_execute(&format!(
+        "CREATE ROLE {TLS_ONLY_USER} LOGIN SUPERUSER; CREATE ROLE {PASSWORD_USER} LOGIN SUPERUSER PASSWORD '{PASSWORD}'"
+    ))
+    .map_err(|e| format!("cannot create test roles: {e:?}"))
 }
 
 /// Stops the cluster and removes its files once the test runner is gone,

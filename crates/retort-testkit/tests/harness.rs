@@ -31,3 +31,19 @@ fn a_dropped_database_is_gone() {
         .get(0);
     assert_eq!(n, 0);
 }
+
+#[test]
+fn the_cluster_offers_tls_and_password_roles() {
+    use retort_testkit::pg::{PASSWORD, PASSWORD_USER, TLS_ONLY_USER};
+    let db = retort_testkit::pg::database();
+    let port = db.server().port;
+    // Without TLS the TLS-only role is rejected by pg_hba.
+    let plain = format!("postgresql://{TLS_ONLY_USER}@127.0.0.1:{port}/{}", db.name);
+    let err = postgres::Client::connect(&plain, postgres::NoTls).err().expect("must be rejected");
+    assert!(format!("{err:?}").contains("pg_hba"), "{err:?}");
+    // The password role needs its password.
+    let wrong = format!("postgresql://{PASSWORD_USER}:nope@127.0.0.1:{port}/{}", db.name);
+    assert!(postgres::Client::connect(&wrong, postgres::NoTls).is_err());
+    let right = format!("postgresql://{PASSWORD_USER}:{PASSWORD}@127.0.0.1:{port}/{}", db.name);
+    postgres::Client::connect(&right, postgres::NoTls).expect("right password connects");
+}

@@ -20,6 +20,9 @@ pub fn current(cli: &Cli) -> Result<()> {
     let (project, current) = with_current(cli, project)?;
     project.check_current(&current)?;
     let graph = project.graph();
+    // As Alembic: the rows, plus the revisions they depend on, which show as
+    // `(effective head)`.
+    let current: Vec<String> = graph.all_current(&current)?.into_iter().map(str::to_string).collect();
     match cli.format {
         Format::Json => {
             #[derive(Serialize)]
@@ -100,10 +103,12 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
 pub fn heads(cli: &Cli, args: &HeadsArgs) -> Result<()> {
     let project = load_project(cli)?;
     let graph = project.graph();
+    // As Alembic: plain `heads` includes revisions that only a `Depends On`
+    // points at (effective heads); `--resolve-dependencies` leaves those out.
     let heads: Vec<&str> = if args.resolve_dependencies {
-        graph.heads()
+        graph.real_heads()
     } else {
-        graph.heads().into_iter().filter(|h| graph.is_real_head(h)).collect()
+        graph.heads()
     };
     match cli.format {
         Format::Json => {

@@ -2,10 +2,33 @@
 //! `Branch Labels` and `Depends On` headers, with Alembic's identifier grammar
 //! and the upgrade/downgrade/stamp plans computed over it. No I/O here.
 //!
-//! SKELETON — to be implemented (see the helper brief). The public API below is
-//! the contract the rest of the crate codes against.
+//! The semantics follow Alembic 1.x (`alembic/script/revision.py` and the
+//! version-table bookkeeping of `alembic/runtime/migration.py`):
+//!
+//! * a revision's *parents* are its `Revises` ids; its *dependencies* are the
+//!   `Depends On` entries resolved to ids. A dependency that an ancestor
+//!   already depends on is dropped ("normalized"), and the remaining ones act
+//!   like extra parents for ordering and for the version table.
+//! * a *head* is a revision that no other revision revises (a revision only
+//!   depended upon is still a head — Alembic's "effective head"); a *real
+//!   head* is not depended upon either.
+//! * branch labels spread to every descendant of the labelled revision and
+//!   down its ancestors until a branch point or merge point.
+//!
+//! All traversals are iterative and work on integer indices, so a
+//! 10,000-deep chain neither overflows the stack nor goes quadratic.
 
-use crate::plan::{Step, VersionChange};
+mod build;
+mod error;
+mod history;
+mod ident;
+mod plan;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeSet, HashMap};
+
+pub use error::GraphError;
 
 /// One revision as the graph sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,47 +45,283 @@ pub struct Node {
     pub source: String,
 }
 
-/// Errors from building the graph or resolving identifiers.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GraphError {
-    /// Placeholder until the graph is implemented.
-    #[error("not implemented")]
-    Todo,
-}
-
 /// The revision graph.
+///
+/// Built once by [`RevisionGraph::new`], which validates it; every query
+/// after that is read-only.
 #[derive(Debug, Clone)]
 pub struct RevisionGraph {
-    _nodes: Vec<Node>,
+    /// The revisions, in the order given to `new` (that order breaks ties
+    /// wherever Alembic's output depends on file order).
+    nodes: Vec<Node>,
+    /// Full id → index.
+    index: HashMap<String, usize>,
+    /// Declared branch label → index of the revision that declares it.
+    labels: HashMap<String, usize>,
+    /// Every full id and declared label, sorted, for prefix look-ups.
+    keys: Vec<(String, usize)>,
+    /// `Revises`, as indices.
+    parents: Vec<Vec<usize>>,
+    /// `Depends On`, resolved to indices.
+    deps: Vec<Vec<usize>>,
+    /// Parents followed by the normalized dependencies: the revisions that
+    /// must be applied right before this one, and whose version rows it
+    /// replaces (Alembic's `_normalized_down_revisions`).
+    down: Vec<Vec<usize>>,
+    /// Revisions whose parents include this one.
+    children: Vec<Vec<usize>>,
+    /// Revisions whose dependencies include this one.
+    dependents: Vec<Vec<usize>>,
+    /// Effective branch labels after propagation.
+    branch_labels: Vec<BTreeSet<String>>,
+    /// Heads (no children), in input order.
+    heads: Vec<usize>,
 }
 
 impl RevisionGraph {
     /// Builds and validates the graph.
+    ///
+    /// Fails on duplicate ids, a missing parent or `Depends On` target, a
+    /// cycle (through parents or dependencies), a branch label declared
+    /// twice, or a branch label equal to a revision id. Each error names the
+    /// revisions and their source files.
     pub fn new(nodes: Vec<Node>) -> Result<Self, GraphError> {
-        Ok(Self { _nodes: nodes })
+        build::build(nodes)
     }
+
     /// Looks a revision up by full id.
-    pub fn get(&self, _id: &str) -> Option<&Node> {
-        None
+    pub fn get(&self, id: &str) -> Option<&Node> {
+        self.index.get(id).map(|&i| &self.nodes[i])
     }
-    /// Heads, in a stable order.
+
+    /// All revisions, in the order they were given to [`RevisionGraph::new`].
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// Number of revisions.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True when the graph holds no revision.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Alembic's heads: revisions that no revision revises, including the
+    /// "effective heads" that only `Depends On` points at. Input order.
     pub fn heads(&self) -> Vec<&str> {
-        Vec::new()
+        self.ids(&self.heads)
     }
-    /// Resolves an identifier to full ids.
-    pub fn resolve(&self, _ident: &str, _current: &[String]) -> Result<Vec<String>, GraphError> {
-        Err(GraphError::Todo)
+
+    /// Alembic's real heads: revisions that nothing revises or depends on
+    /// (what the identifier `heads` resolves to). Input order.
+    pub fn real_heads(&self) -> Vec<&str> {
+        let real: Vec<usize> = self
+            .heads
+            .iter()
+            .copied()
+            .filter(|&i| self.dependents[i].is_empty())
+            .collect();
+        self.ids(&real)
     }
-    /// Plans an upgrade from `current` to `target`.
-    pub fn upgrade_plan(&self, _current: &[String], _target: &str) -> Result<Vec<Step>, GraphError> {
-        Err(GraphError::Todo)
+
+    /// Bases: revisions without parents (they may still have dependencies).
+    /// Input order.
+    pub fn bases(&self) -> Vec<&str> {
+        let bases: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| self.parents[i].is_empty())
+            .collect();
+        self.ids(&bases)
     }
-    /// Plans a downgrade from `current` to `target`.
-    pub fn downgrade_plan(&self, _current: &[String], _target: &str) -> Result<Vec<Step>, GraphError> {
-        Err(GraphError::Todo)
+
+    /// Revisions whose parents include `id` (Alembic's `nextrev`).
+    pub fn children(&self, id: &str) -> Vec<&str> {
+        self.rel_ids(id, |g, i| &g.children[i])
     }
-    /// Computes the version-table change of `stamp`.
-    pub fn stamp(&self, _current: &[String], _targets: &[String], _purge: bool) -> Result<VersionChange, GraphError> {
-        Err(GraphError::Todo)
+
+    /// Revisions whose `Depends On` includes `id`.
+    pub fn dependents(&self, id: &str) -> Vec<&str> {
+        self.rel_ids(id, |g, i| &g.dependents[i])
     }
+
+    /// The revisions `id` revises (full ids).
+    pub fn parents(&self, id: &str) -> Vec<&str> {
+        self.rel_ids(id, |g, i| &g.parents[i])
+    }
+
+    /// The resolved `Depends On` of `id` (full ids, as written, resolved).
+    pub fn dependencies(&self, id: &str) -> Vec<&str> {
+        self.rel_ids(id, |g, i| &g.deps[i])
+    }
+
+    /// The effective branch labels of `id`: its own and those it inherits
+    /// from labelled revisions on its branch. Sorted.
+    pub fn branch_labels(&self, id: &str) -> Vec<&str> {
+        match self.index.get(id) {
+            Some(&i) => self.branch_labels[i].iter().map(String::as_str).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// True when no revision revises `id` (Alembic prints `(head)` for it in
+    /// `history`; `heads` lists it).
+    pub fn is_head(&self, id: &str) -> bool {
+        self.index
+            .get(id)
+            .is_some_and(|&i| self.children[i].is_empty())
+    }
+
+    /// True when no revision revises or depends on `id`. A head that is not a
+    /// real head is what Alembic prints as `(effective head)`.
+    pub fn is_real_head(&self, id: &str) -> bool {
+        self.index
+            .get(id)
+            .is_some_and(|&i| self.children[i].is_empty() && self.dependents[i].is_empty())
+    }
+
+    /// True when `id` has no parents (Alembic's `is_base`).
+    pub fn is_base(&self, id: &str) -> bool {
+        self.index
+            .get(id)
+            .is_some_and(|&i| self.parents[i].is_empty())
+    }
+
+    /// True when more than one revision revises `id`.
+    pub fn is_branch_point(&self, id: &str) -> bool {
+        self.index
+            .get(id)
+            .is_some_and(|&i| self.children[i].len() > 1)
+    }
+
+    /// True when `id` revises more than one revision.
+    pub fn is_merge_point(&self, id: &str) -> bool {
+        self.index
+            .get(id)
+            .is_some_and(|&i| self.parents[i].len() > 1)
+    }
+
+    /// All branch points, in input order (for `branches`).
+    pub fn branch_points(&self) -> Vec<&str> {
+        let points: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| self.children[i].len() > 1)
+            .collect();
+        self.ids(&points)
+    }
+
+    /// `id` and every revision below it, through parents and dependencies,
+    /// in depth-first order starting at `id`. Empty when `id` is unknown.
+    pub fn ancestors(&self, id: &str) -> Vec<&str> {
+        match self.index.get(id) {
+            Some(&i) => self.ids(&self.closure(&[i], Rel::Down)),
+            None => Vec::new(),
+        }
+    }
+
+    /// `id` and every revision above it, through children and dependents,
+    /// in depth-first order starting at `id`. Empty when `id` is unknown.
+    pub fn descendants(&self, id: &str) -> Vec<&str> {
+        match self.index.get(id) {
+            Some(&i) => self.ids(&self.closure(&[i], Rel::Up)),
+            None => Vec::new(),
+        }
+    }
+
+    /// What `current` shows: the version-table rows plus the revisions they
+    /// imply that are not below another implied revision on the same branch
+    /// (Alembic's `get_all_current`; the extra ones are dependencies, printed
+    /// as `(effective head)`). Input order. Unknown rows are an error.
+    pub fn all_current(&self, current: &[String]) -> Result<Vec<&str>, GraphError> {
+        let rows = self.rows(current)?;
+        let set = self.marks(&self.closure(&rows, Rel::Down));
+        let tops: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| set[i] && !self.children[i].iter().any(|&c| set[c]))
+            .collect();
+        Ok(self.ids(&tops))
+    }
+
+    // ----- small internal helpers shared by the submodules -----
+
+    fn ids(&self, idx: &[usize]) -> Vec<&str> {
+        idx.iter().map(|&i| self.nodes[i].id.as_str()).collect()
+    }
+
+    fn owned_ids(&self, idx: &[usize]) -> Vec<String> {
+        idx.iter().map(|&i| self.nodes[i].id.clone()).collect()
+    }
+
+    fn rel_ids(&self, id: &str, rel: impl Fn(&Self, usize) -> &Vec<usize>) -> Vec<&str> {
+        match self.index.get(id) {
+            Some(&i) => self.ids(rel(self, i)),
+            None => Vec::new(),
+        }
+    }
+
+    /// Maps version-table rows to indices, failing on unknown ids, dropping
+    /// duplicates.
+    fn rows(&self, current: &[String]) -> Result<Vec<usize>, GraphError> {
+        let mut out = Vec::with_capacity(current.len());
+        for row in current {
+            let i = *self
+                .index
+                .get(row.as_str())
+                .ok_or_else(|| GraphError::UnknownCurrent { id: row.clone() })?;
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Neighbours of `i` along one relation.
+    fn neighbours(&self, i: usize, rel: Rel) -> impl Iterator<Item = usize> + '_ {
+        let (a, b): (&[usize], &[usize]) = match rel {
+            Rel::Down => (&self.down[i], &[]),
+            Rel::Parents => (&self.parents[i], &[]),
+            Rel::Children => (&self.children[i], &[]),
+            Rel::Up => (&self.children[i], &self.dependents[i]),
+        };
+        a.iter().chain(b.iter()).copied()
+    }
+
+    /// Iterative depth-first closure from `starts` (included), in visit order.
+    fn closure(&self, starts: &[usize], rel: Rel) -> Vec<usize> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        for &s in starts {
+            stack.push(s);
+            while let Some(i) = stack.pop() {
+                if std::mem::replace(&mut seen[i], true) {
+                    continue;
+                }
+                out.push(i);
+                stack.extend(self.neighbours(i, rel));
+            }
+        }
+        out
+    }
+
+    /// A membership vector for a list of indices.
+    fn marks(&self, idx: &[usize]) -> Vec<bool> {
+        let mut m = vec![false; self.nodes.len()];
+        for &i in idx {
+            m[i] = true;
+        }
+        m
+    }
+}
+
+/// A relation to traverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rel {
+    /// Parents and normalized dependencies (ancestors "with dependencies").
+    Down,
+    /// Parents only.
+    Parents,
+    /// Children only.
+    Children,
+    /// Children and dependents (descendants "with dependencies").
+    Up,
 }
