@@ -10,7 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// upgrade and a downgrade section, linked into a graph by their headers.
 #[derive(Debug, Parser)]
 #[command(name = "retort", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Start with `retort init`, then `retort revision -m \"create users\"`, edit the file, and `retort upgrade`.\nDocs: docs/guide.md and docs/reference/ in the project repository.")]
+#[command(
+    after_help = "Start with `retort init`, then `retort revision -m \"create users\"`, edit the file, and `retort upgrade`.\nDocs: docs/guide.md and docs/reference/ in the project repository."
+)]
 pub struct Cli {
     /// The config file (default: retort.toml in this folder or a parent).
     #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
@@ -147,7 +149,12 @@ pub struct CurrentArgs {}
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Range START:END (either side may be empty, `current` allowed).
-    #[arg(short = 'r', long = "rev-range", value_name = "RANGE", allow_hyphen_values = true)]
+    #[arg(
+        short = 'r',
+        long = "rev-range",
+        value_name = "RANGE",
+        allow_hyphen_values = true
+    )]
     pub rev_range: Option<String>,
     /// Mark the revisions the database is at (needs a database).
     #[arg(short = 'i', long = "indicate-current")]

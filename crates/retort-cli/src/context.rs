@@ -49,7 +49,9 @@ pub fn database_url(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
     let (url, source) = project.config.resolve_url(cli.url.as_deref())?;
     let base = match source {
         UrlSource::File => project.config.root.clone(),
-        UrlSource::Flag | UrlSource::Env => std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf()),
+        UrlSource::Flag | UrlSource::Env => {
+            std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
+        }
     };
     DatabaseUrl::parse(&url, &base)
 }

@@ -37,7 +37,11 @@ pub fn line(graph: &RevisionGraph, script: &Script, current: &[String], o: LineO
         text = if script.depends_on.is_empty() {
             format!("{} -> {id}", format_parents(script))
         } else {
-            format!("{} ({}) -> {id}", format_parents(script), script.depends_on.join(", "))
+            format!(
+                "{} ({}) -> {id}",
+                format_parents(script),
+                script.depends_on.join(", ")
+            )
         };
     }
     if o.branches && !script.branch_labels.is_empty() {
@@ -91,13 +95,22 @@ pub fn verbose_entry(graph: &RevisionGraph, script: &Script, current: &[String])
         out.push_str(&format!("Parent: {}\n", format_parents(script)));
     }
     if !script.depends_on.is_empty() {
-        out.push_str(&format!("Also depends on: {}\n", script.depends_on.join(", ")));
+        out.push_str(&format!(
+            "Also depends on: {}\n",
+            script.depends_on.join(", ")
+        ));
     }
     if graph.is_branch_point(id) {
-        out.push_str(&format!("Branches into: {}\n", graph.children(id).join(", ")));
+        out.push_str(&format!(
+            "Branches into: {}\n",
+            graph.children(id).join(", ")
+        ));
     }
     if !script.branch_labels.is_empty() {
-        out.push_str(&format!("Branch names: {}\n", script.branch_labels.join(", ")));
+        out.push_str(&format!(
+            "Branch names: {}\n",
+            script.branch_labels.join(", ")
+        ));
     }
     out.push_str(&format!("Path: {}\n\n", script.path.display()));
     for para in script.doc.lines() {
@@ -125,7 +138,11 @@ pub struct RevisionJson<'a> {
 }
 
 /// The JSON form of one revision.
-pub fn revision_json<'a>(graph: &RevisionGraph, script: &'a Script, current: &[String]) -> RevisionJson<'a> {
+pub fn revision_json<'a>(
+    graph: &RevisionGraph,
+    script: &'a Script,
+    current: &[String],
+) -> RevisionJson<'a> {
     let id = script.id.as_str();
     RevisionJson {
         revision: id,

@@ -58,8 +58,9 @@ fn linear_upgrade_downgrade_and_relative_steps(backend: Backend) {
     retort(dir, &["current"]).ok();
     assert!(db.versions().is_empty());
 
-    // `upgrade bbb` (a unique prefix) applies a and b.
-    retort(dir, &["upgrade", "bbb"]).ok();
+    // `upgrade bbb2` (a unique prefix; Alembic wants at least four
+    // characters) applies a and b.
+    retort(dir, &["upgrade", "bbb2"]).ok();
     assert_eq!(db.versions(), set(&["bbb222"]));
     assert_eq!(db.tables(), set(&["t_aaa111", "t_bbb222"]));
 
@@ -151,7 +152,11 @@ fn merge_point_upgrade_and_ambiguous_downgrade(backend: Backend) {
 
     // Alembic: `downgrade -1` at a merge point is ambiguous and refused.
     let run = retort(dir, &["downgrade", "-1"]).fails(1);
-    assert!(run.stderr.to_lowercase().contains("ambiguous"), "{}", run.stderr);
+    assert!(
+        run.stderr.to_lowercase().contains("ambiguous"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(db.versions(), set(&["m"]));
 
     retort(dir, &["downgrade", "base"]).ok();
@@ -210,7 +215,11 @@ fn depends_on_applies_the_dependency_first(backend: Backend) {
     // b, so the one row b stands for both lines.
     assert_eq!(db.versions(), set(&["b"]));
     let current = retort(dir, &["current"]).ok();
-    assert!(current.stdout.contains("o1 (effective head)"), "{}", current.stdout);
+    assert!(
+        current.stdout.contains("o1 (effective head)"),
+        "{}",
+        current.stdout
+    );
     assert!(current.stdout.contains("b (head)"), "{}", current.stdout);
 
     retort(dir, &["downgrade", "base"]).ok();
@@ -236,9 +245,17 @@ fn failing_statement_rolls_back_the_revision(backend: Backend) {
     // INSERT is on line 7 of the generated file), and the database's message.
     let text = std::fs::read_to_string(&bad).unwrap();
     let line = text.lines().position(|l| l.starts_with("INSERT")).unwrap() + 1;
-    assert!(run.stderr.contains(&format!("b.sql:{line}:")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("b.sql:{line}:")),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("missing_table"), "{}", run.stderr);
-    assert!(run.stderr.contains("INSERT INTO missing_table"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("INSERT INTO missing_table"),
+        "{}",
+        run.stderr
+    );
     if backend == Backend::Postgres {
         assert!(run.stderr.contains("42P01"), "{}", run.stderr);
     }
@@ -256,7 +273,13 @@ fn one_transaction_for_the_whole_run(backend: Backend) {
     ));
     p.table_revision("a", "", "");
     p.table_revision("b", "a", "");
-    p.revision("c", "b", "", "CREATE TABLE t_a (id integer);", Some("SELECT 1;"));
+    p.revision(
+        "c",
+        "b",
+        "",
+        "CREATE TABLE t_a (id integer);",
+        Some("SELECT 1;"),
+    );
     let dir = p.path();
 
     retort(dir, &["upgrade", "head"]).fails(1);
@@ -381,7 +404,7 @@ fn non_transactional_revision_runs_outside_a_transaction(backend: Backend) {
         "a",
         "",
         "",
-        "CREATE TABLE items (id integer PRIMARY KEY, name text);\nINSERT INTO items (name) VALUES ('x');",
+        "CREATE TABLE items (id integer PRIMARY KEY, name text);\nINSERT INTO items (id, name) VALUES (1, 'x');",
         Some("DROP TABLE items;"),
     );
     // Statements that refuse a transaction block: they work only because the
@@ -391,14 +414,21 @@ fn non_transactional_revision_runs_outside_a_transaction(backend: Backend) {
             "CREATE INDEX CONCURRENTLY items_name ON items (name);",
             "DROP INDEX CONCURRENTLY items_name;",
         ),
-        Backend::Sqlite => ("CREATE INDEX items_name ON items (name);\nVACUUM;", "DROP INDEX items_name;\nVACUUM;"),
+        Backend::Sqlite => (
+            "CREATE INDEX items_name ON items (name);\nVACUUM;",
+            "DROP INDEX items_name;\nVACUUM;",
+        ),
     };
     p.revision("b", "a", "Transaction: false", up, Some(down));
     retort(p.path(), &["upgrade", "head"]).ok();
     assert_eq!(db.versions(), set(&["b"]));
     let index_sql = match backend {
-        Backend::Postgres => "SELECT indexname::text FROM pg_indexes WHERE indexname = 'items_name'",
-        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'items_name'",
+        Backend::Postgres => {
+            "SELECT indexname::text FROM pg_indexes WHERE indexname = 'items_name'"
+        }
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'items_name'"
+        }
     };
     assert_eq!(db.column(index_sql), vec!["items_name".to_string()]);
     retort(p.path(), &["downgrade", "a"]).ok();

@@ -129,7 +129,11 @@ pub fn create_revision(project: &Project, req: &RevisionRequest) -> Result<Writt
 
 /// Writes a merge revision whose parents are `revisions` (resolved; `heads`
 /// allowed).
-pub fn create_merge(project: &Project, revisions: &[String], req: &RevisionRequest) -> Result<WrittenRevision> {
+pub fn create_merge(
+    project: &Project,
+    revisions: &[String],
+    req: &RevisionRequest,
+) -> Result<WrittenRevision> {
     let mut parents: Vec<String> = Vec::new();
     for rev in revisions {
         for id in project.graph().resolve(rev, &[])? {
@@ -142,7 +146,11 @@ pub fn create_merge(project: &Project, revisions: &[String], req: &RevisionReque
         return Err(Error::Usage(format!(
             "a merge needs at least two revisions; {} resolved to {}",
             revisions.join(" "),
-            if parents.is_empty() { "nothing".to_string() } else { parents.join(", ") }
+            if parents.is_empty() {
+                "nothing".to_string()
+            } else {
+                parents.join(", ")
+            }
         )));
     }
     write_revision(project, req, parents, Vec::new())
@@ -154,7 +162,10 @@ fn resolve_depends_on(project: &Project, deps: &[String]) -> Result<Vec<String>>
     let graph = project.graph();
     let mut out = Vec::new();
     for dep in deps {
-        let is_label = project.scripts().iter().any(|s| s.branch_labels.iter().any(|l| l == dep));
+        let is_label = project
+            .scripts()
+            .iter()
+            .any(|s| s.branch_labels.iter().any(|l| l == dep));
         if is_label {
             out.push(dep.clone());
         } else {
@@ -181,8 +192,14 @@ fn write_revision(
         return Err(Error::Usage(format!("revision id {rev_id} already exists")));
     }
     for label in &req.branch_labels {
-        if project.scripts().iter().any(|s| s.branch_labels.contains(label)) {
-            return Err(Error::Usage(format!("branch label '{label}' is already used")));
+        if project
+            .scripts()
+            .iter()
+            .any(|s| s.branch_labels.contains(label))
+        {
+            return Err(Error::Usage(format!(
+                "branch label '{label}' is already used"
+            )));
         }
     }
     let now = time::OffsetDateTime::now_utc();
@@ -221,7 +238,13 @@ fn write_revision(
 fn version_dir(project: &Project, req: &RevisionRequest, parents: &[String]) -> Result<PathBuf> {
     let locations = &project.config.version_locations;
     if let Some(dir) = &req.version_path {
-        let dir = if dir.is_absolute() { dir.clone() } else { std::env::current_dir().map_err(|e| Error::io(".", e))?.join(dir) };
+        let dir = if dir.is_absolute() {
+            dir.clone()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| Error::io(".", e))?
+                .join(dir)
+        };
         let known = locations.iter().any(|l| same_dir(l, &dir));
         if !known {
             return Err(Error::Usage(format!(
@@ -255,7 +278,9 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 fn validate_rev_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 32
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !matches!(id, "head" | "heads" | "base" | "current");
     if ok {
         Ok(())
@@ -317,7 +342,11 @@ pub fn slugify(message: &str) -> String {
         .collect();
     let mut slug = String::new();
     for word in words {
-        let extra = if slug.is_empty() { word.len() } else { word.len() + 1 };
+        let extra = if slug.is_empty() {
+            word.len()
+        } else {
+            word.len() + 1
+        };
         if slug.len() + extra > 40 {
             if slug.is_empty() {
                 slug = word.chars().take(40).collect();
@@ -339,7 +368,8 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
         .create_new(true)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
-    file.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]
@@ -359,7 +389,9 @@ mod tests {
     fn rev_ids() {
         let id = new_rev_id();
         assert_eq!(id.len(), 12);
-        assert!(id.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(id
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_ne!(id, new_rev_id());
         assert!(validate_rev_id("abc123").is_ok());
         assert!(validate_rev_id("a b").is_err());

@@ -92,8 +92,7 @@ impl Config {
     /// The defaults of a project rooted at `root`, as if its config file
     /// were empty.
     pub fn defaults(root: &Path) -> Self {
-        Self::from_raw(RawConfig::default(), root, None, &|_| None)
-            .expect("the defaults are valid")
+        Self::from_raw(RawConfig::default(), root, None, &|_| None).expect("the defaults are valid")
     }
 
     /// Finds `retort.toml` in `start` or its parents.
@@ -130,9 +129,16 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            let start = e.span().map(|span| span.start.min(text.len()));
+            // For an unknown key, toml points at the table; point at the key.
+            let start = match (start, unknown_field(e.message())) {
+                (Some(start), Some(field)) => Some(key_offset(text, start, field).unwrap_or(start)),
+                (start, _) => start,
+            };
+            let line = start.map(|start| {
+                text[..start].lines().count()
+                    + usize::from(text[..start].ends_with('\n') || start == 0)
+            });
             let message = e.message().trim().replace('`', "'");
             match line {
                 Some(line) => Error::Config(format!("{}:{line}: {message}", path.display())),
@@ -160,7 +166,11 @@ impl Config {
             None => vec![format!("{script_location}/versions")],
         };
         if version_locations.is_empty() {
-            return Err(ctx.error("migrations", "version_locations", "must name at least one folder"));
+            return Err(ctx.error(
+                "migrations",
+                "version_locations",
+                "must name at least one folder",
+            ));
         }
         let version_table = m.version_table.unwrap_or_else(|| "retort_version".into());
         if !is_plain_identifier(&version_table) {
@@ -234,6 +244,27 @@ impl Config {
             ))),
         }
     }
+}
+
+/// The key named by toml's "unknown field `x`" message.
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+/// The byte offset of the first line at or after `from` that sets `key`.
+fn key_offset(text: &str, from: usize, key: &str) -> Option<usize> {
+    let mut offset = text[..from].rfind('\n').map_or(0, |i| i + 1);
+    for line in text[offset..].split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return Some(offset + (line.len() - t.len()));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// A name that needs no quoting in any dialect we support.
@@ -313,11 +344,9 @@ pub fn expand_env(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S
             match ((env)(name).filter(|v| !v.is_empty()), default) {
                 (Some(v), _) => out.push_str(&v),
                 (None, Some(d)) => out.push_str(d),
-                (None, None) => {
-                    return Err(format!(
-                        "environment variable {name} is not set; set it or write ${{{name}:-default}}"
-                    ))
-                }
+                (None, None) => return Err(format!(
+                    "environment variable {name} is not set; set it or write ${{{name}:-default}}"
+                )),
             }
             rest = &body[end + 1..];
         } else {
@@ -347,11 +376,19 @@ mod tests {
 
     #[test]
     fn expansion() {
-        assert_eq!(expand_env("${DATABASE_URL}", &env).unwrap(), "postgresql://u:p@db/app");
-        assert_eq!(expand_env("${NOPE:-sqlite:///app.db}", &env).unwrap(), "sqlite:///app.db");
+        assert_eq!(
+            expand_env("${DATABASE_URL}", &env).unwrap(),
+            "postgresql://u:p@db/app"
+        );
+        assert_eq!(
+            expand_env("${NOPE:-sqlite:///app.db}", &env).unwrap(),
+            "sqlite:///app.db"
+        );
         assert_eq!(expand_env("${EMPTY:-x}", &env).unwrap(), "x");
         assert_eq!(expand_env("a$$b$c", &env).unwrap(), "a$b$c");
-        assert!(expand_env("${NOPE}", &env).unwrap_err().contains("NOPE is not set"));
+        assert!(expand_env("${NOPE}", &env)
+            .unwrap_err()
+            .contains("NOPE is not set"));
         assert!(expand_env("${NOPE", &env).is_err());
     }
 
@@ -359,7 +396,10 @@ mod tests {
     fn defaults() {
         let c = parse("").unwrap();
         assert_eq!(c.version_table, "retort_version");
-        assert_eq!(c.version_locations, vec![PathBuf::from("proj/migrations/versions")]);
+        assert_eq!(
+            c.version_locations,
+            vec![PathBuf::from("proj/migrations/versions")]
+        );
         assert_eq!(c.script_location, PathBuf::from("proj/migrations"));
         assert!(c.transaction_per_migration);
         assert_eq!(c.database_url, None);
@@ -411,9 +451,17 @@ dev_url = ""
         let e = parse("[migrations]\n\nversion_table = \"bad name\"\n")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("proj/retort.toml:3: [migrations] version_table"), "{e}");
-        let e = parse("[database]\nurl = \"${MISSING}\"\n").unwrap_err().to_string();
-        assert!(e.contains(":2: [database] url: environment variable MISSING"), "{e}");
+        assert!(
+            e.starts_with("proj/retort.toml:3: [migrations] version_table"),
+            "{e}"
+        );
+        let e = parse("[database]\nurl = \"${MISSING}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":2: [database] url: environment variable MISSING"),
+            "{e}"
+        );
         let e = parse("[database\n").unwrap_err().to_string();
         assert!(e.starts_with("proj/retort.toml:1:"), "{e}");
     }

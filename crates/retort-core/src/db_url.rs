@@ -44,7 +44,11 @@ impl DatabaseUrl {
             )));
         };
         // SQLAlchemy writes `dialect+driver://`; the driver is Python's business.
-        let dialect = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
+        let dialect = scheme
+            .split('+')
+            .next()
+            .unwrap_or(scheme)
+            .to_ascii_lowercase();
         match dialect.as_str() {
             "sqlite" | "sqlite3" => Ok(Self {
                 kind: DialectKind::Sqlite,
@@ -106,7 +110,9 @@ pub fn mask_url(url: &str) -> String {
     if let Some(scheme_end) = out.find("://") {
         let auth_start = scheme_end + 3;
         let tail = &out[auth_start..];
-        let auth_end = tail.find(['/', '?', '#']).map_or(out.len(), |i| auth_start + i);
+        let auth_end = tail
+            .find(['/', '?', '#'])
+            .map_or(out.len(), |i| auth_start + i);
         // The last '@' before the path ends the user-info (passwords may hold '@').
         if let Some(at) = out[auth_start..auth_end].rfind('@') {
             let userinfo = &out[auth_start..auth_start + at];
@@ -188,8 +194,14 @@ mod tests {
 
     #[test]
     fn masking() {
-        assert_eq!(mask_url("postgresql://u:p%40ss@h:5432/db"), "postgresql://u:***@h:5432/db");
-        assert_eq!(mask_url("postgresql://u:p@ss@h/db"), "postgresql://u:***@h/db");
+        assert_eq!(
+            mask_url("postgresql://u:p%40ss@h:5432/db"),
+            "postgresql://u:***@h:5432/db"
+        );
+        assert_eq!(
+            mask_url("postgresql://u:p@ss@h/db"),
+            "postgresql://u:***@h/db"
+        );
         assert_eq!(mask_url("postgresql://u@h/db"), "postgresql://u@h/db");
         assert_eq!(
             mask_url("postgresql://h/db?user=u&password=secret&sslmode=require"),

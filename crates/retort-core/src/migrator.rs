@@ -150,7 +150,12 @@ impl Migrator {
 
 /// Offline mode: the SQL script that running `steps` from `current` would
 /// send, version-table statements and transaction boundaries included.
-pub fn offline_script(project: &Project, kind: DialectKind, steps: &[Step], create_version_table: bool) -> Result<String> {
+pub fn offline_script(
+    project: &Project,
+    kind: DialectKind,
+    steps: &[Step],
+    create_version_table: bool,
+) -> Result<String> {
     let options = RunOptions {
         transaction_per_migration: project.config.transaction_per_migration,
         create_version_table,

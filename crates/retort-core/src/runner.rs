@@ -145,7 +145,11 @@ pub fn run(
     let prepared = prepare(project, steps, kind)?;
     let table = &options.version_table;
     if options.create_version_table {
-        run_own(sink, &sql::create_version_table(kind, table), "creating the version table")?;
+        run_own(
+            sink,
+            &sql::create_version_table(kind, table),
+            "creating the version table",
+        )?;
     }
     let whole_run = !options.transaction_per_migration;
     if whole_run && !prepared.is_empty() {
@@ -163,10 +167,18 @@ pub fn run(
         if !p.script.transactional && whole_run {
             // Statements that refuse a transaction (CREATE INDEX CONCURRENTLY,
             // VACUUM) run between the run's transactions.
-            run_own(sink, sql::commit(kind), "committing before a non-transactional revision")?;
+            run_own(
+                sink,
+                sql::commit(kind),
+                "committing before a non-transactional revision",
+            )?;
         }
         if own_txn {
-            run_own(sink, sql::begin(kind), "starting the revision's transaction")?;
+            run_own(
+                sink,
+                sql::begin(kind),
+                "starting the revision's transaction",
+            )?;
         }
         let in_txn = own_txn || (whole_run && p.script.transactional);
         for statement in &p.statements {
@@ -210,7 +222,11 @@ pub fn run(
     Ok(applied)
 }
 
-fn prepare<'p>(project: &'p Project, steps: &'p [Step], kind: DialectKind) -> Result<Vec<Prepared<'p>>> {
+fn prepare<'p>(
+    project: &'p Project,
+    steps: &'p [Step],
+    kind: DialectKind,
+) -> Result<Vec<Prepared<'p>>> {
     steps
         .iter()
         .map(|step| {

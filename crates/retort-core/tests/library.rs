@@ -21,7 +21,9 @@ fn upgrade_at_start_up_then_nothing_to_do() {
     let applied = retort::upgrade(p.path(), &url, "head").expect("first start");
     let ids: Vec<&str> = applied.iter().map(|a| a.revision.as_str()).collect();
     assert_eq!(ids, ["aaa", "bbb", "ccc"]);
-    assert!(applied.iter().all(|a| a.direction == Direction::Upgrade && a.statements == 1));
+    assert!(applied
+        .iter()
+        .all(|a| a.direction == Direction::Upgrade && a.statements == 1));
     let again = retort::upgrade(p.path(), &url, "head").expect("second start");
     assert!(again.is_empty());
 }
@@ -58,7 +60,13 @@ fn migrator_plans_reports_progress_and_downgrades() {
 fn failing_statement_is_a_typed_error_with_file_and_line() {
     let p = TestProject::new();
     p.table_revision("aaa", "", "");
-    p.revision("bbb", "aaa", "", "CREATE TABLE ok (id int);\nSELECT * FROM nowhere;", Some("DROP TABLE ok;"));
+    p.revision(
+        "bbb",
+        "aaa",
+        "",
+        "CREATE TABLE ok (id int);\nSELECT * FROM nowhere;",
+        Some("DROP TABLE ok;"),
+    );
     let project = Project::discover(p.path()).unwrap();
     let mut m = Migrator::connect(project, "sqlite://:memory:").unwrap();
     let err = m.upgrade("head", &mut |_| {}).unwrap_err();
@@ -87,7 +95,10 @@ fn postgres_through_the_library() {
     assert_eq!(m.current().unwrap(), ["ccc"]);
     let n: i64 = db
         .client()
-        .query_one("SELECT count(*) FROM pg_tables WHERE tablename LIKE 't_%'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't_%'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(n, 3);

@@ -47,8 +47,12 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.server.url("postgres"), postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        if let Ok(mut c) = postgres::Client::connect(&self.server.url("postgres"), postgres::NoTls)
+        {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -70,7 +74,12 @@ pub fn database() -> TestDb {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let name = format!("t_{}_{n}", std::process::id());
     let mut admin = postgres::Client::connect(&server.url("postgres"), postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to the test cluster on port {}: {e}", server.port));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot connect to the test cluster on port {}: {e}",
+                server.port
+            )
+        });
     // Two calls: CREATE DATABASE refuses to run inside a multi-statement batch.
     for sql in [
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
@@ -104,7 +113,8 @@ fn start_or_join() -> Result<Server, String> {
         .write(true)
         .open(&lock_path)
         .map_err(|e| format!("cannot open lock file {}: {e}", lock_path.display()))?;
-    lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
     let result = join(&base).map_or_else(|| start(&base, &key), Ok);
     let _ = lock.unlock();
     result
@@ -112,7 +122,11 @@ fn start_or_join() -> Result<Server, String> {
 
 /// An already running cluster of this run, if there is one.
 fn join(base: &Path) -> Option<Server> {
-    let port: u16 = fs::read_to_string(base.join("port")).ok()?.trim().parse().ok()?;
+    let port: u16 = fs::read_to_string(base.join("port"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).ok()?;
     Some(Server { port })
 }
@@ -130,7 +144,9 @@ fn start(base: &Path, key: &str) -> Result<Server, String> {
             .status()
             .map_err(|e| format!("cannot run chown: {e}"))?;
         if !status.success() {
-            return Err("chown to the postgres user failed (is the postgresql package installed?)".into());
+            return Err(
+                "chown to the postgres user failed (is the postgresql package installed?)".into(),
+            );
         }
     }
     let data = base.join("data");
@@ -195,21 +211,40 @@ fn configure_auth_and_tls(as_root: bool, base: &Path, data: &Path) -> Result<(),
     let key = base.join("server.key");
     let crt = base.join("server.crt");
     let openssl = [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-subj", "/CN=localhost",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "3",
+        "-subj",
+        "/CN=localhost",
     ];
     let mut args: Vec<String> = openssl.iter().map(|s| s.to_string()).collect();
-    args.extend(["-keyout".into(), key.display().to_string(), "-out".into(), crt.display().to_string()]);
+    args.extend([
+        "-keyout".into(),
+        key.display().to_string(),
+        "-out".into(),
+        crt.display().to_string(),
+    ]);
     run_pg(as_root, Path::new("openssl"), &args)
         .map_err(|e| format!("cannot make a TLS certificate for the test cluster: {e}"))?;
-    run_pg(as_root, Path::new("chmod"), &["600".into(), key.display().to_string()])?;
+    run_pg(
+        as_root,
+        Path::new("chmod"),
+        &["600".into(), key.display().to_string()],
+    )?;
     let hba = data.join("pg_hba.conf");
-    let existing = fs::read_to_string(&hba).map_err(|e| format!("cannot read {}: {e}", hba.display()))?;
+    let existing =
+        fs::read_to_string(&hba).map_err(|e| format!("cannot read {}: {e}", hba.display()))?;
     let rules = format!(
         "hostnossl all {TLS_ONLY_USER} 127.0.0.1/32 reject\n\
          hostssl all {TLS_ONLY_USER} 127.0.0.1/32 trust\n\
          host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
     );
-    fs::write(&hba, format!("{rules}{existing}")).map_err(|e| format!("cannot write {}: {e}", hba.display()))
+    fs::write(&hba, format!("{rules}{existing}"))
+        .map_err(|e| format!("cannot write {}: {e}", hba.display()))
 }
 
 fn create_roles(port: u16) -> Result<(), String> {
@@ -231,7 +266,11 @@ fn spawn_watchdog(base: &Path, bin: &Path, key: &str, as_root: bool) -> Result<(
     };
     let stop = format!(
         "{}{} -D {} -m immediate stop",
-        if as_root { "runuser -u postgres -- " } else { "" },
+        if as_root {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        },
         bin.join("pg_ctl").display(),
         base.join("data").display()
     );

@@ -43,8 +43,16 @@ impl TestProject {
 
     /// Writes a revision file `<id>.sql`. `parents` comma-separated (empty
     /// for a root); `extra_headers` like `"Branch Labels: a\n"`.
-    pub fn revision(&self, id: &str, parents: &str, extra_headers: &str, upgrade: &str, downgrade: Option<&str>) -> PathBuf {
-        let mut text = format!("-- revision {id}\n--\n-- Revision ID: {id}\n-- Revises: {parents}\n");
+    pub fn revision(
+        &self,
+        id: &str,
+        parents: &str,
+        extra_headers: &str,
+        upgrade: &str,
+        downgrade: Option<&str>,
+    ) -> PathBuf {
+        let mut text =
+            format!("-- revision {id}\n--\n-- Revision ID: {id}\n-- Revises: {parents}\n");
         for line in extra_headers.lines() {
             text.push_str(&format!("-- {line}\n"));
         }

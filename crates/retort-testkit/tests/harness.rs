@@ -9,7 +9,10 @@ fn each_test_gets_its_own_empty_database() {
     ca.batch_execute("CREATE TABLE only_in_a (id int)").unwrap();
     let mut cb = b.client();
     let n: i64 = cb
-        .query_one("SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_a'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_a'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(n, 0, "databases must be isolated");
@@ -26,7 +29,10 @@ fn a_dropped_database_is_gone() {
     };
     let mut admin = postgres::Client::connect(&server.url("postgres"), postgres::NoTls).unwrap();
     let n: i64 = admin
-        .query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name])
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&name],
+        )
         .unwrap()
         .get(0);
     assert_eq!(n, 0);
@@ -39,11 +45,19 @@ fn the_cluster_offers_tls_and_password_roles() {
     let port = db.server().port;
     // Without TLS the TLS-only role is rejected by pg_hba.
     let plain = format!("postgresql://{TLS_ONLY_USER}@127.0.0.1:{port}/{}", db.name);
-    let err = postgres::Client::connect(&plain, postgres::NoTls).err().expect("must be rejected");
+    let err = postgres::Client::connect(&plain, postgres::NoTls)
+        .err()
+        .expect("must be rejected");
     assert!(format!("{err:?}").contains("pg_hba"), "{err:?}");
     // The password role needs its password.
-    let wrong = format!("postgresql://{PASSWORD_USER}:nope@127.0.0.1:{port}/{}", db.name);
+    let wrong = format!(
+        "postgresql://{PASSWORD_USER}:nope@127.0.0.1:{port}/{}",
+        db.name
+    );
     assert!(postgres::Client::connect(&wrong, postgres::NoTls).is_err());
-    let right = format!("postgresql://{PASSWORD_USER}:{PASSWORD}@127.0.0.1:{port}/{}", db.name);
+    let right = format!(
+        "postgresql://{PASSWORD_USER}:{PASSWORD}@127.0.0.1:{port}/{}",
+        db.name
+    );
     postgres::Client::connect(&right, postgres::NoTls).expect("right password connects");
 }

@@ -22,7 +22,11 @@ pub fn current(cli: &Cli) -> Result<()> {
     let graph = project.graph();
     // As Alembic: the rows, plus the revisions they depend on, which show as
     // `(effective head)`.
-    let current: Vec<String> = graph.all_current(&current)?.into_iter().map(str::to_string).collect();
+    let current: Vec<String> = graph
+        .all_current(&current)?
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     match cli.format {
         Format::Json => {
             #[derive(Serialize)]
@@ -31,7 +35,8 @@ pub fn current(cli: &Cli) -> Result<()> {
                 at_head: bool,
             }
             let heads = graph.heads();
-            let at_head = !current.is_empty() && current.iter().all(|c| heads.contains(&c.as_str()));
+            let at_head =
+                !current.is_empty() && current.iter().all(|c| heads.contains(&c.as_str()));
             let revisions = current
                 .iter()
                 .filter_map(|id| project.script(id))
@@ -47,11 +52,17 @@ pub fn current(cli: &Cli) -> Result<()> {
                 eprintln!("The database has no revision applied (at base).");
             }
             for id in &current {
-                let Some(script) = project.script(id) else { continue };
+                let Some(script) = project.script(id) else {
+                    continue;
+                };
                 if cli.verbose {
                     println!("{}", verbose_entry(graph, script, &[]));
                 } else {
-                    let o = LineOptions { heads: true, tree: true, ..LineOptions::default() };
+                    let o = LineOptions {
+                        heads: true,
+                        tree: true,
+                        ..LineOptions::default()
+                    };
                     println!("{}", line(graph, script, &[], o));
                 }
             }
@@ -63,7 +74,10 @@ pub fn current(cli: &Cli) -> Result<()> {
 pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
     let project = load_project(cli)?;
     let needs_db = args.indicate_current
-        || args.rev_range.as_deref().is_some_and(|r| r.contains("current"));
+        || args
+            .rev_range
+            .as_deref()
+            .is_some_and(|r| r.contains("current"));
     let (project, current) = if needs_db {
         with_current(cli, project)?
     } else {
@@ -82,10 +96,18 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
             print_json(&list);
         }
         Format::Text => {
-            let o = LineOptions { parents: true, branches: true, doc: true, tree: true, heads: true };
+            let o = LineOptions {
+                parents: true,
+                branches: true,
+                doc: true,
+                tree: true,
+                heads: true,
+            };
             let mut out = String::new();
             for node in revisions {
-                let Some(script) = project.script(&node.id) else { continue };
+                let Some(script) = project.script(&node.id) else {
+                    continue;
+                };
                 if cli.verbose {
                     out.push_str(&verbose_entry(graph, script, marks));
                     out.push('\n');
@@ -121,11 +143,17 @@ pub fn heads(cli: &Cli, args: &HeadsArgs) -> Result<()> {
         }
         Format::Text => {
             for h in heads {
-                let Some(script) = project.script(h) else { continue };
+                let Some(script) = project.script(h) else {
+                    continue;
+                };
                 if cli.verbose {
                     println!("{}", verbose_entry(graph, script, &[]));
                 } else {
-                    let o = LineOptions { branches: true, heads: true, ..LineOptions::default() };
+                    let o = LineOptions {
+                        branches: true,
+                        heads: true,
+                        ..LineOptions::default()
+                    };
                     println!("{}", line(graph, script, &[], o));
                 }
             }
@@ -159,8 +187,15 @@ pub fn branches(cli: &Cli) -> Result<()> {
         }
         Format::Text => {
             for id in points {
-                let Some(script) = project.script(id) else { continue };
-                let o = LineOptions { branches: true, heads: true, tree: true, ..LineOptions::default() };
+                let Some(script) = project.script(id) else {
+                    continue;
+                };
+                let o = LineOptions {
+                    branches: true,
+                    heads: true,
+                    tree: true,
+                    ..LineOptions::default()
+                };
                 if cli.verbose {
                     println!("{}", verbose_entry(graph, script, &[]));
                 } else {
@@ -169,7 +204,13 @@ pub fn branches(cli: &Cli) -> Result<()> {
                 let pad = " ".repeat(id.len());
                 for child in graph.children(id) {
                     if let Some(c) = project.script(child) {
-                        let co = LineOptions { branches: true, heads: true, tree: true, doc: cli.verbose, ..LineOptions::default() };
+                        let co = LineOptions {
+                            branches: true,
+                            heads: true,
+                            tree: true,
+                            doc: cli.verbose,
+                            ..LineOptions::default()
+                        };
                         println!("{pad} -> {}", line(graph, c, &[], co));
                     }
                 }

@@ -52,7 +52,13 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
     let project = load_project(cli)?;
     let mut migrator = connect(cli, project)?;
     let applied = migrator.downgrade(&args.target, &mut progress_printer(cli))?;
-    finish(cli, "downgrade", &args.target, &applied, &migrator.current()?);
+    finish(
+        cli,
+        "downgrade",
+        &args.target,
+        &applied,
+        &migrator.current()?,
+    );
     Ok(())
 }
 
@@ -68,7 +74,11 @@ fn finish(cli: &Cli, command: &str, target: &str, applied: &[AppliedStep], curre
             if applied.is_empty() && !cli.quiet {
                 eprintln!(
                     "Nothing to do: the database is already at {target} ({}).",
-                    if current.is_empty() { "base".to_string() } else { current.join(", ") }
+                    if current.is_empty() {
+                        "base".to_string()
+                    } else {
+                        current.join(", ")
+                    }
                 );
             }
         }
@@ -82,10 +92,15 @@ pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
         let change = project.graph().stamp(&[], &args.revs, args.purge)?;
         let table = project.version_table();
         let mut script = String::new();
-        for statement in std::iter::once(retort::dialect::sql::create_version_table(url.kind, &table))
-            .chain(std::iter::once(retort::dialect::sql::begin(url.kind).to_string()))
-            .chain(retort::dialect::sql::version_change(&table, &change))
-            .chain(std::iter::once(retort::dialect::sql::commit(url.kind).to_string()))
+        for statement in
+            std::iter::once(retort::dialect::sql::create_version_table(url.kind, &table))
+                .chain(std::iter::once(
+                    retort::dialect::sql::begin(url.kind).to_string(),
+                ))
+                .chain(retort::dialect::sql::version_change(&table, &change))
+                .chain(std::iter::once(
+                    retort::dialect::sql::commit(url.kind).to_string(),
+                ))
         {
             script.push_str(&statement);
             script.push_str(";\n\n");
@@ -107,7 +122,11 @@ pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
             if !cli.quiet {
                 eprintln!(
                     "Stamped: the database is now at {}.",
-                    if current.is_empty() { "base".to_string() } else { current.join(", ") }
+                    if current.is_empty() {
+                        "base".to_string()
+                    } else {
+                        current.join(", ")
+                    }
                 );
             }
         }

@@ -18,14 +18,22 @@ impl Run {
     /// Panics with both streams unless the exit code is 0.
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// Panics unless the exit code is `code`; also checks no panic leaked.
     #[track_caller]
     pub fn fails(self, code: i32) -> Self {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         assert!(!self.stderr.contains("panicked at"), "{}", self.stderr);
         assert!(!self.stderr.contains("RUST_BACKTRACE"), "{}", self.stderr);
         self
@@ -136,7 +144,9 @@ impl Db {
     pub fn tables(&self) -> Vec<String> {
         let sql = match self {
             Db::Sqlite(..) => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-            Db::Pg(_) => "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            Db::Pg(_) => {
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+            }
         };
         self.column(sql)
             .into_iter()
@@ -148,9 +158,15 @@ impl Db {
     pub fn versions_in(&self, table: &str) -> Vec<String> {
         let exists = match self {
             Db::Sqlite(..) => !self
-                .column(&format!("SELECT name FROM sqlite_master WHERE name = '{table}'"))
+                .column(&format!(
+                    "SELECT name FROM sqlite_master WHERE name = '{table}'"
+                ))
                 .is_empty(),
-            Db::Pg(_) => self.column(&format!("SELECT to_regclass('{table}')::text")).len() == 1,
+            Db::Pg(_) => {
+                self.column(&format!("SELECT to_regclass('{table}')::text"))
+                    .len()
+                    == 1
+            }
         };
         if !exists {
             return Vec::new();

@@ -19,9 +19,8 @@ impl PgConnection {
     /// Connects to the server the URL names.
     pub fn connect(url: &DatabaseUrl) -> Result<Self> {
         let (conn_str, tls) = tls_settings(url)?;
-        let mut config = postgres::Config::from_str(&conn_str).map_err(|e| {
-            Error::Url(format!("invalid PostgreSQL URL '{}': {e}", url.masked()))
-        })?;
+        let mut config = postgres::Config::from_str(&conn_str)
+            .map_err(|e| Error::Url(format!("invalid PostgreSQL URL '{}': {e}", url.masked())))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -32,11 +31,12 @@ impl PgConnection {
         let client = match tls {
             Tls::Off => config.connect(NoTls),
             Tls::On { verify, root_cert } => {
-                let connector = tls_connector(verify, root_cert.as_deref())
-                    .map_err(|cause| Error::Connect {
+                let connector = tls_connector(verify, root_cert.as_deref()).map_err(|cause| {
+                    Error::Connect {
                         target: target.clone(),
                         cause,
-                    })?;
+                    }
+                })?;
                 config.connect(connector)
             }
         }
@@ -122,7 +122,8 @@ fn tls_connector(
             .danger_accept_invalid_hostnames(true);
     }
     if let Some(path) = root_cert {
-        let pem = std::fs::read(path).map_err(|e| format!("cannot read sslrootcert {path}: {e}"))?;
+        let pem =
+            std::fs::read(path).map_err(|e| format!("cannot read sslrootcert {path}: {e}"))?;
         let cert = native_tls::Certificate::from_pem(&pem)
             .map_err(|e| format!("sslrootcert {path} is not a PEM certificate: {e}"))?;
         builder.add_root_certificate(cert);

@@ -1,9 +1,21 @@
 //! Revision files: the header, the `-- +upgrade` / `-- +downgrade` sections,
 //! the dialect-aware statement splitter, and the template for new revisions.
 //!
-//! SKELETON — to be implemented (see the helper brief).
+//! A revision file is valid SQL: the header is a block of `--` comments and
+//! the section markers are comments too.
 
-use std::path::PathBuf;
+mod header;
+mod split;
+pub mod template;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::dialect::DialectKind;
+
+pub use split::split;
 
 /// One parsed revision file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +53,8 @@ pub struct Section {
     pub sql: String,
     /// 1-based line number of the section's first line of text.
     pub first_line: usize,
+    /// The file, for error messages.
+    pub path: PathBuf,
 }
 
 /// One statement of a section.
@@ -52,63 +66,71 @@ pub struct Statement {
     pub line: usize,
 }
 
-/// Placeholder until the parser lands.
+/// A revision file (or template) that cannot be used, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ScriptError(pub String);
+pub struct ScriptError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl ScriptError {
+    pub(crate) fn at(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl Script {
+    /// Reads and parses a revision file.
+    pub fn load(path: &Path) -> Result<Script, ScriptError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScriptError::at(path, None, format!("cannot read revision file: {e}")))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses revision-file text; `path` is used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
+        header::parse(path, text)
+    }
+
+    /// The section that runs in `direction`'s place: `upgrade` or `downgrade`.
+    pub fn section(&self, upgrade: bool) -> Option<&Section> {
+        if upgrade {
+            self.upgrade.as_ref()
+        } else {
+            self.downgrade.as_ref()
+        }
+    }
+}
 
 impl Section {
-    /// Placeholder until the splitter lands.
-    pub fn statements(&self, _dialect: crate::dialect::DialectKind) -> Result<Vec<Statement>, ScriptError> {
-        Ok(vec![Statement { sql: self.sql.clone(), line: self.first_line }])
+    /// Splits the section into statements for `dialect`.
+    pub fn statements(&self, dialect: DialectKind) -> Result<Vec<Statement>, ScriptError> {
+        split(&self.sql, self.first_line, dialect)
+            .map_err(|e| ScriptError::at(&self.path, Some(e.line), e.message))
     }
 }
 
-impl Script {
-    /// Placeholder until the parser lands.
-    pub fn load(path: &std::path::Path) -> Result<Script, ScriptError> {
-        Err(ScriptError(path.display().to_string()))
-    }
-}
-
-/// Placeholder until the template lands.
-pub mod template {
-    use std::collections::BTreeMap;
-    /// Placeholder.
-    pub const DEFAULT_TEMPLATE: &str = "";
-    /// Placeholder.
-    #[derive(Debug, Clone, serde::Serialize)]
-    pub struct TemplateContext {
-        /// x
-        pub message: String,
-        /// x
-        pub rev_id: String,
-        /// x
-        pub down_revisions: Vec<String>,
-        /// x
-        pub branch_labels: Vec<String>,
-        /// x
-        pub depends_on: Vec<String>,
-        /// x
-        pub create_date: String,
-        /// x
-        pub transactional: bool,
-        /// x
-        pub upgrades: String,
-        /// x
-        pub downgrades: String,
-        /// x
-        pub x: BTreeMap<String, String>,
-    }
-    /// Placeholder.
-    pub fn render(_t: &str, _p: &std::path::Path, _c: &TemplateContext) -> Result<String, super::ScriptError> {
-        Ok(String::new())
-    }
-}
-
-impl Script {
-    /// Placeholder.
-    pub fn parse(path: &std::path::Path, _text: &str) -> Result<Script, ScriptError> {
-        Err(ScriptError(path.display().to_string()))
-    }
+/// SHA-256 of `text`, lowercase hex.
+pub fn checksum(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
