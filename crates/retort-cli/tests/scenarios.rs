@@ -22,6 +22,7 @@ on_both_backends!(
     unknown_current_revision_is_reported,
     current_and_history_print_alembic_lines,
     non_transactional_revision_runs_outside_a_transaction,
+    bodies_with_semicolons_apply_as_one_statement,
 );
 
 #[test]
@@ -434,4 +435,32 @@ fn non_transactional_revision_runs_outside_a_transaction(backend: Backend) {
     retort(p.path(), &["downgrade", "a"]).ok();
     assert!(db.column(index_sql).is_empty());
     assert_eq!(db.versions(), set(&["a"]));
+}
+
+fn bodies_with_semicolons_apply_as_one_statement(backend: Backend) {
+    let db = Db::new(backend);
+    let p = project_for(&db);
+    let (up, down) = match backend {
+        Backend::Postgres => (
+            "CREATE TABLE log (id serial PRIMARY KEY, msg text);\n\
+             CREATE FUNCTION note(m text) RETURNS void AS $$\nBEGIN\n  INSERT INTO log (msg) VALUES (m || ';');\nEND;\n$$ LANGUAGE plpgsql;\n\
+             DO $do$\nBEGIN\n  PERFORM note('from do');\nEND\n$do$;",
+            "DROP FUNCTION note(text);\nDROP TABLE log;",
+        ),
+        Backend::Sqlite => (
+            "CREATE TABLE log (id integer PRIMARY KEY, msg text);\n\
+             CREATE TABLE items (id integer PRIMARY KEY);\n\
+             CREATE TRIGGER items_log AFTER INSERT ON items\nBEGIN\n  INSERT INTO log (msg) VALUES ('from do;');\nEND;\n\
+             INSERT INTO items (id) VALUES (1);",
+            "DROP TABLE items;\nDROP TABLE log;",
+        ),
+    };
+    p.revision("a", "", "", up, Some(down));
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(
+        db.column("SELECT msg FROM log"),
+        vec!["from do;".to_string()]
+    );
+    retort(p.path(), &["downgrade", "base"]).ok();
+    assert!(db.tables().is_empty());
 }

@@ -344,9 +344,11 @@ pub fn expand_env(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S
             match ((env)(name).filter(|v| !v.is_empty()), default) {
                 (Some(v), _) => out.push_str(&v),
                 (None, Some(d)) => out.push_str(d),
-                (None, None) => return Err(format!(
+                (None, None) => {
+                    return Err(format!(
                     "environment variable {name} is not set; set it or write ${{{name}:-default}}"
-                )),
+                ))
+                }
             }
             rest = &body[end + 1..];
         } else {

@@ -736,9 +736,14 @@ fn ten_thousand_revision_chain() {
     assert_eq!(plan[0].version_change.insert, s(&["000000000000"]));
     assert_eq!(plan[9_999].revision, head);
     assert_eq!(g.history(None, &[]).unwrap().len(), 10_000);
-    let down = g.downgrade_plan(std::slice::from_ref(&head), "base").unwrap();
+    let down = g
+        .downgrade_plan(std::slice::from_ref(&head), "base")
+        .unwrap();
     assert_eq!(down.len(), 10_000);
-    assert_eq!(g.all_current(std::slice::from_ref(&head)).unwrap(), vec![head.as_str()]);
+    assert_eq!(
+        g.all_current(std::slice::from_ref(&head)).unwrap(),
+        vec![head.as_str()]
+    );
     assert_eq!(res(&g, "head-9999", &[]), s(&["000000000000"]));
     assert_eq!(res(&g, "-9999", &[head.as_str()]), s(&["000000000000"]));
 }

@@ -90,7 +90,12 @@ impl<'a> Splitter<'a> {
             {
                 continue;
             }
-            if self.depth == 0 && self.src[self.pos..].starts_with(self.delimiter.as_str()) {
+            // A custom DELIMITER ends a statement even inside a body: that
+            // is what it is for.
+            let custom = self.delimiter != ";";
+            if (self.depth == 0 || custom)
+                && self.src[self.pos..].starts_with(self.delimiter.as_str())
+            {
                 self.finish(self.pos);
                 let n = self.delimiter.len();
                 self.advance(n);
@@ -133,6 +138,8 @@ impl<'a> Splitter<'a> {
                 c if c.is_ascii_whitespace() => self.advance(1),
                 _ => {
                     self.mark_start();
+                    // Punctuation separates keywords: `END; CASE` is not `END CASE`.
+                    self.last_word.clear();
                     self.advance(1);
                 }
             }
@@ -274,7 +281,11 @@ impl<'a> Splitter<'a> {
     /// A keyword or identifier: tracks `BEGIN`/`CASE`/`END` nesting.
     fn word(&mut self) {
         let start = self.pos;
+        let custom = self.delimiter != ";";
         while let Some(c) = self.peek(0) {
+            if custom && self.src[self.pos..].starts_with(self.delimiter.as_str()) {
+                break;
+            }
             if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' {
                 self.advance(1);
             } else {

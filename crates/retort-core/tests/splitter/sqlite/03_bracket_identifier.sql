@@ -1,0 +1,2 @@
+CREATE TABLE [odd;name] (id int);
+SELECT 1;
