@@ -37,21 +37,29 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
     let mut part = Part::Header;
     let mut doc: Vec<&str> = Vec::new();
     let mut fields = Fields::default();
-    let mut upgrade: Option<(usize, Vec<&str>)> = None;
-    let mut downgrade: Option<(usize, Vec<&str>)> = None;
+    // Sections are slices of the file: (first line, start byte, end byte).
+    let mut upgrade: Collected = None;
+    let mut downgrade: Collected = None;
+    let mut offset = 0;
     for (index, raw) in text.split('\n').enumerate() {
         let line_no = index + 1;
+        let line_start = offset;
+        offset += raw.len() + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if let Some(marker) = marker(line) {
+            close_section(part, &mut upgrade, &mut downgrade, line_start);
             part = open_section(path, line_no, marker, part, &mut upgrade, &mut downgrade)?;
+            if let Some(s) = section_mut(part, &mut upgrade, &mut downgrade) {
+                s.1 = offset.min(text.len());
+                s.2 = s.1;
+            }
             continue;
         }
-        match part {
-            Part::Header => header_line(path, line_no, line, &mut doc, &mut fields)?,
-            Part::Upgrade => push_line(&mut upgrade, line),
-            Part::Downgrade => push_line(&mut downgrade, line),
+        if part == Part::Header {
+            header_line(path, line_no, line, &mut doc, &mut fields)?;
         }
     }
+    close_section(part, &mut upgrade, &mut downgrade, text.len());
     let id = fields.id.ok_or_else(|| {
         let hint = doc
             .iter()
@@ -64,15 +72,15 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
             format!("missing 'Revision ID' in the header{hint}"),
         )
     })?;
-    let (up_line, up_lines) = upgrade.ok_or_else(|| {
+    let up = upgrade.ok_or_else(|| {
         ScriptError::at(
             path,
             None,
             "missing '-- +upgrade' marker: put the upgrade statements under a line '-- +upgrade'",
         )
     })?;
-    let upgrade = section(path, up_line, &up_lines);
-    let downgrade = downgrade.map(|(l, lines)| section(path, l, &lines));
+    let upgrade = section(path, text, up);
+    let downgrade = downgrade.map(|d| section(path, text, d));
     let doc = doc.join("\n").trim().to_string();
     let message = doc.lines().next().unwrap_or("").trim().to_string();
     Ok(Script {
@@ -101,15 +109,35 @@ fn marker(line: &str) -> Option<Part> {
     }
 }
 
-type Collected<'a> = Option<(usize, Vec<&'a str>)>;
+/// A section found so far: first line, start and end byte offsets.
+type Collected = Option<(usize, usize, usize)>;
 
-fn open_section<'a>(
+fn section_mut<'c>(
+    part: Part,
+    upgrade: &'c mut Collected,
+    downgrade: &'c mut Collected,
+) -> Option<&'c mut (usize, usize, usize)> {
+    match part {
+        Part::Upgrade => upgrade.as_mut(),
+        Part::Downgrade => downgrade.as_mut(),
+        Part::Header => None,
+    }
+}
+
+/// The section being read ends where the next marker (or the file) starts.
+fn close_section(part: Part, upgrade: &mut Collected, downgrade: &mut Collected, end: usize) {
+    if let Some(s) = section_mut(part, upgrade, downgrade) {
+        s.2 = end.max(s.1);
+    }
+}
+
+fn open_section(
     path: &Path,
     line_no: usize,
     marker: Part,
     current: Part,
-    upgrade: &mut Collected<'a>,
-    downgrade: &mut Collected<'a>,
+    upgrade: &mut Collected,
+    downgrade: &mut Collected,
 ) -> Result<Part, ScriptError> {
     match marker {
         Part::Upgrade if upgrade.is_some() => Err(ScriptError::at(
@@ -123,7 +151,7 @@ fn open_section<'a>(
             "'-- +upgrade' after '-- +downgrade'; put the upgrade section first",
         )),
         Part::Upgrade => {
-            *upgrade = Some((line_no + 1, Vec::new()));
+            *upgrade = Some((line_no + 1, 0, 0));
             Ok(Part::Upgrade)
         }
         Part::Downgrade if downgrade.is_some() => Err(ScriptError::at(
@@ -137,22 +165,16 @@ fn open_section<'a>(
             "'-- +downgrade' before '-- +upgrade'; put the upgrade section first",
         )),
         Part::Downgrade => {
-            *downgrade = Some((line_no + 1, Vec::new()));
+            *downgrade = Some((line_no + 1, 0, 0));
             Ok(Part::Downgrade)
         }
         Part::Header => Ok(current),
     }
 }
 
-fn push_line<'a>(section: &mut Collected<'a>, line: &'a str) {
-    if let Some((_, lines)) = section {
-        lines.push(line);
-    }
-}
-
-fn section(path: &Path, first_line: usize, lines: &[&str]) -> Section {
+fn section(path: &Path, text: &str, (first_line, start, end): (usize, usize, usize)) -> Section {
     Section {
-        sql: lines.join("\n"),
+        sql: text[start..end].to_string(),
         first_line,
         path: path.to_path_buf(),
     }
@@ -362,7 +384,7 @@ mod tests {
     fn crlf_files_parse() {
         let s = parse_str(&GOOD.replace('\n', "\r\n")).unwrap();
         assert_eq!(s.id, "3f2a9c1b7d10");
-        assert!(!s.upgrade.unwrap().sql.contains('\r'));
+        assert_eq!(s.upgrade.unwrap().first_line, 10);
     }
 
     #[test]

@@ -87,7 +87,8 @@ impl fmt::Display for ScriptError {
 }
 
 impl ScriptError {
-    pub(crate) fn at(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
+    /// An error at `path` (and `line`, when known).
+    pub fn at(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
         Self {
             path: path.to_path_buf(),
             line,
@@ -129,8 +130,12 @@ impl Section {
 
 /// SHA-256 of `text`, lowercase hex.
 pub fn checksum(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
