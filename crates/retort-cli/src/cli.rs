@@ -15,27 +15,27 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// The config file (default: retort.toml in this folder or a parent).
-    #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
+    #[arg(short = 'c', long = "config", global = true, help_heading = "Global options", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Database URL; overrides RETORT_DATABASE_URL and the config file.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "URL")]
     pub url: Option<String>,
 
     /// Extra KEY=VALUE arguments, readable from templates as `x.KEY`.
-    #[arg(short = 'x', global = true, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    #[arg(short = 'x', global = true, help_heading = "Global options", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub x: Vec<(String, String)>,
 
     /// Output format of commands that report something.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = Format::Text, hide_possible_values = true, value_name = "text|json")]
     pub format: Format,
 
     /// Print only errors.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, help_heading = "Global options", conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// Print more detail.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
     #[command(subcommand)]
@@ -44,6 +44,7 @@ pub struct Cli {
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "lower")]
 pub enum Format {
     /// Human-readable, Alembic's layout where Alembic has one.
     Text,
