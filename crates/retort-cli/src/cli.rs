@@ -15,11 +15,22 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// The config file (default: retort.toml in this folder or a parent).
-    #[arg(short = 'c', long = "config", global = true, help_heading = "Global options", value_name = "FILE")]
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        help_heading = "Global options",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
 
     /// Database URL; overrides RETORT_DATABASE_URL and the config file.
-    #[arg(long, global = true, help_heading = "Global options", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
     pub url: Option<String>,
 
     /// Extra KEY=VALUE arguments, readable from templates as `x.KEY`.
@@ -31,7 +42,13 @@ pub struct Cli {
     pub format: Format,
 
     /// Print only errors.
-    #[arg(short, long, global = true, help_heading = "Global options", conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "verbose"
+    )]
     pub quiet: bool,
 
     /// Print more detail.

@@ -103,9 +103,16 @@ impl<'a> Splitter<'a> {
             }
             let c = self.bytes[self.pos];
             match c {
-                b'-' if self.peek(1) == Some(b'-') => self.line_comment(),
+                b'-' if self.peek(1) == Some(b'-') && self.dash_comment() => self.line_comment(),
                 b'#' if self.dialect == DialectKind::Mysql => self.line_comment(),
-                b'/' if self.peek(1) == Some(b'*') => self.block_comment()?,
+                b'/' if self.peek(1) == Some(b'*') => {
+                    // MySQL runs `/*! … */` (executable comments): they are
+                    // statement text, not comments.
+                    if self.dialect == DialectKind::Mysql && self.peek(2) == Some(b'!') {
+                        self.mark_start();
+                    }
+                    self.block_comment()?;
+                }
                 b'\'' => {
                     self.mark_start();
                     let backslash = self.dialect == DialectKind::Mysql || self.is_e_string();
@@ -119,7 +126,7 @@ impl<'a> Splitter<'a> {
                         "quoted identifier",
                     )?;
                 }
-                b'`' if self.dialect == DialectKind::Mysql => {
+                b'`' if self.dialect != DialectKind::Postgres => {
                     self.mark_start();
                     self.quoted(b'`', false, "quoted identifier")?;
                 }
@@ -178,6 +185,12 @@ impl<'a> Splitter<'a> {
         self.delimiter = new.to_string();
         self.advance(line_end);
         true
+    }
+
+    /// `--` starts a comment, except in MySQL when no space follows
+    /// (`5--1` is arithmetic there).
+    fn dash_comment(&self) -> bool {
+        self.dialect != DialectKind::Mysql || self.peek(2).is_none_or(|c| c.is_ascii_whitespace())
     }
 
     fn line_comment(&mut self) {

@@ -1,0 +1,2 @@
+CREATE TABLE [weird;table] ([col;one] int, `col;two` int);
+SELECT [weird;table].[col;one] FROM [weird;table];
