@@ -101,6 +101,17 @@ pub enum Command {
     Stamp(StampArgs),
     /// Write a revision that merges several heads into one.
     Merge(MergeArgs),
+    /// Settle a non-transactional revision that an earlier run left half-applied.
+    Resolve(ResolveArgs),
+}
+
+/// Options of the commands that take the migration lock.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Give up after waiting this many seconds for another runner's lock
+    /// (default: wait as long as it takes).
+    #[arg(long = "lock-timeout", value_name = "SECONDS")]
+    pub lock_timeout: Option<f64>,
 }
 
 /// `retort init`.
@@ -146,6 +157,12 @@ pub struct UpgradeArgs {
     /// Print the SQL instead of running it (offline mode; no database).
     #[arg(long)]
     pub sql: bool,
+    /// Run even though applied revisions were edited, and record their new
+    /// checksums.
+    #[arg(long = "allow-changed")]
+    pub allow_changed: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 /// `retort downgrade`.
@@ -157,6 +174,8 @@ pub struct DowngradeArgs {
     /// Print the SQL instead of running it (offline mode; no database).
     #[arg(long)]
     pub sql: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 /// `retort current`.
@@ -211,6 +230,22 @@ pub struct StampArgs {
     /// Print the SQL instead of running it (offline mode; no database).
     #[arg(long)]
     pub sql: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+/// `retort resolve`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("verdict").required(true).args(["applied", "rolled_back"]))]
+pub struct ResolveArgs {
+    /// The half-applied revision.
+    pub rev: String,
+    /// Its effects are complete (finished by hand): move the version table past it.
+    #[arg(long)]
+    pub applied: bool,
+    /// Its effects were undone by hand: leave the version table where it is.
+    #[arg(long = "rolled-back")]
+    pub rolled_back: bool,
 }
 
 /// `retort merge`.

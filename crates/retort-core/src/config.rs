@@ -45,6 +45,8 @@ pub struct Config {
     pub version_table: String,
     /// `[migrations] version_table_schema` (PostgreSQL/MySQL); `None` = default.
     pub version_table_schema: Option<String>,
+    /// `[migrations] history_table`: applied steps with checksums.
+    pub history_table: String,
     /// `[migrations] transaction_per_migration`.
     pub transaction_per_migration: bool,
     /// `[autogenerate] schema`: files or folders of the desired state.
@@ -78,6 +80,7 @@ struct RawMigrations {
     file_template: Option<String>,
     version_table: Option<String>,
     version_table_schema: Option<String>,
+    history_table: Option<String>,
     transaction_per_migration: Option<bool>,
 }
 
@@ -180,6 +183,16 @@ impl Config {
                 &format!("'{version_table}' is not a plain table name (letters, digits and '_', not starting with a digit)"),
             ));
         }
+        let history_table = m.history_table.unwrap_or_else(|| "retort_history".into());
+        if !is_plain_identifier(&history_table) || history_table == version_table {
+            return Err(ctx.error(
+                "migrations",
+                "history_table",
+                &format!(
+                    "'{history_table}' must be a plain table name different from version_table"
+                ),
+            ));
+        }
         let version_table_schema = m.version_table_schema.filter(|s| !s.is_empty());
         if let Some(schema) = &version_table_schema {
             if !is_plain_identifier(schema) {
@@ -215,6 +228,7 @@ impl Config {
             file_template,
             version_table,
             version_table_schema,
+            history_table,
             transaction_per_migration: m.transaction_per_migration.unwrap_or(true),
             autogenerate_schema: schema.iter().map(|s| root.join(s)).collect(),
             dev_url: ctx

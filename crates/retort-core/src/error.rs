@@ -66,6 +66,19 @@ pub struct StatementError {
     pub db: DbError,
 }
 
+/// An applied revision whose file no longer matches what ran.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangedRevision {
+    /// The revision.
+    pub revision: String,
+    /// Its file.
+    pub path: PathBuf,
+    /// Checksum recorded when it was applied.
+    pub applied: String,
+    /// Checksum of the file now.
+    pub current: String,
+}
+
 /// Everything that can go wrong, each variant with the context to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -118,6 +131,49 @@ pub enum Error {
         /// Its file.
         path: PathBuf,
     },
+    /// Another runner held the lock for longer than `--lock-timeout`.
+    #[error("gave up waiting for the migration lock after {:.1} s{}: another runner is migrating this database; wait for it or raise --lock-timeout", waited.as_secs_f64(), holder.as_deref().map(|h| format!(" (held by {h})")).unwrap_or_default())]
+    LockTimeout {
+        /// How long this runner waited.
+        waited: std::time::Duration,
+        /// Who holds the lock, when known.
+        holder: Option<String>,
+    },
+    /// A non-transactional step stopped part-way: the statements before the
+    /// failing one stay applied.
+    #[error("{cause}\nrevision {revision} runs outside a transaction, so it is now half-applied: {done} of {total} statements ran. Fix {} and run the same command again to resume at statement {} (the first {done} are not run again), or settle it by hand with `retort resolve {revision} --applied` or `--rolled-back`", path.display(), done + 1)]
+    Unfinished {
+        /// The revision.
+        revision: String,
+        /// Its file.
+        path: PathBuf,
+        /// Statements that completed.
+        done: usize,
+        /// Statements in the section.
+        total: usize,
+        /// The failing statement's error.
+        cause: Box<Error>,
+    },
+    /// A half-applied non-transactional step blocks further runs.
+    #[error("revision {revision} ({direction}) was left half-applied by an earlier run: {done} statement(s) completed{}. Nothing was run. Fix {} and run `retort {direction}` towards a target that includes it to resume at statement {}, or settle it with `retort resolve {revision} --applied` or `--rolled-back`", if last_error.is_empty() { String::new() } else { format!(", then it failed: {last_error}") }, path.display(), done + 1)]
+    HalfApplied {
+        /// The revision.
+        revision: String,
+        /// `upgrade` or `downgrade`.
+        direction: String,
+        /// Its file.
+        path: PathBuf,
+        /// Statements that completed.
+        done: usize,
+        /// The error recorded when it stopped (empty if the process died).
+        last_error: String,
+    },
+    /// Applied revisions whose upgrade section changed since they ran.
+    #[error("{} applied revision(s) changed since they ran: {}. Restore the files, or pass --allow-changed to accept the edits (recorded in the history table)", changed.len(), changed.iter().map(|c| format!("{} ({})", c.revision, c.path.display())).collect::<Vec<_>>().join(", "))]
+    Changed {
+        /// The changed revisions.
+        changed: Vec<ChangedRevision>,
+    },
     /// The database's version table names a revision the project does not have.
     #[error("the database is at revision '{revision}', which is not in the project's revision files ({locations}); check you are on the right branch of your code, or `retort stamp` the database")]
     UnknownCurrent {
@@ -126,6 +182,9 @@ pub enum Error {
         /// Where revisions were looked for.
         locations: String,
     },
+    /// Another runner changed the database in a way this run cannot absorb.
+    #[error("{0}")]
+    Interrupted(String),
     /// The feature for this database was not compiled in.
     #[error("this build of retort has no {0} support (enable the cargo feature)")]
     Unsupported(&'static str),

@@ -30,6 +30,6 @@ pub mod script;
 
 pub use config::Config;
 pub use db_url::{mask_url, DatabaseUrl};
-pub use error::{DbError, Error, Result, StatementError};
-pub use migrator::{offline_script, upgrade, Migrator};
+pub use error::{ChangedRevision, DbError, Error, Result, StatementError};
+pub use migrator::{offline_script, upgrade, Migrator, Unfinished};
 pub use project::Project;

@@ -1,19 +1,51 @@
 //! The API a service or the CLI uses against a live database: read the
-//! current revisions, upgrade, downgrade, stamp.
+//! current revisions, upgrade, downgrade, stamp, resolve.
+//!
+//! Every command that changes the database holds the migration lock for the
+//! whole run (PostgreSQL: a session advisory lock, polled with a try-lock
+//! outside any transaction; SQLite: the write lock of each transaction), and
+//! reads the state again once it has the lock, so a runner that waited finds
+//! the work done and succeeds.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::db_url::DatabaseUrl;
-use crate::dialect::{self, sql, Connection, DialectKind};
-use crate::error::{Error, Result};
-use crate::plan::{Step, VersionChange};
+use crate::dialect::sql::{self, status, HistoryRow};
+use crate::dialect::{self, Connection, DialectKind};
+use crate::error::{ChangedRevision, Error, Result};
+use crate::plan::{Direction, Step, VersionChange};
 use crate::project::Project;
-use crate::runner::{self, AppliedStep, LiveSink, Progress, RunOptions, ScriptSink};
+use crate::runner::{
+    self, now_rfc3339, read_versions, AppliedStep, LiveSink, Progress, Resume, RunOptions,
+    RunOutcome, ScriptSink, LOCK_POLL,
+};
+
+/// A step an earlier run left half-applied (a non-transactional revision
+/// that failed or whose process died).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unfinished {
+    /// The revision.
+    pub revision: String,
+    /// `upgrade` or `downgrade`.
+    pub direction: String,
+    /// `in_progress` (the process stopped) or `failed`.
+    pub status: String,
+    /// Statements that completed.
+    pub statements_done: usize,
+    /// Their hashes, comma-separated.
+    pub statement_hashes: String,
+    /// The error, when it failed.
+    pub error: String,
+}
 
 /// A project bound to a live database connection.
 pub struct Migrator {
     project: Project,
     conn: Box<dyn Connection>,
+    lock_timeout: Option<Duration>,
+    allow_changed: bool,
 }
 
 impl Migrator {
@@ -27,12 +59,29 @@ impl Migrator {
     /// Connects to an already parsed URL.
     pub fn connect_url(project: Project, url: &DatabaseUrl) -> Result<Self> {
         let conn = dialect::connect(url)?;
-        Ok(Self { project, conn })
+        Ok(Self::with_connection(project, conn))
     }
 
     /// Uses a connection the caller opened.
     pub fn with_connection(project: Project, conn: Box<dyn Connection>) -> Self {
-        Self { project, conn }
+        Self {
+            project,
+            conn,
+            lock_timeout: None,
+            allow_changed: false,
+        }
+    }
+
+    /// Bounds how long a run waits for another runner's lock (`None`:
+    /// as long as it takes).
+    pub fn set_lock_timeout(&mut self, timeout: Option<Duration>) {
+        self.lock_timeout = timeout;
+    }
+
+    /// Accept edited applied revisions (recording their new checksums)
+    /// instead of refusing to upgrade.
+    pub fn set_allow_changed(&mut self, allow: bool) {
+        self.allow_changed = allow;
     }
 
     /// Gives the project back, closing the connection.
@@ -57,21 +106,81 @@ impl Migrator {
 
     /// The rows of the version table (empty when it does not exist yet).
     pub fn current(&mut self) -> Result<Vec<String>> {
-        let table = self.project.version_table();
-        let exists = self
-            .conn
+        read_versions(self.conn.as_mut(), &self.project.version_table())
+    }
+
+    fn history_exists(&mut self) -> Result<bool> {
+        let table = self.project.history_table();
+        self.conn
             .table_exists(table.schema.as_deref(), &table.name)
-            .map_err(|db| Error::db("looking for the version table", db))?;
-        if !exists {
+            .map_err(|db| Error::db("looking for the history table", db))
+    }
+
+    /// Applied revisions (the current rows and everything below them) whose
+    /// upgrade section differs from the checksum recorded when it ran.
+    /// Revisions applied before the history table existed (a database taken
+    /// over from Alembic) have no checksum and are not reported.
+    pub fn changed_revisions(&mut self, current: &[String]) -> Result<Vec<ChangedRevision>> {
+        if current.is_empty() || !self.history_exists()? {
             return Ok(Vec::new());
         }
         let rows = self
             .conn
-            .query_column(&sql::select_versions(&table))
-            .map_err(|db| Error::db("reading the version table", db))?;
-        let mut rows: Vec<String> = rows.into_iter().flatten().collect();
-        rows.sort();
-        Ok(rows)
+            .query_rows(&sql::select_checksums(&self.project.history_table()))
+            .map_err(|db| Error::db("reading the history table", db))?;
+        let mut recorded: HashMap<String, String> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            if let [Some(revision), Some(checksum)] = row.as_slice() {
+                recorded.insert(revision.clone(), checksum.clone());
+            }
+        }
+        let graph = self.project.graph();
+        let mut applied: Vec<&str> = Vec::new();
+        for row in current {
+            applied.extend(graph.ancestors(row));
+        }
+        applied.sort_unstable();
+        applied.dedup();
+        let mut changed = Vec::new();
+        for id in applied {
+            let (Some(script), Some(then)) = (self.project.script(id), recorded.get(id)) else {
+                continue;
+            };
+            if &script.checksum != then {
+                changed.push(ChangedRevision {
+                    revision: id.to_string(),
+                    path: script.path.clone(),
+                    applied: then.clone(),
+                    current: script.checksum.clone(),
+                });
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Steps left half-applied by earlier runs.
+    pub fn unfinished(&mut self) -> Result<Vec<Unfinished>> {
+        if !self.history_exists()? {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .conn
+            .query_rows(&sql::select_unfinished(&self.project.history_table()))
+            .map_err(|db| Error::db("reading the history table", db))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+                Unfinished {
+                    revision: field(0),
+                    direction: field(1),
+                    status: field(2),
+                    statements_done: field(3).parse().unwrap_or(0),
+                    statement_hashes: field(4),
+                    error: field(5),
+                }
+            })
+            .collect())
     }
 
     /// The steps `upgrade target` would run.
@@ -94,8 +203,7 @@ impl Migrator {
         target: &str,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<AppliedStep>> {
-        let steps = self.plan_upgrade(target)?;
-        self.run(&steps, on_progress)
+        self.migrate(Direction::Upgrade, target, on_progress)
     }
 
     /// Downgrades to `target` (`-1`, `base`, a revision, `label@-1`…).
@@ -104,12 +212,154 @@ impl Migrator {
         target: &str,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<AppliedStep>> {
-        let steps = self.plan_downgrade(target)?;
-        self.run(&steps, on_progress)
+        self.migrate(Direction::Downgrade, target, on_progress)
+    }
+
+    fn migrate(
+        &mut self,
+        direction: Direction,
+        target: &str,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<AppliedStep>> {
+        let key = self.lock(on_progress)?;
+        let result = self.migrate_locked(direction, target, on_progress);
+        self.unlock(key);
+        result
+    }
+
+    fn migrate_locked(
+        &mut self,
+        direction: Direction,
+        target: &str,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<AppliedStep>> {
+        let mut all = Vec::new();
+        let relative = is_relative(target);
+        loop {
+            let current = self.current()?;
+            self.project.check_current(&current)?;
+            let graph = self.project.graph();
+            let steps = match direction {
+                Direction::Upgrade => graph.upgrade_plan(&current, target)?,
+                Direction::Downgrade => graph.downgrade_plan(&current, target)?,
+            };
+            let resume = self.resume_for(steps.first())?;
+            if direction == Direction::Upgrade {
+                self.check_checksums(&current)?;
+            }
+            if steps.is_empty() {
+                return Ok(all);
+            }
+            let options = RunOptions {
+                transaction_per_migration: self.project.config.transaction_per_migration,
+                create_tables: true,
+                version_table: self.project.version_table(),
+                history_table: self.project.history_table(),
+                start: current,
+                resume,
+            };
+            let mut sink = LiveSink::new(self.conn.as_mut(), self.lock_timeout);
+            match runner::run(&self.project, &mut sink, &steps, &options, on_progress)? {
+                RunOutcome::Done(applied) => {
+                    all.extend(applied);
+                    return Ok(all);
+                }
+                // Another runner moved the version table: plan again. A
+                // relative target (`+1`, `label@-1`) meant "from where the
+                // database was", which no longer holds: stop and say so.
+                RunOutcome::Stale(applied) if relative => {
+                    return Err(Error::Interrupted(format!(
+                        "another runner changed the database during this run ({} step(s) of this run were applied); '{target}' is relative, so check `retort current` and run again",
+                        applied.len()
+                    )));
+                }
+                RunOutcome::Stale(applied) => all.extend(applied),
+            }
+        }
+    }
+
+    /// A half-applied step blocks everything, unless the plan starts by
+    /// finishing it (the user fixed the file and reran).
+    fn resume_for(&mut self, first: Option<&Step>) -> Result<Option<Resume>> {
+        let Some(stuck) = self.unfinished()?.into_iter().next() else {
+            return Ok(None);
+        };
+        let direction = |d: Direction| match d {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        };
+        match first {
+            Some(step)
+                if step.revision == stuck.revision
+                    && direction(step.direction) == stuck.direction =>
+            {
+                Ok(Some(Resume {
+                    revision: stuck.revision,
+                    done: stuck.statements_done,
+                    hashes: stuck.statement_hashes,
+                }))
+            }
+            _ => Err(Error::HalfApplied {
+                path: self
+                    .project
+                    .script(&stuck.revision)
+                    .map(|s| s.path.clone())
+                    .unwrap_or_default(),
+                revision: stuck.revision,
+                direction: stuck.direction,
+                done: stuck.statements_done,
+                last_error: stuck.error,
+            }),
+        }
+    }
+
+    fn check_checksums(&mut self, current: &[String]) -> Result<()> {
+        let changed = self.changed_revisions(current)?;
+        if changed.is_empty() {
+            return Ok(());
+        }
+        if !self.allow_changed {
+            return Err(Error::Changed { changed });
+        }
+        // Accepted: the new checksums become the reference, with a record.
+        let kind = self.conn.kind();
+        let table = self.project.history_table();
+        let user = self.conn.user();
+        let started_at = now_rfc3339();
+        let mut statements = vec![sql::begin(kind).to_string()];
+        for c in &changed {
+            statements.push(sql::insert_history(
+                kind,
+                &table,
+                &HistoryRow {
+                    revision: &c.revision,
+                    direction: "upgrade",
+                    status: status::ACCEPTED,
+                    checksum: Some(&c.current),
+                    started_at: &started_at,
+                    duration_ms: None,
+                    applied_by: user.as_deref(),
+                },
+            ));
+        }
+        statements.push(sql::commit(kind).to_string());
+        self.execute_all(&statements, "recording accepted checksums")
     }
 
     /// Moves the version table to `targets` without running migrations.
-    pub fn stamp(&mut self, targets: &[String], purge: bool) -> Result<VersionChange> {
+    pub fn stamp(
+        &mut self,
+        targets: &[String],
+        purge: bool,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<VersionChange> {
+        let key = self.lock(on_progress)?;
+        let result = self.stamp_locked(targets, purge);
+        self.unlock(key);
+        result
+    }
+
+    fn stamp_locked(&mut self, targets: &[String], purge: bool) -> Result<VersionChange> {
         let current = self.current()?;
         if !purge {
             self.project.check_current(&current)?;
@@ -117,49 +367,168 @@ impl Migrator {
         let change = self.project.graph().stamp(&current, targets, purge)?;
         let kind = self.conn.kind();
         let table = self.project.version_table();
-        let mut statements = vec![sql::create_version_table(kind, &table)];
-        statements.push(sql::begin(kind).to_string());
+        let history = self.project.history_table();
+        let user = self.conn.user();
+        let started_at = now_rfc3339();
+        let mut statements = vec![
+            sql::create_version_table(kind, &table),
+            sql::create_history_table(kind, &history),
+            sql::begin(kind).to_string(),
+        ];
         statements.extend(sql::version_change(&table, &change));
-        statements.push(sql::commit(kind).to_string());
-        for statement in &statements {
-            if let Err(db) = self.conn.execute(statement) {
-                let _ = self.conn.execute(sql::rollback(kind));
-                return Err(Error::db("stamping the version table", db));
-            }
+        for id in &change.insert {
+            statements.push(sql::insert_history(
+                kind,
+                &history,
+                &HistoryRow {
+                    revision: id,
+                    direction: "stamp",
+                    status: status::APPLIED,
+                    checksum: self.project.script(id).map(|s| s.checksum.as_str()),
+                    started_at: &started_at,
+                    duration_ms: Some(0),
+                    applied_by: user.as_deref(),
+                },
+            ));
         }
+        statements.push(sql::commit(kind).to_string());
+        self.execute_all(&statements, "stamping the version table")?;
         Ok(change)
     }
 
-    fn run(
-        &mut self,
-        steps: &[Step],
-        on_progress: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Vec<AppliedStep>> {
-        if steps.is_empty() {
-            return Ok(Vec::new());
+    /// Settles a half-applied non-transactional step by hand: `applied`
+    /// records it as done (the version table moves past it), otherwise it is
+    /// recorded as rolled back (the version table stays).
+    pub fn resolve(&mut self, revision: &str, applied: bool) -> Result<Unfinished> {
+        let key = self.lock(&mut |_| {})?;
+        let result = self.resolve_locked(revision, applied);
+        self.unlock(key);
+        result
+    }
+
+    fn resolve_locked(&mut self, revision: &str, applied: bool) -> Result<Unfinished> {
+        let ids = self.project.graph().resolve(revision, &[])?;
+        let id = ids.first().cloned().unwrap_or_default();
+        let stuck = self
+            .unfinished()?
+            .into_iter()
+            .find(|u| u.revision == id)
+            .ok_or_else(|| {
+                Error::Usage(format!("revision {id} has no half-applied step to resolve"))
+            })?;
+        let current = self.current()?;
+        let kind = self.conn.kind();
+        let mut statements = vec![sql::begin(kind).to_string()];
+        if applied {
+            let graph = self.project.graph();
+            let steps = if stuck.direction == "upgrade" {
+                graph.upgrade_plan(&current, &id)?
+            } else {
+                let parents = self.project.require_script(&id)?.parents.clone();
+                let target = parents.first().cloned().unwrap_or_else(|| "base".into());
+                graph.downgrade_plan(&current, &target)?
+            };
+            let step = steps.iter().find(|s| s.revision == id).ok_or_else(|| {
+                Error::Usage(format!("revision {id} is not the next step from the current revisions; resolve the steps before it first"))
+            })?;
+            statements.extend(sql::version_change(
+                &self.project.version_table(),
+                &step.version_change,
+            ));
         }
-        let options = RunOptions {
-            transaction_per_migration: self.project.config.transaction_per_migration,
-            create_version_table: true,
-            version_table: self.project.version_table(),
+        let verdict = if applied {
+            "resolved as applied"
+        } else {
+            "resolved as rolled back"
         };
-        let mut sink = LiveSink(self.conn.as_mut());
-        runner::run(&self.project, &mut sink, steps, &options, on_progress)
+        let table = self.project.history_table();
+        statements.push(sql::close_progress(&table, &id, status::RESOLVED, None));
+        statements.push(format!(
+            "UPDATE {} SET error = {} WHERE id = (SELECT max(id) FROM {} WHERE revision = {} AND status = '{}')",
+            table.qualified(),
+            sql::literal(verdict),
+            table.qualified(),
+            sql::literal(&id),
+            status::RESOLVED
+        ));
+        statements.push(sql::commit(kind).to_string());
+        self.execute_all(&statements, "resolving the half-applied step")?;
+        Ok(stuck)
+    }
+
+    /// Takes the run-long lock, polling with a try-lock (never blocking
+    /// inside the database) and saying once that it waits.
+    fn lock(&mut self, on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<i64> {
+        let key = sql::lock_key(&self.project.version_table());
+        let started = Instant::now();
+        let mut announced = false;
+        loop {
+            if self
+                .conn
+                .try_lock_session(key)
+                .map_err(|db| Error::db("taking the migration lock", db))?
+            {
+                return Ok(key);
+            }
+            if !announced {
+                let holder = self.conn.lock_holder(key);
+                on_progress(Progress::Waiting { holder });
+                announced = true;
+            }
+            if self.lock_timeout.is_some_and(|t| started.elapsed() >= t) {
+                return Err(Error::LockTimeout {
+                    waited: started.elapsed(),
+                    holder: self.conn.lock_holder(key),
+                });
+            }
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+
+    fn unlock(&mut self, key: i64) {
+        // Best effort: the lock also dies with the session.
+        let _ = self.conn.unlock_session(key);
+    }
+
+    fn execute_all(&mut self, statements: &[String], action: &str) -> Result<()> {
+        for statement in statements {
+            if let Err(db) = self.conn.execute(statement) {
+                let _ = self.conn.execute(sql::rollback(self.conn.kind()));
+                return Err(Error::db(action, db));
+            }
+        }
+        Ok(())
     }
 }
 
-/// Offline mode: the SQL script that running `steps` from `current` would
-/// send, version-table statements and transaction boundaries included.
+/// Whether an identifier is relative to the current state (`+1`, `-2`,
+/// `label@-1`, `rev+2`).
+fn is_relative(target: &str) -> bool {
+    target.starts_with(['+', '-'])
+        || target.contains("@+")
+        || target.contains("@-")
+        || target.rsplit_once(['+', '-']).is_some_and(|(rev, n)| {
+            !rev.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// Offline mode: the SQL script that running `steps` from `start` would
+/// send, version-table and history statements and transaction boundaries
+/// included.
 pub fn offline_script(
     project: &Project,
     kind: DialectKind,
     steps: &[Step],
-    create_version_table: bool,
+    start: &[String],
+    create_tables: bool,
 ) -> Result<String> {
     let options = RunOptions {
         transaction_per_migration: project.config.transaction_per_migration,
-        create_version_table,
+        create_tables,
         version_table: project.version_table(),
+        history_table: project.history_table(),
+        start: start.to_vec(),
+        resume: None,
     };
     let mut sink = ScriptSink::new(kind);
     runner::run(project, &mut sink, steps, &options, &mut |_| {})?;
@@ -168,7 +537,8 @@ pub fn offline_script(
 
 /// Applies a project's migrations at start-up: loads the project whose
 /// `retort.toml` is in `project_dir` (or its parents), connects to `url`, and
-/// upgrades to `target` (usually `"head"`).
+/// upgrades to `target` (usually `"head"`), with the same locking and
+/// checksum checks as the CLI.
 pub fn upgrade(project_dir: &Path, url: &str, target: &str) -> Result<Vec<AppliedStep>> {
     let project = Project::discover(project_dir)?;
     let mut migrator = Migrator::connect(project, url)?;

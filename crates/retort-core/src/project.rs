@@ -100,6 +100,14 @@ impl Project {
         }
     }
 
+    /// The history table this project uses (in the version table's schema).
+    pub fn history_table(&self) -> TableRef {
+        TableRef {
+            schema: self.config.version_table_schema.clone(),
+            name: self.config.history_table.clone(),
+        }
+    }
+
     /// The version locations, for messages.
     pub fn locations_display(&self) -> String {
         self.config

@@ -1,19 +1,30 @@
-//! Executes a plan: each step's statements and its version-table change,
-//! inside the transactions the configuration asks for.
+//! Executes a plan: each step's statements, its version-table change and its
+//! history row, inside the transactions the configuration asks for.
 //!
 //! The runner writes everything through a [`Sink`]: a live connection
 //! ([`LiveSink`]) runs the SQL, a [`ScriptSink`] collects it as the offline
 //! `--sql` script, so what `--sql` prints is exactly what an online run sends.
+//!
+//! Safety rules the live path follows:
+//! - every transaction starts by taking the database's write lock (SQLite
+//!   `BEGIN IMMEDIATE`; PostgreSQL runs already hold the session advisory
+//!   lock) and re-reading the version table: if another runner moved it, the
+//!   step is not run and the caller plans again ([`RunOutcome::Stale`]);
+//! - a transactional step commits its statements, its version-table change
+//!   and its history row together;
+//! - a non-transactional step is recorded `in_progress` before its first
+//!   statement and after each one (count and hash), so a crash or failure
+//!   leaves a record that says where it stopped and lets a rerun resume.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::dialect::sql::{self, TableRef};
+use crate::dialect::sql::{self, status, HistoryRow, TableRef};
 use crate::dialect::{Connection, DialectKind};
 use crate::error::{DbError, Error, Result, StatementError};
 use crate::plan::{Direction, Step};
 use crate::project::Project;
-use crate::script::{Script, Statement};
+use crate::script::{checksum, Script, Statement};
 
 /// Where the runner sends SQL.
 pub trait Sink {
@@ -21,6 +32,12 @@ pub trait Sink {
     fn kind(&self) -> DialectKind;
     /// Runs (or records) one statement.
     fn run(&mut self, sql: &str) -> Result<(), DbError>;
+    /// Starts a transaction holding the write lock, waiting as configured.
+    fn begin(&mut self, on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<()>;
+    /// The version table's rows now (live), or `None` (offline).
+    fn rows(&mut self, table: &TableRef) -> Result<Option<Vec<String>>>;
+    /// The user for history rows (`None`: the SQL's `current_user`).
+    fn user(&mut self) -> Option<String>;
     /// Records a comment (offline scripts only; live sinks ignore it).
     fn comment(&mut self, _text: &str) {}
     /// Whether a failed statement can be rolled back (false offline).
@@ -28,18 +45,78 @@ pub trait Sink {
 }
 
 /// A sink that runs SQL on a live connection.
-pub struct LiveSink<'a>(pub &'a mut dyn Connection);
+pub struct LiveSink<'a> {
+    conn: &'a mut dyn Connection,
+    lock_timeout: Option<Duration>,
+}
+
+impl<'a> LiveSink<'a> {
+    /// Runs on `conn`; `lock_timeout` bounds each wait for the write lock
+    /// (`None`: wait as long as it takes).
+    pub fn new(conn: &'a mut dyn Connection, lock_timeout: Option<Duration>) -> Self {
+        Self { conn, lock_timeout }
+    }
+}
+
+/// How often a waiting runner tries the lock again.
+pub const LOCK_POLL: Duration = Duration::from_millis(50);
 
 impl Sink for LiveSink<'_> {
     fn kind(&self) -> DialectKind {
-        self.0.kind()
+        self.conn.kind()
     }
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
-        self.0.execute(sql)
+        self.conn.execute(sql)
+    }
+    fn begin(&mut self, on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<()> {
+        let started = Instant::now();
+        let mut announced = false;
+        loop {
+            if self
+                .conn
+                .try_begin_write()
+                .map_err(|db| Error::db("starting a transaction", db))?
+            {
+                return Ok(());
+            }
+            if !announced {
+                on_progress(Progress::Waiting { holder: None });
+                announced = true;
+            }
+            if self.lock_timeout.is_some_and(|t| started.elapsed() >= t) {
+                return Err(Error::LockTimeout {
+                    waited: started.elapsed(),
+                    holder: None,
+                });
+            }
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+    fn rows(&mut self, table: &TableRef) -> Result<Option<Vec<String>>> {
+        read_versions(self.conn, table).map(Some)
+    }
+    fn user(&mut self) -> Option<String> {
+        self.conn.user()
     }
     fn is_live(&self) -> bool {
         true
     }
+}
+
+/// The version table's rows, sorted (empty when it does not exist).
+pub fn read_versions(conn: &mut dyn Connection, table: &TableRef) -> Result<Vec<String>> {
+    let exists = conn
+        .table_exists(table.schema.as_deref(), &table.name)
+        .map_err(|db| Error::db("looking for the version table", db))?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let rows = conn
+        .query_column(&sql::select_versions(table))
+        .map_err(|db| Error::db("reading the version table", db))?;
+    let mut rows: Vec<String> = rows.into_iter().flatten().collect();
+    rows.sort();
+    Ok(rows)
 }
 
 /// A sink that writes an SQL script (offline mode).
@@ -68,6 +145,17 @@ impl Sink for ScriptSink {
         self.script.push_str(";\n\n");
         Ok(())
     }
+    fn begin(&mut self, _on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<()> {
+        let begin = sql::begin(self.kind);
+        self.run(begin)
+            .map_err(|db| Error::db("writing the script", db))
+    }
+    fn rows(&mut self, _table: &TableRef) -> Result<Option<Vec<String>>> {
+        Ok(None)
+    }
+    fn user(&mut self) -> Option<String> {
+        None
+    }
     fn comment(&mut self, text: &str) {
         for line in text.lines() {
             self.script.push_str("-- ");
@@ -84,12 +172,24 @@ impl Sink for ScriptSink {
 /// What the runner reports as it goes.
 #[derive(Debug, Clone)]
 pub enum Progress<'a> {
+    /// Another runner holds the lock; this one waits.
+    Waiting {
+        /// Who holds it, when the database can say.
+        holder: Option<String>,
+    },
     /// A step is about to run.
     Started {
         /// The step.
         step: &'a Step,
         /// Its revision.
         script: &'a Script,
+    },
+    /// A half-applied non-transactional step resumes after `done` statements.
+    Resuming {
+        /// The step.
+        step: &'a Step,
+        /// Statements already run (verified by hash, not run again).
+        done: usize,
     },
     /// A step finished and its version-table change is committed (or
     /// written, offline).
@@ -114,15 +214,43 @@ pub struct AppliedStep {
     pub duration_ms: u64,
 }
 
+/// How a run ended without error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Every step ran.
+    Done(Vec<AppliedStep>),
+    /// Another runner changed the version table: these steps ran, the rest
+    /// must be planned again from the new state.
+    Stale(Vec<AppliedStep>),
+}
+
+/// A half-applied non-transactional step to pick up again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    /// Its revision.
+    pub revision: String,
+    /// Statements already run.
+    pub done: usize,
+    /// Their hashes, comma-separated, as recorded.
+    pub hashes: String,
+}
+
 /// How to run a plan.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// One transaction per revision (true) or one for the whole run.
     pub transaction_per_migration: bool,
-    /// Emit the version table's `CREATE TABLE IF NOT EXISTS` first.
-    pub create_version_table: bool,
+    /// Emit `CREATE TABLE IF NOT EXISTS` for the version and history tables.
+    pub create_tables: bool,
     /// The version table.
     pub version_table: TableRef,
+    /// The history table.
+    pub history_table: TableRef,
+    /// The version table's rows before the first step (live runs check them
+    /// before each step; offline scripts trust them).
+    pub start: Vec<String>,
+    /// The first step continues a half-applied non-transactional step.
+    pub resume: Option<Resume>,
 }
 
 /// A step with everything resolved before anything runs, so that a bad file
@@ -140,86 +268,355 @@ pub fn run(
     steps: &[Step],
     options: &RunOptions,
     on_progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<Vec<AppliedStep>> {
+) -> Result<RunOutcome> {
     let kind = sink.kind();
     let prepared = prepare(project, steps, kind)?;
-    let table = &options.version_table;
-    if options.create_version_table {
+    if options.create_tables {
         run_own(
             sink,
-            &sql::create_version_table(kind, table),
+            &sql::create_version_table(kind, &options.version_table),
             "creating the version table",
         )?;
+        run_own(
+            sink,
+            &sql::create_history_table(kind, &options.history_table),
+            "creating the history table",
+        )?;
     }
-    let whole_run = !options.transaction_per_migration;
-    if whole_run && !prepared.is_empty() {
-        run_own(sink, sql::begin(kind), "starting the transaction")?;
-    }
+    let user = sink.user();
+    let mut state = RunState {
+        options,
+        user: user.as_deref(),
+        expected: options.start.clone(),
+        whole_run_open: false,
+    };
     let mut applied = Vec::with_capacity(prepared.len());
-    for p in &prepared {
+    for (i, p) in prepared.iter().enumerate() {
+        let resume = options
+            .resume
+            .as_ref()
+            .filter(|r| i == 0 && r.revision == p.step.revision);
+        let ran = if p.script.transactional {
+            state.transactional_step(sink, p, on_progress)?
+        } else {
+            state.non_transactional_step(sink, p, resume, on_progress)?
+        };
+        match ran {
+            Some(step) => applied.push(step),
+            None => {
+                state.close_whole_run(sink)?;
+                return Ok(RunOutcome::Stale(applied));
+            }
+        }
+    }
+    state.close_whole_run(sink)?;
+    Ok(RunOutcome::Done(applied))
+}
+
+struct RunState<'o> {
+    options: &'o RunOptions,
+    user: Option<&'o str>,
+    /// The rows the version table should hold before the next step.
+    expected: Vec<String>,
+    /// `transaction_per_migration = false`: the run's transaction is open.
+    whole_run_open: bool,
+}
+
+impl RunState<'_> {
+    fn whole_run(&self) -> bool {
+        !self.options.transaction_per_migration
+    }
+
+    /// Opens a transaction (or joins the run's), then checks that the version
+    /// table is where this runner left it. `false`: another runner moved it.
+    fn open(
+        &mut self,
+        sink: &mut dyn Sink,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<bool> {
+        if self.whole_run() && self.whole_run_open {
+            return Ok(true);
+        }
+        sink.begin(on_progress)?;
+        self.whole_run_open = self.whole_run();
+        if let Some(rows) = sink.rows(&self.options.version_table)? {
+            if rows != self.expected {
+                rollback(sink);
+                self.whole_run_open = false;
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn close(&mut self, sink: &mut dyn Sink) -> Result<()> {
+        if self.whole_run() {
+            return Ok(());
+        }
+        let commit = sql::commit(sink.kind());
+        run_own(sink, commit, "committing the revision")
+    }
+
+    fn close_whole_run(&mut self, sink: &mut dyn Sink) -> Result<()> {
+        if self.whole_run_open {
+            self.whole_run_open = false;
+            let commit = sql::commit(sink.kind());
+            run_own(sink, commit, "committing the run")?;
+        }
+        Ok(())
+    }
+
+    fn history_for(
+        &self,
+        kind: DialectKind,
+        p: &Prepared<'_>,
+        status: &str,
+        started_at: &str,
+        duration: Option<u64>,
+    ) -> String {
+        let direction = match p.step.direction {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        };
+        sql::insert_history(
+            kind,
+            &self.options.history_table,
+            &HistoryRow {
+                revision: &p.script.id,
+                direction,
+                status,
+                checksum: Some(&p.script.checksum),
+                started_at,
+                duration_ms: duration,
+                applied_by: self.user,
+            },
+        )
+    }
+
+    fn transactional_step(
+        &mut self,
+        sink: &mut dyn Sink,
+        p: &Prepared<'_>,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<AppliedStep>> {
+        let kind = sink.kind();
         let started = Instant::now();
+        let started_at = now_rfc3339();
+        if !self.open(sink, on_progress)? {
+            return Ok(None);
+        }
         on_progress(Progress::Started {
             step: p.step,
             script: p.script,
         });
         sink.comment(&describe_step(p.step, p.script));
-        let own_txn = p.script.transactional && !whole_run;
-        if !p.script.transactional && whole_run {
-            // Statements that refuse a transaction (CREATE INDEX CONCURRENTLY,
-            // VACUUM) run between the run's transactions.
-            run_own(
-                sink,
-                sql::commit(kind),
-                "committing before a non-transactional revision",
-            )?;
-        }
-        if own_txn {
-            run_own(
-                sink,
-                sql::begin(kind),
-                "starting the revision's transaction",
-            )?;
-        }
-        let in_txn = own_txn || (whole_run && p.script.transactional);
         for statement in &p.statements {
             if let Err(db) = sink.run(&statement.sql) {
-                if in_txn && sink.is_live() {
-                    // Best effort: the statement's own error is what matters.
-                    let _ = sink.run(sql::rollback(kind));
+                if sink.is_live() {
+                    rollback(sink);
                 }
                 return Err(statement_error(p, statement, db));
             }
         }
-        for update in sql::version_change(table, &p.step.version_change) {
+        for update in sql::version_change(&self.options.version_table, &p.step.version_change) {
             if let Err(db) = sink.run(&update) {
-                if in_txn && sink.is_live() {
-                    let _ = sink.run(sql::rollback(kind));
-                }
+                rollback(sink);
                 return Err(Error::db("updating the version table", db));
             }
         }
-        if own_txn {
-            run_own(sink, sql::commit(kind), "committing the revision")?;
-        }
-        if !p.script.transactional && whole_run {
-            run_own(sink, sql::begin(kind), "starting the transaction")?;
-        }
         let elapsed = started.elapsed();
+        let history =
+            self.history_for(kind, p, status::APPLIED, &started_at, Some(millis(elapsed)));
+        if let Err(db) = sink.run(&history) {
+            rollback(sink);
+            return Err(Error::db("recording the step in the history table", db));
+        }
+        self.close(sink)?;
+        self.advance(p);
         on_progress(Progress::Finished {
             step: p.step,
             elapsed,
         });
-        applied.push(AppliedStep {
-            revision: p.step.revision.clone(),
-            direction: p.step.direction,
-            statements: p.statements.len(),
-            duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        Ok(Some(applied(p, elapsed)))
+    }
+
+    fn non_transactional_step(
+        &mut self,
+        sink: &mut dyn Sink,
+        p: &Prepared<'_>,
+        resume: Option<&Resume>,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<AppliedStep>> {
+        let kind = sink.kind();
+        let started = Instant::now();
+        let started_at = now_rfc3339();
+        let table = &self.options.history_table;
+        // Statements that refuse a transaction (CREATE INDEX CONCURRENTLY,
+        // VACUUM) run between the run's transactions.
+        self.close_whole_run(sink)?;
+        let done = match resume {
+            Some(r) => verify_resume(p, r)?,
+            None => 0,
+        };
+        // Claim the step: record it in progress, checking the version table
+        // under the write lock first.
+        let per_migration = self.options.transaction_per_migration;
+        if !self.open_single(sink, on_progress)? {
+            return Ok(None);
+        }
+        if resume.is_none() {
+            let claim = self.history_for(kind, p, status::IN_PROGRESS, &started_at, None);
+            if let Err(db) = sink.run(&claim) {
+                rollback(sink);
+                return Err(Error::db("recording the step as in progress", db));
+            }
+        }
+        run_own(sink, sql::commit(kind), "committing the in-progress record")?;
+        if done > 0 {
+            on_progress(Progress::Resuming { step: p.step, done });
+        } else {
+            on_progress(Progress::Started {
+                step: p.step,
+                script: p.script,
+            });
+        }
+        sink.comment(&format!(
+            "{} (not in a transaction)",
+            describe_step(p.step, p.script)
+        ));
+        let mut hashes: Vec<String> = p.statements[..done]
+            .iter()
+            .map(|s| statement_hash(&s.sql))
+            .collect();
+        for (i, statement) in p.statements.iter().enumerate().skip(done) {
+            if let Err(db) = sink.run(&statement.sql) {
+                let error = statement_error(p, statement, db);
+                // Best effort: the record says where it stopped and why.
+                let _ = sink.run(&sql::mark_failed(table, &p.script.id, &error.to_string()));
+                return Err(Error::Unfinished {
+                    revision: p.script.id.clone(),
+                    path: p.script.path.clone(),
+                    done: i,
+                    total: p.statements.len(),
+                    cause: Box::new(error),
+                });
+            }
+            hashes.push(statement_hash(&statement.sql));
+            run_own(
+                sink,
+                &sql::update_progress(table, &p.script.id, i + 1, &hashes.join(",")),
+                "recording progress",
+            )?;
+        }
+        if !self.open_single(sink, on_progress)? {
+            return Err(Error::Usage(format!(
+                "another runner changed the version table while revision {} ran outside a transaction; check `retort current` and rerun",
+                p.script.id
+            )));
+        }
+        for update in sql::version_change(&self.options.version_table, &p.step.version_change) {
+            if let Err(db) = sink.run(&update) {
+                rollback(sink);
+                return Err(Error::db("updating the version table", db));
+            }
+        }
+        let elapsed = started.elapsed();
+        if let Err(db) = sink.run(&sql::close_progress(
+            table,
+            &p.script.id,
+            status::APPLIED,
+            Some(millis(elapsed)),
+        )) {
+            rollback(sink);
+            return Err(Error::db("closing the history record", db));
+        }
+        run_own(sink, sql::commit(kind), "committing the revision")?;
+        self.advance(p);
+        if !per_migration {
+            // Back into the run's single transaction for what follows.
+            self.whole_run_open = false;
+        }
+        on_progress(Progress::Finished {
+            step: p.step,
+            elapsed,
         });
+        Ok(Some(applied(p, elapsed)))
     }
-    if whole_run && !prepared.is_empty() {
-        run_own(sink, sql::commit(kind), "committing the run")?;
+
+    /// A short transaction of its own, even in whole-run mode.
+    fn open_single(
+        &mut self,
+        sink: &mut dyn Sink,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<bool> {
+        sink.begin(on_progress)?;
+        if let Some(rows) = sink.rows(&self.options.version_table)? {
+            if rows != self.expected {
+                rollback(sink);
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
-    Ok(applied)
+
+    fn advance(&mut self, p: &Prepared<'_>) {
+        let change = &p.step.version_change;
+        self.expected.retain(|r| !change.delete.contains(r));
+        self.expected.extend(change.insert.iter().cloned());
+        self.expected.sort();
+    }
+}
+
+/// The statements already run must be the file's first statements, unchanged:
+/// a resumed step never runs them again, so it must not skip different ones.
+fn verify_resume(p: &Prepared<'_>, r: &Resume) -> Result<usize> {
+    let recorded: Vec<&str> = r.hashes.split(',').filter(|h| !h.is_empty()).collect();
+    let done = r.done.min(recorded.len());
+    for (i, hash) in recorded.iter().take(done).enumerate() {
+        let current = p.statements.get(i).map(|s| statement_hash(&s.sql));
+        if current.as_deref() != Some(*hash) {
+            return Err(Error::Usage(format!(
+                "cannot resume revision {} ({}): statement {} already ran but has been edited since; restore it, or settle the step with `retort resolve {} --applied` or `--rolled-back`",
+                p.script.id,
+                p.script.path.display(),
+                i + 1,
+                p.script.id
+            )));
+        }
+    }
+    Ok(done)
+}
+
+fn rollback(sink: &mut dyn Sink) {
+    if sink.is_live() {
+        // Best effort: the error that led here is what the user needs.
+        let _ = sink.run(sql::rollback(sink.kind()));
+    }
+}
+
+fn applied(p: &Prepared<'_>, elapsed: Duration) -> AppliedStep {
+    AppliedStep {
+        revision: p.step.revision.clone(),
+        direction: p.step.direction,
+        statements: p.statements.len(),
+        duration_ms: millis(elapsed),
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The hash recorded for a completed statement of a non-transactional step.
+pub fn statement_hash(sql: &str) -> String {
+    checksum(sql)[..16].to_string()
+}
+
+/// Now, as `2026-11-25T03:00:00Z`.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn prepare<'p>(

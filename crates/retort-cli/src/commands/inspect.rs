@@ -17,13 +17,17 @@ fn with_current(cli: &Cli, project: Project) -> Result<(Project, Vec<String>)> {
 
 pub fn current(cli: &Cli) -> Result<()> {
     let project = load_project(cli)?;
-    let (project, current) = with_current(cli, project)?;
-    project.check_current(&current)?;
+    let mut migrator = connect(cli, project)?;
+    let rows = migrator.current()?;
+    migrator.project().check_current(&rows)?;
+    let changed = migrator.changed_revisions(&rows)?;
+    let unfinished = migrator.unfinished()?;
+    let project = migrator.into_project();
     let graph = project.graph();
     // As Alembic: the rows, plus the revisions they depend on, which show as
     // `(effective head)`.
     let current: Vec<String> = graph
-        .all_current(&current)?
+        .all_current(&rows)?
         .into_iter()
         .map(str::to_string)
         .collect();
@@ -33,6 +37,8 @@ pub fn current(cli: &Cli) -> Result<()> {
             struct CurrentJson<'a> {
                 current: Vec<crate::output::RevisionJson<'a>>,
                 at_head: bool,
+                changed: &'a [retort::ChangedRevision],
+                unfinished: &'a [retort::Unfinished],
             }
             let heads = graph.heads();
             let at_head =
@@ -45,6 +51,8 @@ pub fn current(cli: &Cli) -> Result<()> {
             print_json(&CurrentJson {
                 current: revisions,
                 at_head,
+                changed: &changed,
+                unfinished: &unfinished,
             });
         }
         Format::Text => {
@@ -65,6 +73,33 @@ pub fn current(cli: &Cli) -> Result<()> {
                     };
                     println!("{}", line(graph, script, &[], o));
                 }
+            }
+            if cli.verbose {
+                for c in &changed {
+                    println!(
+                        "Changed since applied: {} ({})\n  checksum when applied: {}\n  checksum of the file:  {}",
+                        c.revision,
+                        c.path.display(),
+                        c.applied,
+                        c.current
+                    );
+                }
+            } else if !changed.is_empty() && !cli.quiet {
+                eprintln!(
+                    "warning: {} applied revision(s) changed since they ran ({}); see `retort current --verbose`",
+                    changed.len(),
+                    changed.iter().map(|c| c.revision.as_str()).collect::<Vec<_>>().join(", ")
+                );
+            }
+            for u in &unfinished {
+                eprintln!(
+                    "warning: revision {} ({}) is half-applied: {} statement(s) completed{}; rerun the command after fixing it, or `retort resolve {} --applied|--rolled-back`",
+                    u.revision,
+                    u.direction,
+                    u.statements_done,
+                    if u.error.is_empty() { String::new() } else { format!(", then: {}", u.error.lines().next().unwrap_or("")) },
+                    u.revision
+                );
             }
         }
     }

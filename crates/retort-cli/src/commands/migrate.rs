@@ -6,7 +6,9 @@ use retort::runner::{describe_step, AppliedStep, Progress};
 use retort::{offline_script, Error, Result};
 use serde::Serialize;
 
-use crate::cli::{Cli, DowngradeArgs, Format, StampArgs, UpgradeArgs};
+use retort::dialect::sql;
+
+use crate::cli::{Cli, DowngradeArgs, Format, LockArgs, ResolveArgs, StampArgs, UpgradeArgs};
 use crate::context::{connect, database_url, load_project};
 use crate::output::print_json;
 
@@ -25,6 +27,14 @@ fn progress_printer(cli: &Cli) -> impl FnMut(Progress<'_>) + '_ {
             return;
         }
         match event {
+            Progress::Waiting { holder } => eprintln!(
+                "Waiting for the migration lock: another runner is migrating this database{}…",
+                holder.map(|h| format!(" ({h})")).unwrap_or_default()
+            ),
+            Progress::Resuming { step, done } => eprintln!(
+                "Resuming revision {} after its first {done} statement(s), which already ran",
+                step.revision
+            ),
             Progress::Started { step, script } => eprintln!("{}", describe_step(step, script)),
             Progress::Finished { elapsed, .. } if cli.verbose => {
                 eprintln!("  done in {} ms", elapsed.as_millis())
@@ -40,6 +50,8 @@ pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     }
     let project = load_project(cli)?;
     let mut migrator = connect(cli, project)?;
+    migrator.set_lock_timeout(lock_timeout(&args.lock)?);
+    migrator.set_allow_changed(args.allow_changed);
     let applied = migrator.upgrade(&args.target, &mut progress_printer(cli))?;
     finish(cli, "upgrade", &args.target, &applied, &migrator.current()?);
     Ok(())
@@ -51,6 +63,7 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
     }
     let project = load_project(cli)?;
     let mut migrator = connect(cli, project)?;
+    migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     let applied = migrator.downgrade(&args.target, &mut progress_printer(cli))?;
     finish(
         cli,
@@ -91,25 +104,22 @@ pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
         let url = database_url(cli, &project)?;
         let change = project.graph().stamp(&[], &args.revs, args.purge)?;
         let table = project.version_table();
-        let mut script = String::new();
-        for statement in
-            std::iter::once(retort::dialect::sql::create_version_table(url.kind, &table))
-                .chain(std::iter::once(
-                    retort::dialect::sql::begin(url.kind).to_string(),
-                ))
-                .chain(retort::dialect::sql::version_change(&table, &change))
-                .chain(std::iter::once(
-                    retort::dialect::sql::commit(url.kind).to_string(),
-                ))
-        {
-            script.push_str(&statement);
-            script.push_str(";\n\n");
+        let history = project.history_table();
+        let mut statements = vec![
+            sql::create_version_table(url.kind, &table),
+            sql::create_history_table(url.kind, &history),
+            sql::begin(url.kind).to_string(),
+        ];
+        statements.extend(sql::version_change(&table, &change));
+        statements.push(sql::commit(url.kind).to_string());
+        for statement in statements {
+            print!("{statement};\n\n");
         }
-        print!("{script}");
         return Ok(());
     }
     let mut migrator = connect(cli, project)?;
-    let change = migrator.stamp(&args.revs, args.purge)?;
+    migrator.set_lock_timeout(lock_timeout(&args.lock)?);
+    let change = migrator.stamp(&args.revs, args.purge, &mut progress_printer(cli))?;
     let current = migrator.current()?;
     match cli.format {
         Format::Json => print_json(&serde_json::json!({
@@ -158,7 +168,54 @@ fn offline(cli: &Cli, direction: Direction, target: &str) -> Result<()> {
         Direction::Downgrade => graph.downgrade_plan(&start, to)?,
     };
     let create = direction == Direction::Upgrade && start.is_empty();
-    let script = offline_script(&project, url.kind, &steps, create)?;
+    let script = offline_script(&project, url.kind, &steps, &start, create)?;
     print!("{script}");
+    Ok(())
+}
+
+fn lock_timeout(args: &LockArgs) -> Result<Option<std::time::Duration>> {
+    match args.lock_timeout {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(std::time::Duration::from_secs_f64(s))),
+        Some(s) => Err(Error::Usage(format!(
+            "--lock-timeout {s}: give a number of seconds, 0 or more"
+        ))),
+    }
+}
+
+pub fn resolve(cli: &Cli, args: &ResolveArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    let mut migrator = connect(cli, project)?;
+    let stuck = migrator.resolve(&args.rev, args.applied)?;
+    let current = migrator.current()?;
+    let verdict = if args.applied {
+        "applied"
+    } else {
+        "rolled_back"
+    };
+    match cli.format {
+        Format::Json => print_json(&serde_json::json!({
+            "command": "resolve",
+            "revision": stuck.revision,
+            "direction": stuck.direction,
+            "resolved_as": verdict,
+            "current": current,
+        })),
+        Format::Text => {
+            if !cli.quiet {
+                eprintln!(
+                    "Resolved {} ({}) as {}; the database is at {}.",
+                    stuck.revision,
+                    stuck.direction,
+                    verdict.replace('_', " "),
+                    if current.is_empty() {
+                        "base".to_string()
+                    } else {
+                        current.join(", ")
+                    }
+                );
+            }
+        }
+    }
     Ok(())
 }

@@ -24,6 +24,7 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Heads(args) => inspect::heads(cli, args),
         Command::Branches(_) => inspect::branches(cli),
         Command::Show(args) => inspect::show(cli, args),
+        Command::Resolve(args) => migrate::resolve(cli, args),
     }?;
     Ok(ExitCode::SUCCESS)
 }

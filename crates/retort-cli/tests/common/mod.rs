@@ -150,7 +150,7 @@ impl Db {
         };
         self.column(sql)
             .into_iter()
-            .filter(|t| !t.ends_with("_version"))
+            .filter(|t| !t.ends_with("_version") && !t.ends_with("_history"))
             .collect()
     }
 

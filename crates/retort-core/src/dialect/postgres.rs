@@ -173,15 +173,53 @@ impl Connection for PgConnection {
         self.client.batch_execute(sql).map_err(|e| db_error(&e))
     }
 
-    fn query_column(&mut self, sql: &str) -> Result<Vec<Option<String>>, DbError> {
+    fn query_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
         let messages = self.client.simple_query(sql).map_err(|e| db_error(&e))?;
         Ok(messages
             .iter()
             .filter_map(|m| match m {
-                SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_string)),
+                SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_string))
+                        .collect(),
+                ),
                 _ => None,
             })
             .collect())
+    }
+
+    fn try_lock_session(&mut self, key: i64) -> Result<bool, DbError> {
+        // The try-lock runs outside any transaction and returns at once, so
+        // a waiting runner never holds anything that another runner's
+        // CREATE INDEX CONCURRENTLY would wait for.
+        let rows = self.query_column(&format!("SELECT pg_try_advisory_lock({key})::text"))?;
+        Ok(matches!(rows.first(), Some(Some(v)) if v == "true"))
+    }
+
+    fn unlock_session(&mut self, key: i64) -> Result<(), DbError> {
+        self.query_column(&format!("SELECT pg_advisory_unlock({key})"))
+            .map(|_| ())
+    }
+
+    fn lock_holder(&mut self, key: i64) -> Option<String> {
+        // A bigint advisory key is stored as classid (high 32 bits) and
+        // objid (low 32 bits).
+        let (high, low) = ((key >> 32) as u32, key as u32);
+        let rows = self
+            .query_rows(&format!(
+                "SELECT a.pid::text, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local socket') \
+                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {high} AND l.objid = {low} AND l.objsubid = 1"
+            ))
+            .ok()?;
+        let row = rows.first()?;
+        let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+        Some(format!(
+            "PostgreSQL backend pid {} ({} from {})",
+            field(0),
+            field(1),
+            field(2)
+        ))
     }
 
     fn table_exists(&mut self, schema: Option<&str>, name: &str) -> Result<bool, DbError> {

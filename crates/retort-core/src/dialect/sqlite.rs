@@ -6,6 +6,9 @@ use crate::db_url::{DatabaseUrl, SqliteTarget};
 use crate::dialect::{sql, Connection, DialectKind};
 use crate::error::{DbError, Error, Result};
 
+/// How long a statement waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A connection to an SQLite file or in-memory database.
 pub struct SqliteConnection {
     conn: rusqlite::Connection,
@@ -38,7 +41,7 @@ impl SqliteConnection {
     /// Wraps an existing rusqlite connection (for services that own one).
     pub fn from_connection(conn: rusqlite::Connection) -> Result<Self> {
         // Another writer holding the database makes us wait, not fail at once.
-        conn.busy_timeout(Duration::from_secs(30))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| Error::db("setting the busy timeout", db_error(e)))?;
         Ok(Self { conn })
     }
@@ -58,12 +61,53 @@ impl Connection for SqliteConnection {
         self.conn.execute_batch(sql).map_err(db_error)
     }
 
-    fn query_column(&mut self, sql: &str) -> Result<Vec<Option<String>>, DbError> {
+    fn query_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
+        use rusqlite::types::ValueRef;
         let mut stmt = self.conn.prepare(sql).map_err(db_error)?;
+        let columns = stmt.column_count();
         let rows = stmt
-            .query_map([], |row| row.get::<_, Option<String>>(0))
+            .query_map([], |row| {
+                (0..columns)
+                    .map(|i| {
+                        Ok(match row.get_ref(i)? {
+                            ValueRef::Null => None,
+                            ValueRef::Integer(n) => Some(n.to_string()),
+                            ValueRef::Real(f) => Some(f.to_string()),
+                            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                Some(String::from_utf8_lossy(t).into_owned())
+                            }
+                        })
+                    })
+                    .collect::<Result<Vec<_>, rusqlite::Error>>()
+            })
             .map_err(db_error)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+    }
+
+    fn try_begin_write(&mut self) -> Result<bool, DbError> {
+        // BEGIN IMMEDIATE takes SQLite's write lock now rather than at the
+        // first write. Without waiting, so the caller can say it is waiting.
+        self.conn.busy_timeout(Duration::ZERO).map_err(db_error)?;
+        let result = self.conn.execute_batch("BEGIN IMMEDIATE");
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
+        match result {
+            Ok(()) => Ok(true),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    fn user(&mut self) -> Option<String> {
+        std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .ok()
     }
 
     fn table_exists(&mut self, _schema: Option<&str>, name: &str) -> Result<bool, DbError> {
