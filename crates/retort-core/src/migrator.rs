@@ -19,7 +19,7 @@ use crate::plan::{Direction, Step, VersionChange};
 use crate::project::Project;
 use crate::runner::{
     self, now_rfc3339, read_versions, AppliedStep, LiveSink, Progress, Resume, RunOptions,
-    RunOutcome, ScriptSink, LOCK_POLL,
+    RunOutcome, ScriptSink, Sink, LOCK_POLL,
 };
 
 /// A step an earlier run left half-applied (a non-transactional revision
@@ -326,7 +326,7 @@ impl Migrator {
         let table = self.project.history_table();
         let user = self.conn.user();
         let started_at = now_rfc3339();
-        let mut statements = vec![sql::begin(kind).to_string()];
+        let mut statements = Vec::new();
         for c in &changed {
             statements.push(sql::insert_history(
                 kind,
@@ -342,8 +342,7 @@ impl Migrator {
                 },
             ));
         }
-        statements.push(sql::commit(kind).to_string());
-        self.execute_all(&statements, "recording accepted checksums")
+        self.transaction(&statements, "recording accepted checksums", &mut |_| {})
     }
 
     /// Moves the version table to `targets` without running migrations.
@@ -354,12 +353,17 @@ impl Migrator {
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<VersionChange> {
         let key = self.lock(on_progress)?;
-        let result = self.stamp_locked(targets, purge);
+        let result = self.stamp_locked(targets, purge, on_progress);
         self.unlock(key);
         result
     }
 
-    fn stamp_locked(&mut self, targets: &[String], purge: bool) -> Result<VersionChange> {
+    fn stamp_locked(
+        &mut self,
+        targets: &[String],
+        purge: bool,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<VersionChange> {
         let current = self.current()?;
         if !purge {
             self.project.check_current(&current)?;
@@ -373,7 +377,6 @@ impl Migrator {
         let mut statements = vec![
             sql::create_version_table(kind, &table),
             sql::create_history_table(kind, &history),
-            sql::begin(kind).to_string(),
         ];
         statements.extend(sql::version_change(&table, &change));
         for id in &change.insert {
@@ -391,8 +394,7 @@ impl Migrator {
                 },
             ));
         }
-        statements.push(sql::commit(kind).to_string());
-        self.execute_all(&statements, "stamping the version table")?;
+        self.transaction(&statements, "stamping the version table", on_progress)?;
         Ok(change)
     }
 
@@ -417,8 +419,7 @@ impl Migrator {
                 Error::Usage(format!("revision {id} has no half-applied step to resolve"))
             })?;
         let current = self.current()?;
-        let kind = self.conn.kind();
-        let mut statements = vec![sql::begin(kind).to_string()];
+        let mut statements = Vec::new();
         if applied {
             let graph = self.project.graph();
             let steps = if stuck.direction == "upgrade" {
@@ -451,8 +452,7 @@ impl Migrator {
             sql::literal(&id),
             status::RESOLVED
         ));
-        statements.push(sql::commit(kind).to_string());
-        self.execute_all(&statements, "resolving the half-applied step")?;
+        self.transaction(&statements, "resolving the half-applied step", &mut |_| {})?;
         Ok(stuck)
     }
 
@@ -490,14 +490,25 @@ impl Migrator {
         let _ = self.conn.unlock_session(key);
     }
 
-    fn execute_all(&mut self, statements: &[String], action: &str) -> Result<()> {
+    /// Runs `statements` in one transaction that holds the write lock.
+    fn transaction(
+        &mut self,
+        statements: &[String],
+        action: &str,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<()> {
+        let kind = self.conn.kind();
+        let mut sink = LiveSink::new(self.conn.as_mut(), self.lock_timeout);
+        sink.begin(on_progress)?;
         for statement in statements {
             if let Err(db) = self.conn.execute(statement) {
-                let _ = self.conn.execute(sql::rollback(self.conn.kind()));
+                let _ = self.conn.execute(sql::rollback(kind));
                 return Err(Error::db(action, db));
             }
         }
-        Ok(())
+        self.conn
+            .execute(sql::commit(kind))
+            .map_err(|db| Error::db(action, db))
     }
 }
 

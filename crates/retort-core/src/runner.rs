@@ -271,24 +271,13 @@ pub fn run(
 ) -> Result<RunOutcome> {
     let kind = sink.kind();
     let prepared = prepare(project, steps, kind)?;
-    if options.create_tables {
-        run_own(
-            sink,
-            &sql::create_version_table(kind, &options.version_table),
-            "creating the version table",
-        )?;
-        run_own(
-            sink,
-            &sql::create_history_table(kind, &options.history_table),
-            "creating the history table",
-        )?;
-    }
     let user = sink.user();
     let mut state = RunState {
         options,
         user: user.as_deref(),
         expected: options.start.clone(),
         whole_run_open: false,
+        tables_pending: options.create_tables,
     };
     let mut applied = Vec::with_capacity(prepared.len());
     for (i, p) in prepared.iter().enumerate() {
@@ -320,6 +309,9 @@ struct RunState<'o> {
     expected: Vec<String>,
     /// `transaction_per_migration = false`: the run's transaction is open.
     whole_run_open: bool,
+    /// The version and history tables are still to be created (inside the
+    /// first locked transaction, so a waiting runner never blocks on DDL).
+    tables_pending: bool,
 }
 
 impl RunState<'_> {
@@ -339,13 +331,42 @@ impl RunState<'_> {
         }
         sink.begin(on_progress)?;
         self.whole_run_open = self.whole_run();
+        if !self.checked_start(sink)? {
+            self.whole_run_open = false;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Inside a fresh transaction: create retort's tables if needed, then
+    /// check the version table is where this runner expects it.
+    fn checked_start(&mut self, sink: &mut dyn Sink) -> Result<bool> {
+        if self.tables_pending {
+            let kind = sink.kind();
+            let ddl = [
+                (
+                    sql::create_version_table(kind, &self.options.version_table),
+                    "creating the version table",
+                ),
+                (
+                    sql::create_history_table(kind, &self.options.history_table),
+                    "creating the history table",
+                ),
+            ];
+            for (statement, action) in ddl {
+                if let Err(db) = sink.run(&statement) {
+                    rollback(sink);
+                    return Err(Error::db(action, db));
+                }
+            }
+        }
         if let Some(rows) = sink.rows(&self.options.version_table)? {
             if rows != self.expected {
                 rollback(sink);
-                self.whole_run_open = false;
                 return Ok(false);
             }
         }
+        self.tables_pending = false;
         Ok(true)
     }
 
@@ -550,13 +571,7 @@ impl RunState<'_> {
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<bool> {
         sink.begin(on_progress)?;
-        if let Some(rows) = sink.rows(&self.options.version_table)? {
-            if rows != self.expected {
-                rollback(sink);
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        self.checked_start(sink)
     }
 
     fn advance(&mut self, p: &Prepared<'_>) {

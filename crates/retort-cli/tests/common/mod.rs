@@ -122,10 +122,19 @@ impl Db {
             Db::Sqlite(path, _) => {
                 let c = rusqlite::Connection::open(path).expect("open");
                 let mut s = c.prepare(sql).expect("prepare");
-                s.query_map([], |r| r.get::<_, String>(0))
-                    .expect("query")
-                    .collect::<Result<Vec<_>, _>>()
-                    .expect("rows")
+                s.query_map([], |r| {
+                    Ok(match r.get_ref(0)? {
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                    })
+                })
+                .expect("query")
+                .collect::<Result<Vec<_>, _>>()
+                .expect("rows")
             }
             Db::Pg(db) => db
                 .client()
