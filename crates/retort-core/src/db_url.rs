@@ -107,6 +107,16 @@ fn sqlite_target(rest: &str, base: &Path) -> SqliteTarget {
 /// valid URLs too, so it is safe for error messages.
 pub fn mask_url(url: &str) -> String {
     let mut out = url.to_string();
+    if !out.contains("://") {
+        // Not a URL, but it may still hold `user:password@host`: mask
+        // between the last ':' and the last '@'.
+        if let Some(at) = out.rfind('@') {
+            if let Some(colon) = out[..at].rfind(':') {
+                out.replace_range(colon + 1..at, "***");
+            }
+        }
+        return mask_query_password(&out);
+    }
     if let Some(scheme_end) = out.find("://") {
         let auth_start = scheme_end + 3;
         let tail = &out[auth_start..];
@@ -208,5 +218,10 @@ mod tests {
             "postgresql://h/db?user=u&password=***&sslmode=require"
         );
         assert_eq!(mask_url("sqlite:///app.db"), "sqlite:///app.db");
+        assert_eq!(
+            mask_url("postgres:/app:pw@db/app"),
+            "postgres:/app:***@db/app"
+        );
+        assert_eq!(mask_url("app:pw@db"), "app:***@db");
     }
 }

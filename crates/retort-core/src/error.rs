@@ -45,6 +45,9 @@ impl fmt::Display for DbError {
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
+        if let Some(position) = self.position {
+            write!(f, "\n  at character {position} of the statement")?;
+        }
         Ok(())
     }
 }
@@ -141,7 +144,7 @@ pub enum Error {
     },
     /// A non-transactional step stopped part-way: the statements before the
     /// failing one stay applied.
-    #[error("{cause}\nrevision {revision} runs outside a transaction, so it is now half-applied: {done} of {total} statements ran. Fix {} and run the same command again to resume at statement {} (the first {done} are not run again), or settle it by hand with `retort resolve {revision} --applied` or `--rolled-back`", path.display(), done + 1)]
+    #[error("{cause}\nrevision {revision} runs outside a transaction, so it is now half-applied: {done} of {total} statements ran.\nTo recover, fix {} and run the same command again: it resumes at statement {} (statements that ran are not run again). Or settle it by hand with `retort resolve {revision} --applied` or `--rolled-back`.", path.display(), done + 1)]
     Unfinished {
         /// The revision.
         revision: String,
@@ -155,7 +158,7 @@ pub enum Error {
         cause: Box<Error>,
     },
     /// A half-applied non-transactional step blocks further runs.
-    #[error("revision {revision} ({direction}) was left half-applied by an earlier run: {done} statement(s) completed{}. Nothing was run. Fix {} and run `retort {direction}` towards a target that includes it to resume at statement {}, or settle it with `retort resolve {revision} --applied` or `--rolled-back`", if last_error.is_empty() { String::new() } else { format!(", then it failed: {last_error}") }, path.display(), done + 1)]
+    #[error("revision {revision} ({direction}) was left half-applied by an earlier run: {done} statement(s) completed, then {}. Nothing was run now.\nTo recover, fix {} and run `retort {direction}` to a target that includes it: it resumes at statement {}. Or settle it by hand with `retort resolve {revision} --applied` or `--rolled-back`.", if last_error.is_empty() { "the process stopped".to_string() } else { format!("it failed: {}", last_error.lines().next().unwrap_or_default()) }, path.display(), done + 1)]
     HalfApplied {
         /// The revision.
         revision: String,

@@ -124,9 +124,42 @@ pub(crate) fn db_error(e: rusqlite::Error) -> DbError {
     match e {
         rusqlite::Error::SqliteFailure(err, msg) => DbError {
             message: msg.unwrap_or_else(|| err.to_string()),
-            code: Some(format!("{:?}/{}", err.code, err.extended_code)),
+            code: Some(code_name(err.extended_code)),
             ..DbError::default()
         },
         other => DbError::msg(other.to_string()),
+    }
+}
+
+/// SQLite's name for a result code, e.g. `SQLITE_CONSTRAINT (2067)` for an
+/// extended code.
+fn code_name(extended: std::ffi::c_int) -> String {
+    let name = match extended & 0xff {
+        1 => "SQLITE_ERROR",
+        2 => "SQLITE_INTERNAL",
+        3 => "SQLITE_PERM",
+        4 => "SQLITE_ABORT",
+        5 => "SQLITE_BUSY",
+        6 => "SQLITE_LOCKED",
+        7 => "SQLITE_NOMEM",
+        8 => "SQLITE_READONLY",
+        9 => "SQLITE_INTERRUPT",
+        10 => "SQLITE_IOERR",
+        11 => "SQLITE_CORRUPT",
+        13 => "SQLITE_FULL",
+        14 => "SQLITE_CANTOPEN",
+        18 => "SQLITE_TOOBIG",
+        19 => "SQLITE_CONSTRAINT",
+        20 => "SQLITE_MISMATCH",
+        21 => "SQLITE_MISUSE",
+        23 => "SQLITE_AUTH",
+        25 => "SQLITE_RANGE",
+        26 => "SQLITE_NOTADB",
+        _ => "SQLITE",
+    };
+    if extended > 0xff {
+        format!("{name} ({extended})")
+    } else {
+        name.to_string()
     }
 }

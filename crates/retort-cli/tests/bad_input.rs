@@ -1,0 +1,299 @@
+//! The bad-input catalogue of docs/reference/errors.md: every row is a case
+//! here. Each asserts a non-zero exit code, the message, that nothing
+//! panicked, that no password is printed, and that the database is exactly
+//! as it was before the command.
+
+mod common;
+
+use common::{project_for, retort, Backend, Db, TestProject};
+
+const SECRET: &str = "Sup3rS3cret";
+
+/// Everything a command could have changed: tables, version rows, history.
+fn snapshot(db: &Db) -> Vec<String> {
+    let mut rows = db.tables();
+    rows.extend(db.versions());
+    let history_exists = match db {
+        Db::Sqlite(..) => !db
+            .column("SELECT name FROM sqlite_master WHERE name = 'retort_history'")
+            .is_empty(),
+        Db::Pg(_) => {
+            db.column("SELECT to_regclass('retort_history')::text")
+                .len()
+                == 1
+        }
+    };
+    if history_exists {
+        rows.extend(db.column("SELECT revision || ' ' || direction || ' ' || status || ' ' || statements_done FROM retort_history ORDER BY id"));
+    }
+    rows
+}
+
+/// A database at revision `a` of a two-revision project.
+fn applied(backend: Backend) -> (Db, TestProject) {
+    let db = Db::new(backend);
+    let p = project_for(&db);
+    p.table_revision("a", "", "");
+    retort(p.path(), &["upgrade", "head"]).ok();
+    p.table_revision("b", "a", "");
+    (db, p)
+}
+
+/// Runs the command and checks the catalogue's promises.
+#[track_caller]
+fn check(db: &Db, p: &TestProject, args: &[&str], code: i32, message: &str) {
+    let before = snapshot(db);
+    let run = retort(p.path(), args).fails(code);
+    assert!(
+        run.stderr.contains(message),
+        "expected {message:?} in:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.starts_with("error: ") || run.stderr.contains("\nerror: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.all().contains(SECRET),
+        "password leaked:\n{}",
+        run.all()
+    );
+    assert_eq!(snapshot(db), before, "the database changed");
+}
+
+#[test]
+fn bad_header() {
+    let (db, p) = applied(Backend::Sqlite);
+    std::fs::write(p.versions().join("b.sql"), "-- b\n-- Revision ID: b\n-- Revises: a\n-- Transaction: sometimes\n-- +upgrade\nSELECT 1;\n").unwrap();
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "b.sql:4: 'Transaction: sometimes' must be true or false",
+    );
+}
+
+#[test]
+fn unknown_header_key() {
+    let (db, p) = applied(Backend::Sqlite);
+    std::fs::write(
+        p.versions().join("b.sql"),
+        "-- b\n-- Revision ID: b\n-- Revises: a\n-- Depends: a\n-- +upgrade\nSELECT 1;\n",
+    )
+    .unwrap();
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "b.sql:4: unknown header key 'Depends'",
+    );
+}
+
+#[test]
+fn unknown_config_key() {
+    let (db, p) = applied(Backend::Sqlite);
+    p.write_config(&format!(
+        "[database]\nurl = \"{}\"\n[migrations]\ntransaction_per_migrations = true\n",
+        db.url()
+    ));
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        2,
+        "retort.toml:4: unknown field 'transaction_per_migrations'",
+    );
+}
+
+#[test]
+fn cycle() {
+    let (db, p) = applied(Backend::Sqlite);
+    p.table_revision("c", "d", "");
+    p.table_revision("d", "c", "");
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "cycle detected in revisions",
+    );
+}
+
+#[test]
+fn missing_parent() {
+    let (db, p) = applied(Backend::Sqlite);
+    p.table_revision("c", "nothere", "");
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "revision nothere referenced from c",
+    );
+}
+
+#[test]
+fn duplicate_id() {
+    let (db, p) = applied(Backend::Sqlite);
+    std::fs::write(
+        p.versions().join("b_copy.sql"),
+        std::fs::read_to_string(p.versions().join("b.sql")).unwrap(),
+    )
+    .unwrap();
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "revision b is present more than once",
+    );
+}
+
+#[test]
+fn ambiguous_prefix() {
+    let db = Db::new(Backend::Sqlite);
+    let p = project_for(&db);
+    p.table_revision("abcd01", "", "");
+    p.table_revision("abcd02", "abcd01", "");
+    check(
+        &db,
+        &p,
+        &["upgrade", "abcd"],
+        1,
+        "multiple revisions start with 'abcd': abcd01, abcd02",
+    );
+}
+
+#[test]
+fn sql_error_mid_revision_sqlite() {
+    sql_error_mid_revision(Backend::Sqlite, "no such table: missing_table");
+}
+
+#[test]
+fn sql_error_mid_revision_postgres() {
+    sql_error_mid_revision(
+        Backend::Postgres,
+        "relation \"missing_table\" does not exist (42P01)",
+    );
+}
+
+fn sql_error_mid_revision(backend: Backend, message: &str) {
+    let (db, p) = applied(backend);
+    p.revision(
+        "b",
+        "a",
+        "",
+        "CREATE TABLE t_b (id integer);\nINSERT INTO missing_table VALUES (1);",
+        Some("DROP TABLE t_b;"),
+    );
+    check(&db, &p, &["upgrade", "head"], 1, message);
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "b.sql:8: upgrade of revision b failed",
+    );
+}
+
+#[test]
+fn wrong_password() {
+    let (db, p) = applied(Backend::Postgres);
+    let port = match &db {
+        Db::Pg(pg) => pg.server().port,
+        Db::Sqlite(..) => unreachable!(),
+    };
+    let url = format!(
+        "postgresql://{}:{SECRET}@127.0.0.1:{port}/postgres",
+        retort_testkit::pg::PASSWORD_USER
+    );
+    check(
+        &db,
+        &p,
+        &["--url", &url, "upgrade", "head"],
+        1,
+        "password authentication failed for user",
+    );
+}
+
+#[test]
+fn unreachable_host() {
+    let (db, p) = applied(Backend::Sqlite);
+    let url = format!("postgresql://app:{SECRET}@127.0.0.1:9/app?connect_timeout=2");
+    check(
+        &db,
+        &p,
+        &["--url", &url, "upgrade", "head"],
+        1,
+        "cannot connect to PostgreSQL at 127.0.0.1:9 (postgresql://app:***@127.0.0.1:9/app",
+    );
+}
+
+#[test]
+fn unknown_option() {
+    let (db, p) = applied(Backend::Sqlite);
+    check(
+        &db,
+        &p,
+        &["upgrade", "head", "--dry-run"],
+        2,
+        "unexpected argument '--dry-run'",
+    );
+}
+
+#[test]
+fn bad_url() {
+    let (db, p) = applied(Backend::Sqlite);
+    let url = format!("postgres:/app:{SECRET}@db/app");
+    check(
+        &db,
+        &p,
+        &["--url", &url, "upgrade", "head"],
+        2,
+        "is not a database URL",
+    );
+}
+
+#[test]
+fn unreadable_revision_file() {
+    let (db, p) = applied(Backend::Sqlite);
+    std::fs::write(p.versions().join("b.sql"), [0xff, 0xfe, 0x00, 0x2d]).unwrap();
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "b.sql: the file is not UTF-8 text",
+    );
+}
+
+#[test]
+fn non_transactional_step_left_in_progress() {
+    let (db, p) = applied(Backend::Sqlite);
+    p.revision(
+        "b",
+        "a",
+        "Transaction: false",
+        "CREATE TABLE t_b (id integer);\nINSERT INTO nowhere VALUES (1);",
+        Some("DROP TABLE t_b;"),
+    );
+    retort(p.path(), &["upgrade", "head"]).fails(1);
+    // Any later command that would run on top of it stops and says how to recover.
+    check(
+        &db,
+        &p,
+        &["downgrade", "base"],
+        1,
+        "revision b (upgrade) was left half-applied by an earlier run: 1 statement(s) completed",
+    );
+    check(
+        &db,
+        &p,
+        &["downgrade", "base"],
+        1,
+        "retort resolve b --applied",
+    );
+}
