@@ -222,7 +222,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct StampArgs {
     /// Revisions to stamp (head, base, ids, LABEL@head, …).
-    #[arg(required = true, allow_hyphen_values = true)]
+    #[arg(required = true)]
     pub revs: Vec<String>,
     /// Delete every row of the version table first.
     #[arg(long)]

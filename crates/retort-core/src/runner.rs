@@ -48,13 +48,19 @@ pub trait Sink {
 pub struct LiveSink<'a> {
     conn: &'a mut dyn Connection,
     lock_timeout: Option<Duration>,
+    /// The version table was seen to exist (it is never dropped by a run).
+    table_seen: bool,
 }
 
 impl<'a> LiveSink<'a> {
     /// Runs on `conn`; `lock_timeout` bounds each wait for the write lock
     /// (`None`: wait as long as it takes).
     pub fn new(conn: &'a mut dyn Connection, lock_timeout: Option<Duration>) -> Self {
-        Self { conn, lock_timeout }
+        Self {
+            conn,
+            lock_timeout,
+            table_seen: false,
+        }
     }
 }
 
@@ -93,7 +99,26 @@ impl Sink for LiveSink<'_> {
         }
     }
     fn rows(&mut self, table: &TableRef) -> Result<Option<Vec<String>>> {
-        read_versions(self.conn, table).map(Some)
+        // Under a session lock nobody else can move the version table.
+        if self.conn.holds_session_lock() {
+            return Ok(None);
+        }
+        if !self.table_seen {
+            self.table_seen = self
+                .conn
+                .table_exists(table.schema.as_deref(), &table.name)
+                .map_err(|db| Error::db("looking for the version table", db))?;
+            if !self.table_seen {
+                return Ok(Some(Vec::new()));
+            }
+        }
+        let rows = self
+            .conn
+            .query_column(&sql::select_versions(table))
+            .map_err(|db| Error::db("reading the version table", db))?;
+        let mut rows: Vec<String> = rows.into_iter().flatten().collect();
+        rows.sort();
+        Ok(Some(rows))
     }
     fn user(&mut self) -> Option<String> {
         self.conn.user()
@@ -370,14 +395,6 @@ impl RunState<'_> {
         Ok(true)
     }
 
-    fn close(&mut self, sink: &mut dyn Sink) -> Result<()> {
-        if self.whole_run() {
-            return Ok(());
-        }
-        let commit = sql::commit(sink.kind());
-        run_own(sink, commit, "committing the revision")
-    }
-
     fn close_whole_run(&mut self, sink: &mut dyn Sink) -> Result<()> {
         if self.whole_run_open {
             self.whole_run_open = false;
@@ -439,20 +456,26 @@ impl RunState<'_> {
                 return Err(statement_error(p, statement, db));
             }
         }
-        for update in sql::version_change(&self.options.version_table, &p.step.version_change) {
-            if let Err(db) = sink.run(&update) {
-                rollback(sink);
-                return Err(Error::db("updating the version table", db));
-            }
-        }
         let elapsed = started.elapsed();
-        let history =
-            self.history_for(kind, p, status::APPLIED, &started_at, Some(millis(elapsed)));
-        if let Err(db) = sink.run(&history) {
-            rollback(sink);
-            return Err(Error::db("recording the step in the history table", db));
+        // The version-table change, the history row and the COMMIT go in one
+        // round trip: retort's own bookkeeping costs no extra latency.
+        let mut bookkeeping =
+            sql::version_change(&self.options.version_table, &p.step.version_change);
+        bookkeeping.push(self.history_for(
+            kind,
+            p,
+            status::APPLIED,
+            &started_at,
+            Some(millis(elapsed)),
+        ));
+        if !self.whole_run() {
+            bookkeeping.push(sql::commit(kind).to_string());
         }
-        self.close(sink)?;
+        let batch = bookkeeping.join(";\n");
+        if let Err(db) = sink.run(&batch) {
+            rollback(sink);
+            return Err(Error::db("updating the version and history tables", db));
+        }
         self.advance(p);
         on_progress(Progress::Finished {
             step: p.step,

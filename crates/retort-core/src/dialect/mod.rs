@@ -51,6 +51,12 @@ pub trait Connection {
         Ok(true)
     }
 
+    /// Whether this connection holds a run-long session lock, which makes
+    /// re-checking the version table before each step unnecessary.
+    fn holds_session_lock(&self) -> bool {
+        false
+    }
+
     /// Releases the lock taken by [`Connection::try_lock_session`].
     fn unlock_session(&mut self, _key: i64) -> Result<(), DbError> {
         Ok(())

@@ -13,6 +13,8 @@ use crate::error::{DbError, Error, Result};
 /// A connection to a PostgreSQL server.
 pub struct PgConnection {
     client: Client,
+    /// The advisory lock this session holds, if any.
+    locked: Option<i64>,
 }
 
 impl PgConnection {
@@ -44,12 +46,18 @@ impl PgConnection {
             target,
             cause: connect_cause(&e),
         })?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            locked: None,
+        })
     }
 
     /// Wraps an existing client (for services that own one).
     pub fn from_client(client: Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            locked: None,
+        }
     }
 }
 
@@ -193,10 +201,19 @@ impl Connection for PgConnection {
         // a waiting runner never holds anything that another runner's
         // CREATE INDEX CONCURRENTLY would wait for.
         let rows = self.query_column(&format!("SELECT pg_try_advisory_lock({key})::text"))?;
-        Ok(matches!(rows.first(), Some(Some(v)) if v == "true"))
+        let taken = matches!(rows.first(), Some(Some(v)) if v == "true");
+        if taken {
+            self.locked = Some(key);
+        }
+        Ok(taken)
+    }
+
+    fn holds_session_lock(&self) -> bool {
+        self.locked.is_some()
     }
 
     fn unlock_session(&mut self, key: i64) -> Result<(), DbError> {
+        self.locked = None;
         self.query_column(&format!("SELECT pg_advisory_unlock({key})"))
             .map(|_| ())
     }

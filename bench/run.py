@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""retort's benchmark harness: SPEC §7's work, side by side in one run.
+
+    python3 bench/run.py            # full run (~10 minutes on 2 cores)
+    python3 bench/run.py --quick    # smaller N, fewer repeats (a smoke test)
+
+Compares retort (release build) with Alembic (installed from PyPI into
+bench/.venv) and with the plain SQL clients (sqlite3, psql) running the same
+statements, one transaction per revision. Starts its own throwaway
+PostgreSQL cluster (default durability settings: fsync on) and removes it at
+the end. Writes bench/out/results.md and prints it.
+"""
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+OUT = os.path.join(BENCH, "out")
+VENV = os.path.join(BENCH, ".venv")
+QUICK = "--quick" in sys.argv
+RETORT = os.path.join(ROOT, "target", "release", "retort")
+ALEMBIC = os.path.join(VENV, "bin", "alembic")
+rows = []  # (work, tool, seconds, note)
+
+
+def log(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd, cwd=None, env=None, stdin=None, check=True):
+    full_env = dict(os.environ, **(env or {}))
+    full_env.pop("RETORT_DATABASE_URL", None)
+    with open(stdin) if stdin else open(os.devnull) as inp:
+        p = subprocess.run(cmd, cwd=cwd, env=full_env, stdin=inp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check and p.returncode != 0:
+        raise SystemExit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return p
+
+
+def timed(cmd, runs=1, setup=None, **kw):
+    """Median wall time of `runs` runs; `setup` runs before each, untimed."""
+    times = []
+    for _ in range(runs):
+        if setup:
+            setup()
+        t = time.perf_counter()
+        run(cmd, **kw)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def record(work, tool, seconds, note=""):
+    rows.append((work, tool, seconds, note))
+    log(f"{work:55} {tool:10} {fmt(seconds)} {note}")
+
+
+def fmt(s):
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def setup_tools():
+    log("building retort (release)")
+    run(["cargo", "build", "--release", "-q", "-p", "retort-cli"], cwd=ROOT)
+    if not os.path.exists(ALEMBIC):
+        log("installing Alembic into bench/.venv")
+        run([sys.executable, "-m", "venv", VENV])
+        run([os.path.join(VENV, "bin", "pip"), "install", "-q", "alembic", "sqlalchemy", "psycopg2-binary"])
+    for tool in ["sqlite3", "psql", "initdb", "pg_ctl"]:
+        if not shutil.which(tool) and not os.path.exists(f"/usr/lib/postgresql/15/bin/{tool}"):
+            raise SystemExit(f"{tool} not found: apt-get install -y sqlite3 postgresql")
+
+
+def pg_bin(name):
+    for v in ("17", "16", "15", "14", "13"):
+        p = f"/usr/lib/postgresql/{v}/bin/{name}"
+        if os.path.exists(p):
+            return p
+    return shutil.which(name)
+
+
+class Postgres:
+    """A throwaway cluster on a temp dir and a free port, as `postgres` when root."""
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="retort-bench-pg-")
+        self.root = os.geteuid() == 0
+        if self.root:
+            run(["chown", "postgres:postgres", self.dir])
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.pg(["initdb", "-D", f"{self.dir}/data", "-A", "trust", "-U", "postgres"])
+        self.pg(["pg_ctl", "-D", f"{self.dir}/data", "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
+                 "-l", f"{self.dir}/log", "-w", "start"])
+        return self
+
+    def pg(self, cmd):
+        cmd = [pg_bin(cmd[0])] + cmd[1:]
+        return run((["runuser", "-u", "postgres", "--"] if self.root else []) + cmd)
+
+    def url(self, db, driver=""):
+        return f"postgresql{driver}://postgres@127.0.0.1:{self.port}/{db}"
+
+    def fresh(self, db):
+        run(["psql", "-q", "-X", "-d", self.url("postgres"), "-c", f"DROP DATABASE IF EXISTS {db}"])
+        run(["psql", "-q", "-X", "-d", self.url("postgres"), "-c", f"CREATE DATABASE {db}"])
+
+    def __exit__(self, *exc):
+        try:
+            self.pg(["pg_ctl", "-D", f"{self.dir}/data", "-m", "fast", "stop"])
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def gen(n):
+    d = os.path.join(OUT, f"r{n}")
+    if not os.path.exists(os.path.join(d, "plain.sql")):
+        shutil.rmtree(d, ignore_errors=True)
+        run([sys.executable, os.path.join(BENCH, "gen_revisions.py"), str(n), d])
+    return d
+
+
+def sqlite_url(path):
+    return f"sqlite:///{path}"
+
+
+def bench_big(n, reps):
+    d = gen(n)
+    rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
+    rdb, adb = os.path.join(d, "stamped-retort.db"), os.path.join(d, "stamped-alembic.db")
+    for f in (rdb, adb):
+        if os.path.exists(f):
+            os.remove(f)
+    r = [RETORT, "-q", "--url", sqlite_url(rdb)]
+    a = [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini")]
+    aenv = {"BENCH_URL": sqlite_url(adb)}
+    record(f"stamp head, {n:,} revisions", "retort", timed(r + ["stamp", "head"], cwd=rproj))
+    record(f"stamp head, {n:,} revisions", "alembic", timed(a + ["stamp", "head"], env=aenv))
+    for cmd in ("current", "heads", "history"):
+        record(f"`{cmd}`, {n:,} revisions, database at head", "retort", timed(r + [cmd], runs=reps, cwd=rproj))
+        record(f"`{cmd}`, {n:,} revisions, database at head", "alembic", timed(a + [cmd], env=aenv))
+    record(f"`upgrade head`, nothing to do, {n:,} stamped", "retort", timed(r + ["upgrade", "head"], runs=reps, cwd=rproj))
+    record(f"`upgrade head`, nothing to do, {n:,} stamped", "alembic", timed(a + ["upgrade", "head"], env=aenv))
+    # The same with every revision applied for real: every checksum checked,
+    # and SQLite must load a schema of 2×N objects.
+    applied = os.path.join(d, "applied-retort.db")
+    if os.path.exists(applied):
+        os.remove(applied)
+    ra = [RETORT, "-q", "--url", sqlite_url(applied)]
+    record(f"apply {n:,} small revisions to SQLite (one run)", "retort", timed(ra + ["upgrade", "head"], cwd=rproj))
+    record(f"`upgrade head`, nothing to do, {n:,} applied (checksums)", "retort", timed(ra + ["upgrade", "head"], runs=reps, cwd=rproj))
+    record(f"`current`, {n:,} applied", "retort", timed(ra + ["current"], runs=reps, cwd=rproj))
+    record(f"open + read version table, {n:,} applied", "sqlite3", timed(["sqlite3", applied, "SELECT version_num FROM retort_version"], runs=reps))
+
+
+def max_rss_kib(cmd, cwd):
+    p = run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=cwd)
+    return int(p.stderr.strip().splitlines()[-1])
+
+
+def bench_memory(sizes):
+    for n in sizes:
+        d = gen(n)
+        rproj = os.path.join(d, "retort")
+        db = os.path.join(d, "mem.db")
+        if os.path.exists(db):
+            os.remove(db)
+        r = [RETORT, "-q", "--url", sqlite_url(db)]
+        run(r + ["stamp", "head"], cwd=rproj)
+        kib = max_rss_kib(r + ["current"], rproj)
+        rows.append((f"peak memory of `current`, {n:,} revisions", "retort", kib / 1024, "MiB"))
+        log(f"peak memory, {n:,} revisions: {kib / 1024:.1f} MiB")
+
+
+def bench_startup(reps):
+    d = gen(1)
+    rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
+    rdb, adb = os.path.join(d, "r.db"), os.path.join(d, "a.db")
+    r = [RETORT, "-q", "--url", sqlite_url(rdb)]
+    a = [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini")]
+    aenv = {"BENCH_URL": sqlite_url(adb)}
+    run(r + ["upgrade", "head"], cwd=rproj)
+    run(a + ["upgrade", "head"], env=aenv)
+    record("`current`, 1 revision (start-up)", "retort", timed(r + ["current"], runs=reps, cwd=rproj))
+    record("`current`, 1 revision (start-up)", "alembic", timed(a + ["current"], runs=max(3, reps // 5), env=aenv))
+
+
+def bench_apply_sqlite(n, reps):
+    d = gen(n)
+    rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
+    db = os.path.join(d, "apply.db")
+
+    def fresh():
+        for suffix in ("", "-journal"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+
+    work = f"apply {n:,} small revisions to SQLite"
+    record(work, "sqlite3", timed(["sqlite3", db], runs=reps, setup=fresh, stdin=os.path.join(d, "plain.sql")))
+    record(work, "retort", timed([RETORT, "-q", "--url", sqlite_url(db), "upgrade", "head"], runs=reps, setup=fresh, cwd=rproj))
+    record(work, "alembic", timed([ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
+                                  runs=reps, setup=fresh, env={"BENCH_URL": sqlite_url(db)}))
+
+
+def bench_apply_postgres(pg, n, reps):
+    d = gen(n)
+    rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
+    work = f"apply {n:,} small revisions to PostgreSQL"
+    fresh = lambda: pg.fresh("bench")  # noqa: E731
+    record(work, "psql", timed(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", pg.url("bench"), "-f", os.path.join(d, "plain.sql")],
+                              runs=reps, setup=fresh))
+    record(work, "retort", timed([RETORT, "-q", "--url", pg.url("bench"), "upgrade", "head"], runs=reps, setup=fresh, cwd=rproj))
+    record(work, "alembic", timed([ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
+                                  runs=reps, setup=fresh, env={"BENCH_URL": pg.url("bench", "+psycopg2")}))
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    version = lambda cmd: run(cmd, check=False).stdout.strip().splitlines()[0] if shutil.which(cmd[0]) or os.path.exists(cmd[0]) else "?"  # noqa: E731
+    commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip()
+    alembic = run([ALEMBIC, "--version"]).stdout.strip()
+    sqla = run([os.path.join(VENV, "bin", "python"), "-c", "import sqlalchemy; print(sqlalchemy.__version__)"]).stdout.strip()
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {mem:.0f} GiB; {platform.system()} {platform.release()}",
+        f"- retort: commit {commit}, release build; {alembic}; SQLAlchemy {sqla}",
+        f"- {version(['sqlite3', '--version'])}; {version(['psql', '--version'])}; PostgreSQL server {version([pg_bin('postgres'), '--version'])}",
+    ]
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    setup_tools()
+    big, small, reps = (1000, 100, 3) if QUICK else (10000, 1000, 10)
+    apply_reps = 1 if QUICK else 3
+    bench_startup(reps * 3)
+    bench_big(big, reps)
+    bench_memory([big // 10, big])
+    bench_apply_sqlite(small, apply_reps)
+    with Postgres() as pg:
+        bench_apply_postgres(pg, small, apply_reps)
+    lines = ["# Results", "", *machine(), "", "| work | tool | median | note |", "| --- | --- | --- | --- |"]
+    for work, tool, value, note in rows:
+        shown = f"{value:.1f} MiB" if note == "MiB" else fmt(value)
+        lines.append(f"| {work} | {tool} | {shown} | {'' if note == 'MiB' else note} |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(OUT, "results.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
