@@ -3,6 +3,8 @@
 
     python3 bench/run.py            # full run (~10 minutes on 2 cores)
     python3 bench/run.py --quick    # smaller N, fewer repeats (a smoke test)
+    python3 bench/run.py --only sqlite-apply,pg-apply   # some groups only
+                                    # (startup, big, memory, sqlite-apply, pg-apply)
 
 Compares retort (release build) with Alembic (installed from PyPI into
 bench/.venv) and with the plain SQL clients (sqlite3, psql) running the same
@@ -54,6 +56,21 @@ def timed(cmd, runs=1, setup=None, **kw):
         run(cmd, **kw)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
+
+
+def interleaved(work, candidates, runs, setup):
+    """Runs the tools in turn, `runs` rounds, so that slow and fast moments of
+    the machine (fsync latency varies a lot on VMs) fall on all of them alike."""
+    times = {tool: [] for tool, _, _ in candidates}
+    for _ in range(runs):
+        for tool, cmd, kw in candidates:
+            setup()
+            t = time.perf_counter()
+            run(cmd, **kw)
+            times[tool].append(time.perf_counter() - t)
+    for tool, _, _ in candidates:
+        spread = f"min {fmt(min(times[tool]))}, max {fmt(max(times[tool]))}" if runs > 1 else ""
+        record(work, tool, statistics.median(times[tool]), spread)
 
 
 def record(work, tool, seconds, note=""):
@@ -203,10 +220,11 @@ def bench_apply_sqlite(n, reps):
                 os.remove(db + suffix)
 
     work = f"apply {n:,} small revisions to SQLite"
-    record(work, "sqlite3", timed(["sqlite3", db], runs=reps, setup=fresh, stdin=os.path.join(d, "plain.sql")))
-    record(work, "retort", timed([RETORT, "-q", "--url", sqlite_url(db), "upgrade", "head"], runs=reps, setup=fresh, cwd=rproj))
-    record(work, "alembic", timed([ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
-                                  runs=reps, setup=fresh, env={"BENCH_URL": sqlite_url(db)}))
+    interleaved(work, [
+        ("sqlite3", ["sqlite3", db], {"stdin": os.path.join(d, "plain.sql")}),
+        ("retort", [RETORT, "-q", "--url", sqlite_url(db), "upgrade", "head"], {"cwd": rproj}),
+        ("alembic", [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"], {"env": {"BENCH_URL": sqlite_url(db)}}),
+    ], reps, fresh)
 
 
 def bench_apply_postgres(pg, n, reps):
@@ -214,11 +232,12 @@ def bench_apply_postgres(pg, n, reps):
     rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
     work = f"apply {n:,} small revisions to PostgreSQL"
     fresh = lambda: pg.fresh("bench")  # noqa: E731
-    record(work, "psql", timed(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", pg.url("bench"), "-f", os.path.join(d, "plain.sql")],
-                              runs=reps, setup=fresh))
-    record(work, "retort", timed([RETORT, "-q", "--url", pg.url("bench"), "upgrade", "head"], runs=reps, setup=fresh, cwd=rproj))
-    record(work, "alembic", timed([ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
-                                  runs=reps, setup=fresh, env={"BENCH_URL": pg.url("bench", "+psycopg2")}))
+    interleaved(work, [
+        ("psql", ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", pg.url("bench"), "-f", os.path.join(d, "plain.sql")], {}),
+        ("retort", [RETORT, "-q", "--url", pg.url("bench"), "upgrade", "head"], {"cwd": rproj}),
+        ("alembic", [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
+         {"env": {"BENCH_URL": pg.url("bench", "+psycopg2")}}),
+    ], reps, fresh)
 
 
 def machine():
@@ -244,13 +263,20 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     setup_tools()
     big, small, reps = (1000, 100, 3) if QUICK else (10000, 1000, 10)
-    apply_reps = 1 if QUICK else 3
-    bench_startup(reps * 3)
-    bench_big(big, reps)
-    bench_memory([big // 10, big])
-    bench_apply_sqlite(small, apply_reps)
-    with Postgres() as pg:
-        bench_apply_postgres(pg, small, apply_reps)
+    apply_reps = 1 if QUICK else 5
+    only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    want = lambda name: only is None or name in only  # noqa: E731
+    if want("startup"):
+        bench_startup(reps * 3)
+    if want("big"):
+        bench_big(big, reps)
+    if want("memory"):
+        bench_memory([big // 10, big])
+    if want("sqlite-apply"):
+        bench_apply_sqlite(small, apply_reps)
+    if want("pg-apply"):
+        with Postgres() as pg:
+            bench_apply_postgres(pg, small, apply_reps)
     lines = ["# Results", "", *machine(), "", "| work | tool | median | note |", "| --- | --- | --- | --- |"]
     for work, tool, value, note in rows:
         shown = f"{value:.1f} MiB" if note == "MiB" else fmt(value)
