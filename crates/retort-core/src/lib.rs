@@ -26,6 +26,7 @@ mod migrator;
 pub mod plan;
 pub mod project;
 pub mod runner;
+pub mod schema;
 pub mod script;
 
 pub use config::Config;

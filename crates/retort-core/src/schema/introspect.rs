@@ -1,0 +1,498 @@
+//! Reading a live database into the [`Schema`] model. Set-wise: one catalog
+//! query per kind of object for the whole database, never one per table, so
+//! thousands of tables are read in a handful of round trips.
+//!
+//! retort's own tables (version and history) are never part of the model.
+
+use std::collections::HashMap;
+
+use crate::dialect::sql::TableRef;
+use crate::dialect::{Connection, DialectKind};
+use crate::error::{Error, Result};
+
+use super::{
+    CheckConstraint, Column, EnumType, FkAction, ForeignKey, Identity, Index, PrimaryKey,
+    QualifiedName, Schema, Sequence, Table, UniqueConstraint, View,
+};
+
+/// Separator for lists aggregated in SQL (ASCII unit separator: never part of
+/// an identifier anyone types).
+const SEP: char = '\u{1f}';
+
+/// Reads the schema of the database behind `conn`, leaving out `exclude`.
+pub fn introspect(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
+    let mut schema = match conn.kind() {
+        DialectKind::Sqlite => sqlite(conn, exclude)?,
+        DialectKind::Postgres => postgres(conn, exclude)?,
+        DialectKind::Mysql => {
+            return Err(Error::Unsupported("MySQL/MariaDB introspection (planned)"))
+        }
+    };
+    schema.normalize();
+    Ok(schema)
+}
+
+type Rows = Vec<Vec<Option<String>>>;
+
+fn query(conn: &mut dyn Connection, what: &str, sql: &str) -> Result<Rows> {
+    conn.query_rows(sql)
+        .map_err(|db| Error::db(format!("reading {what} from the catalog"), db))
+}
+
+/// Column `i` of a row as text ("" for NULL).
+fn text(row: &[Option<String>], i: usize) -> String {
+    row.get(i).cloned().flatten().unwrap_or_default()
+}
+
+fn opt(row: &[Option<String>], i: usize) -> Option<String> {
+    row.get(i).cloned().flatten()
+}
+
+fn truthy(row: &[Option<String>], i: usize) -> bool {
+    matches!(text(row, i).as_str(), "1" | "t" | "true")
+}
+
+fn list(s: &str) -> Vec<String> {
+    if s.is_empty() {
+        Vec::new()
+    } else {
+        s.split(SEP).map(str::to_string).collect()
+    }
+}
+
+/// Tables by name, filled kind by kind.
+struct Builder {
+    tables: Vec<Table>,
+    index: HashMap<QualifiedName, usize>,
+}
+
+impl Builder {
+    fn new(names: Vec<(QualifiedName, Option<String>)>) -> Self {
+        let mut tables = Vec::with_capacity(names.len());
+        let mut index = HashMap::with_capacity(names.len());
+        for (name, comment) in names {
+            index.insert(name.clone(), tables.len());
+            tables.push(Table {
+                name,
+                comment,
+                ..Table::default()
+            });
+        }
+        Self { tables, index }
+    }
+
+    fn table(&mut self, name: &QualifiedName) -> Option<&mut Table> {
+        self.index.get(name).map(|&i| &mut self.tables[i])
+    }
+}
+
+fn excluded(exclude: &[TableRef], schema: &str, name: &str) -> bool {
+    exclude.iter().any(|t| {
+        t.name == name
+            && t.schema
+                .as_deref()
+                .is_none_or(|s| s == schema || schema.is_empty())
+    })
+}
+
+// ---------------------------------------------------------------- SQLite --
+
+fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
+    let user_tables = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+    let names: Vec<(QualifiedName, Option<String>)> = query(
+        conn,
+        "tables",
+        &format!("SELECT m.name FROM sqlite_schema m WHERE {user_tables} ORDER BY m.name"),
+    )?
+    .iter()
+    .map(|r| text(r, 0))
+    .filter(|n| !excluded(exclude, "", n))
+    .map(|n| (QualifiedName::new("", n), None))
+    .collect();
+    let mut b = Builder::new(names);
+
+    let mut pk_parts: HashMap<QualifiedName, Vec<(usize, String)>> = HashMap::new();
+    for r in query(
+        conn,
+        "columns",
+        &format!(
+            "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden \
+             FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p WHERE {user_tables} ORDER BY m.name, p.cid"
+        ),
+    )? {
+        let table = QualifiedName::new("", text(&r, 0));
+        let pk: usize = text(&r, 5).parse().unwrap_or(0);
+        let name = text(&r, 1);
+        if pk > 0 {
+            pk_parts.entry(table.clone()).or_default().push((pk, name.clone()));
+        }
+        // hidden: 2 = generated VIRTUAL, 3 = generated STORED.
+        let hidden = text(&r, 6);
+        if let Some(t) = b.table(&table) {
+            t.columns.push(Column {
+                name,
+                data_type: text(&r, 2),
+                nullable: !truthy(&r, 3) && pk == 0,
+                default: opt(&r, 4),
+                generated: match hidden.as_str() {
+                    "2" => Some("VIRTUAL".into()),
+                    "3" => Some("STORED".into()),
+                    _ => None,
+                },
+                ..Column::default()
+            });
+        }
+    }
+    for (table, mut parts) in pk_parts {
+        parts.sort();
+        if let Some(t) = b.table(&table) {
+            t.primary_key = Some(PrimaryKey {
+                name: String::new(),
+                columns: parts.into_iter().map(|(_, c)| c).collect(),
+            });
+        }
+    }
+
+    // Foreign keys: one row per column, grouped by (table, id).
+    let mut fks: Vec<(QualifiedName, String, ForeignKey)> = Vec::new();
+    for r in query(
+        conn,
+        "foreign keys",
+        &format!(
+            "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete \
+             FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f WHERE {user_tables} ORDER BY m.name, f.id, f.seq"
+        ),
+    )? {
+        let table = QualifiedName::new("", text(&r, 0));
+        let id = text(&r, 1);
+        match fks.last_mut() {
+            Some((t, i, fk)) if *t == table && *i == id => {
+                fk.columns.push(text(&r, 3));
+                fk.referenced_columns.push(text(&r, 4));
+            }
+            _ => fks.push((
+                table,
+                id,
+                ForeignKey {
+                    columns: vec![text(&r, 3)],
+                    references: QualifiedName::new("", text(&r, 2)),
+                    referenced_columns: opt(&r, 4).into_iter().collect(),
+                    on_update: FkAction::parse(&text(&r, 5)),
+                    on_delete: FkAction::parse(&text(&r, 6)),
+                    ..ForeignKey::default()
+                },
+            )),
+        }
+    }
+    for (table, _, fk) in fks {
+        if let Some(t) = b.table(&table) {
+            t.foreign_keys.push(fk);
+        }
+    }
+
+    // Indexes with their key parts; expressions and predicates come from the
+    // index's own CREATE statement.
+    let mut indexes: Vec<(QualifiedName, String, Index, String)> = Vec::new();
+    for r in query(
+        conn,
+        "indexes",
+        &format!(
+            "SELECT m.name, il.name, il.\"unique\", il.origin, ix.name, ix.cid, ix.\"desc\", coalesce(s.sql, '') \
+             FROM sqlite_schema m JOIN pragma_index_list(m.name) il \
+             JOIN pragma_index_xinfo(il.name) ix LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = il.name \
+             WHERE {user_tables} AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
+        ),
+    )? {
+        let table = QualifiedName::new("", text(&r, 0));
+        let name = text(&r, 1);
+        let part = match (opt(&r, 4), text(&r, 5).as_str()) {
+            (Some(col), _) => col,
+            (None, _) => "<expression>".to_string(),
+        };
+        let part = if truthy(&r, 6) { format!("{part} DESC") } else { part };
+        match indexes.last_mut() {
+            Some((t, n, idx, _)) if *t == table && *n == name => idx.parts.push(part),
+            _ => indexes.push((
+                table,
+                name.clone(),
+                Index {
+                    name,
+                    unique: truthy(&r, 2),
+                    parts: vec![part],
+                    ..Index::default()
+                },
+                text(&r, 3),
+            )),
+        }
+    }
+    let sql_of: HashMap<String, String> = query(
+        conn,
+        "index definitions",
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL",
+    )?
+    .iter()
+    .map(|r| (text(r, 0), text(r, 1)))
+    .collect();
+    for (table, _, mut idx, origin) in indexes {
+        let Some(t) = b.table(&table) else { continue };
+        match origin.as_str() {
+            "pk" => {}
+            "u" => t.uniques.push(UniqueConstraint {
+                name: String::new(),
+                columns: idx.parts,
+            }),
+            _ => {
+                if let Some(sql) = sql_of.get(&idx.name) {
+                    idx.predicate = sqlite_where(sql);
+                    if idx.parts.iter().any(|p| p.starts_with("<expression>")) {
+                        idx.parts = vec![sqlite_index_body(sql)];
+                    }
+                }
+                t.indexes.push(idx);
+            }
+        }
+    }
+
+    let views = query(
+        conn,
+        "views",
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'view' ORDER BY name",
+    )?
+    .iter()
+    .map(|r| View {
+        name: QualifiedName::new("", text(r, 0)),
+        definition: text(r, 1),
+        materialized: false,
+    })
+    .collect();
+    Ok(Schema {
+        tables: b.tables,
+        views,
+        ..Schema::default()
+    })
+}
+
+/// The text between the outermost parentheses of `CREATE INDEX … ON t (…)`.
+fn sqlite_index_body(sql: &str) -> String {
+    let Some(open) = sql.find('(') else {
+        return sql.to_string();
+    };
+    let mut depth = 0usize;
+    for (i, c) in sql[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return sql[open + 1..open + i].trim().to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    sql.to_string()
+}
+
+/// The `WHERE` predicate of a partial index's CREATE statement.
+fn sqlite_where(sql: &str) -> Option<String> {
+    let upper = sql.to_ascii_uppercase();
+    upper
+        .rfind(" WHERE ")
+        .map(|i| sql[i + 7..].trim().to_string())
+}
+
+// ------------------------------------------------------------ PostgreSQL --
+
+/// Objects of user schemas, not owned by an extension.
+const PG_USER_NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
+
+fn pg_not_extension(oid: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = {oid} AND dep.deptype = 'e')"
+    )
+}
+
+fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
+    let rel = format!("{PG_USER_NS} AND {}", pg_not_extension("c.oid"));
+    let names: Vec<(QualifiedName, Option<String>)> = query(
+        conn,
+        "tables",
+        &format!(
+            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
+        ),
+    )?
+    .iter()
+    .filter(|r| !excluded(exclude, &text(r, 0), &text(r, 1)))
+    .map(|r| (QualifiedName::new(text(r, 0), text(r, 1)), opt(r, 2)))
+    .collect();
+    let mut b = Builder::new(names);
+
+    for r in query(
+        conn,
+        "columns",
+        &format!(
+            "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
+             pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
+             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, col_description(c.oid, a.attnum) \
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2, a.attnum"
+        ),
+    )? {
+        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        let expr = opt(&r, 5);
+        let generated = text(&r, 7) == "s";
+        let column = Column {
+            name: text(&r, 2),
+            data_type: text(&r, 3),
+            nullable: truthy(&r, 4),
+            default: if generated { None } else { expr.clone() },
+            identity: match text(&r, 6).as_str() {
+                "a" => Some(Identity::Always),
+                "d" => Some(Identity::ByDefault),
+                _ => None,
+            },
+            generated: if generated { expr } else { None },
+            collation: opt(&r, 8),
+            comment: opt(&r, 9),
+        };
+        if let Some(t) = b.table(&table) {
+            t.columns.push(column);
+        }
+    }
+
+    let cols = |arr: &str, rel: &str| {
+        format!(
+            "(SELECT string_agg(a.attname, E'\\x1f' ORDER BY k.ord) FROM unnest({arr}) WITH ORDINALITY k(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.attnum)"
+        )
+    };
+    for r in query(
+        conn,
+        "constraints",
+        &format!(
+            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, pg_get_constraintdef(con.oid, true), \
+             fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred \
+             FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
+             WHERE con.contype IN ('p', 'u', 'c', 'f') AND {rel} ORDER BY 1, 2, 3",
+            cols("con.conkey", "con.conrelid"),
+            cols("con.confkey", "con.confrelid"),
+        ),
+    )? {
+        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        let Some(t) = b.table(&table) else { continue };
+        let name = text(&r, 2);
+        let columns = list(&text(&r, 4));
+        match text(&r, 3).as_str() {
+            "p" => t.primary_key = Some(PrimaryKey { name, columns }),
+            "u" => t.uniques.push(UniqueConstraint { name, columns }),
+            "c" => {
+                let def = text(&r, 5);
+                let expression = def.strip_prefix("CHECK ").unwrap_or(&def).to_string();
+                t.checks.push(CheckConstraint { name, expression });
+            }
+            _ => t.foreign_keys.push(ForeignKey {
+                name,
+                columns,
+                references: QualifiedName::new(text(&r, 6), text(&r, 7)),
+                referenced_columns: list(&text(&r, 8)),
+                on_delete: FkAction::parse(&text(&r, 9)),
+                on_update: FkAction::parse(&text(&r, 10)),
+                deferrable: truthy(&r, 11),
+                initially_deferred: truthy(&r, 12),
+            }),
+        }
+    }
+
+    for r in query(
+        conn,
+        "indexes",
+        &format!(
+            "SELECT n.nspname, c.relname, i.relname, ix.indisunique, am.amname, pg_get_expr(ix.indpred, ix.indrelid, true), \
+             (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true) || \
+                 CASE WHEN ix.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END, E'\\x1f' ORDER BY k) \
+              FROM generate_series(1, ix.indnkeyatts) k), \
+             (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
+              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k) \
+             FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
+             WHERE c.relkind IN ('r', 'p') AND {rel} \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+             ORDER BY 1, 2, 3"
+        ),
+    )? {
+        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        let Some(t) = b.table(&table) else { continue };
+        let method = text(&r, 4);
+        t.indexes.push(Index {
+            name: text(&r, 2),
+            unique: truthy(&r, 3),
+            method: (method != "btree").then_some(method),
+            predicate: opt(&r, 5),
+            parts: list(&text(&r, 6)),
+            include: list(&text(&r, 7)),
+        });
+    }
+
+    let views = query(
+        conn,
+        "views",
+        &format!(
+            "SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm' FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND {rel} ORDER BY 1, 2"
+        ),
+    )?
+    .iter()
+    .map(|r| View {
+        name: QualifiedName::new(text(r, 0), text(r, 1)),
+        definition: text(r, 2).trim().to_string(),
+        materialized: truthy(r, 3),
+    })
+    .collect();
+
+    // Sequences owned by a column (serial, identity) belong to the column.
+    let sequences = query(
+        conn,
+        "sequences",
+        &format!(
+            "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement FROM pg_sequence s \
+             JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {rel} \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) ORDER BY 1, 2"
+        ),
+    )?
+    .iter()
+    .map(|r| Sequence {
+        name: QualifiedName::new(text(r, 0), text(r, 1)),
+        data_type: text(r, 2),
+        start: text(r, 3).parse().unwrap_or(1),
+        increment: text(r, 4).parse().unwrap_or(1),
+    })
+    .collect();
+
+    let enums = query(
+        conn,
+        "enums",
+        &format!(
+            "SELECT n.nspname, t.typname, string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder) FROM pg_type t \
+             JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE {PG_USER_NS} AND {} GROUP BY 1, 2 ORDER BY 1, 2",
+            pg_not_extension("t.oid")
+        ),
+    )?
+    .iter()
+    .map(|r| EnumType {
+        name: QualifiedName::new(text(r, 0), text(r, 1)),
+        values: list(&text(r, 2)),
+    })
+    .collect();
+
+    Ok(Schema {
+        tables: b.tables,
+        views,
+        sequences,
+        enums,
+    })
+}

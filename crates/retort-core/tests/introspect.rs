@@ -1,0 +1,230 @@
+//! Introspection into the schema model, on real SQLite and PostgreSQL:
+//! the objects and attributes come back as the database normalises them,
+//! retort's own tables are left out, and the catalog is read set-wise (the
+//! number of queries does not grow with the number of tables).
+
+use std::path::Path;
+
+use retort::dialect::sql::TableRef;
+use retort::dialect::{self, Connection, DialectKind};
+use retort::schema::{introspect, FkAction, Identity, QualifiedName};
+use retort::DatabaseUrl;
+use retort::DbError;
+
+/// Counts the queries that pass through to a real connection.
+struct Counting {
+    inner: Box<dyn Connection>,
+    queries: usize,
+}
+
+impl Connection for Counting {
+    fn kind(&self) -> DialectKind {
+        self.inner.kind()
+    }
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.inner.execute(sql)
+    }
+    fn query_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
+        self.queries += 1;
+        self.inner.query_rows(sql)
+    }
+    fn table_exists(&mut self, schema: Option<&str>, name: &str) -> Result<bool, DbError> {
+        self.inner.table_exists(schema, name)
+    }
+}
+
+fn open(url: &str) -> Counting {
+    let url = DatabaseUrl::parse(url, Path::new("/")).unwrap();
+    Counting {
+        inner: dialect::connect(&url).unwrap(),
+        queries: 0,
+    }
+}
+
+fn own_tables() -> Vec<TableRef> {
+    ["retort_version", "retort_history"]
+        .iter()
+        .map(|n| TableRef {
+            schema: None,
+            name: n.to_string(),
+        })
+        .collect()
+}
+
+const COMMON: &str = "
+CREATE TABLE users (id integer PRIMARY KEY, email varchar(255) NOT NULL UNIQUE, name text DEFAULT 'anon');
+CREATE TABLE posts (id integer PRIMARY KEY, user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE, title text NOT NULL);
+CREATE INDEX posts_title ON posts (title DESC);
+CREATE UNIQUE INDEX posts_user_title ON posts (user_id, title) WHERE title <> '';
+CREATE VIEW titles AS SELECT title FROM posts;
+CREATE TABLE retort_version (version_num varchar(32) NOT NULL PRIMARY KEY);
+";
+
+fn tables(n: usize) -> String {
+    (0..n).map(|i| format!("CREATE TABLE t{i} (id integer PRIMARY KEY, v text);\nCREATE INDEX t{i}_v ON t{i} (v);\n")).collect()
+}
+
+#[test]
+fn sqlite_model() {
+    let mut c = open("sqlite://:memory:");
+    c.execute(COMMON).unwrap();
+    let s = introspect(&mut c, &own_tables()).unwrap();
+    let names: Vec<&str> = s.tables.iter().map(|t| t.name.name.as_str()).collect();
+    assert_eq!(names, ["posts", "users"], "retort's tables are left out");
+    let users = s.table(&QualifiedName::new("", "users")).unwrap();
+    assert_eq!(users.primary_key.as_ref().unwrap().columns, ["id"]);
+    assert_eq!(users.uniques[0].columns, ["email"]);
+    let email = &users.columns[1];
+    assert_eq!(
+        (email.data_type.as_str(), email.nullable),
+        ("varchar(255)", false)
+    );
+    assert_eq!(users.columns[2].default.as_deref(), Some("'anon'"));
+    let posts = s.table(&QualifiedName::new("", "posts")).unwrap();
+    let fk = &posts.foreign_keys[0];
+    assert_eq!(
+        (
+            fk.columns.clone(),
+            fk.references.name.as_str(),
+            fk.on_delete
+        ),
+        (vec!["user_id".to_string()], "users", FkAction::Cascade)
+    );
+    assert_eq!(posts.indexes.len(), 2);
+    assert_eq!(posts.indexes[0].parts, ["title DESC"]);
+    let partial = &posts.indexes[1];
+    assert!(partial.unique);
+    assert_eq!(partial.predicate.as_deref(), Some("title <> ''"));
+    assert_eq!(s.views[0].name.name, "titles");
+}
+
+#[test]
+fn sqlite_reads_set_wise() {
+    let mut small = open("sqlite://:memory:");
+    small.execute(&tables(5)).unwrap();
+    introspect(&mut small, &[]).unwrap();
+    let mut big = open("sqlite://:memory:");
+    big.execute(&tables(200)).unwrap();
+    let s = introspect(&mut big, &[]).unwrap();
+    assert_eq!(s.tables.len(), 200);
+    assert_eq!(
+        small.queries, big.queries,
+        "one query per kind, whatever the table count"
+    );
+}
+
+#[test]
+fn postgres_model() {
+    let db = retort_testkit::pg::database();
+    let mut c = open(&db.url);
+    c.execute(COMMON).unwrap();
+    c.execute(
+        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+         CREATE SEQUENCE tickets START 100 INCREMENT 5;
+         CREATE TABLE \"Mixed Case\" (
+             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+             m mood NOT NULL DEFAULT 'ok',
+             price numeric(10,2) CHECK (price > 0),
+             total numeric GENERATED ALWAYS AS (price * 2) STORED,
+             tags text[] COLLATE \"C\");
+         COMMENT ON TABLE \"Mixed Case\" IS 'odd name';
+         COMMENT ON COLUMN \"Mixed Case\".price IS 'in euros';
+         CREATE INDEX mixed_tags ON \"Mixed Case\" USING gin (tags);
+         CREATE INDEX mixed_cover ON \"Mixed Case\" (m) INCLUDE (price);
+         CREATE MATERIALIZED VIEW happy AS SELECT id FROM \"Mixed Case\" WHERE m = 'happy';
+         ALTER TABLE posts ADD CONSTRAINT posts_user_fk2 FOREIGN KEY (user_id) REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED;",
+    )
+    .unwrap();
+    let s = introspect(&mut c, &own_tables()).unwrap();
+    let names: Vec<&str> = s.tables.iter().map(|t| t.name.name.as_str()).collect();
+    assert_eq!(names, ["Mixed Case", "posts", "users"]);
+    let users = s.table(&QualifiedName::new("public", "users")).unwrap();
+    assert_eq!(users.primary_key.as_ref().unwrap().name, "users_pkey");
+    assert_eq!(users.uniques[0].name, "users_email_key");
+    assert_eq!(users.columns[1].data_type, "character varying(255)");
+    assert_eq!(users.columns[2].default.as_deref(), Some("'anon'::text"));
+    let mixed = s
+        .table(&QualifiedName::new("public", "Mixed Case"))
+        .unwrap();
+    assert_eq!(mixed.comment.as_deref(), Some("odd name"));
+    assert_eq!(mixed.columns[0].identity, Some(Identity::Always));
+    assert_eq!(mixed.columns[1].data_type, "mood");
+    assert_eq!(mixed.columns[2].comment.as_deref(), Some("in euros"));
+    assert_eq!(
+        mixed.columns[3].generated.as_deref(),
+        Some("(price * (2)::numeric)")
+    );
+    assert_eq!(mixed.columns[4].collation.as_deref(), Some("C"));
+    assert_eq!(mixed.checks[0].expression, "(price > 0::numeric)");
+    let gin = mixed
+        .indexes
+        .iter()
+        .find(|i| i.name == "mixed_tags")
+        .unwrap();
+    assert_eq!(gin.method.as_deref(), Some("gin"));
+    let cover = mixed
+        .indexes
+        .iter()
+        .find(|i| i.name == "mixed_cover")
+        .unwrap();
+    assert_eq!(
+        (cover.parts.clone(), cover.include.clone()),
+        (vec!["m".to_string()], vec!["price".to_string()])
+    );
+    let posts = s.table(&QualifiedName::new("public", "posts")).unwrap();
+    let deferred = posts
+        .foreign_keys
+        .iter()
+        .find(|f| f.name == "posts_user_fk2")
+        .unwrap();
+    assert!(deferred.deferrable && deferred.initially_deferred);
+    let partial = posts
+        .indexes
+        .iter()
+        .find(|i| i.name == "posts_user_title")
+        .unwrap();
+    assert_eq!(partial.predicate.as_deref(), Some("title <> ''::text"));
+    assert_eq!(
+        posts
+            .indexes
+            .iter()
+            .find(|i| i.name == "posts_title")
+            .unwrap()
+            .parts,
+        ["title DESC"]
+    );
+    assert_eq!(s.enums[0].values, ["sad", "ok", "happy"]);
+    assert_eq!(
+        (
+            s.sequences[0].name.name.as_str(),
+            s.sequences[0].start,
+            s.sequences[0].increment
+        ),
+        ("tickets", 100, 5)
+    );
+    assert!(s
+        .views
+        .iter()
+        .any(|v| v.name.name == "happy" && v.materialized));
+    assert!(s
+        .views
+        .iter()
+        .any(|v| v.name.name == "titles" && !v.materialized));
+    // Identity and serial sequences belong to their columns, not the model.
+    assert_eq!(s.sequences.len(), 1);
+}
+
+#[test]
+fn postgres_reads_set_wise() {
+    let a = retort_testkit::pg::database();
+    let b = retort_testkit::pg::database();
+    let mut small = open(&a.url);
+    small.execute(&tables(5)).unwrap();
+    introspect(&mut small, &[]).unwrap();
+    let mut big = open(&b.url);
+    big.execute(&tables(200)).unwrap();
+    let s = introspect(&mut big, &[]).unwrap();
+    assert_eq!(s.tables.len(), 200);
+    assert_eq!(small.queries, big.queries);
+    assert!(big.queries <= 8, "{} catalog queries", big.queries);
+}
