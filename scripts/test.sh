@@ -9,12 +9,21 @@ cd "$(dirname "$0")/.."
 
 have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
 
-if ! have_pg; then
-  echo "==> PostgreSQL server not found: installing Debian's postgresql package"
+# Debian packages the tests need: the PostgreSQL server (the tests start
+# throwaway clusters), and the sqlite3, psql and openssl command-line tools
+# (offline scripts are applied with the databases' own clients; the test
+# cluster gets a self-signed TLS certificate).
+missing=()
+have_pg || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if ! cargo nextest --version >/dev/null 2>&1; then
