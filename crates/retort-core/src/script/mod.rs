@@ -4,6 +4,7 @@
 //! A revision file is valid SQL: the header is a block of `--` comments and
 //! the section markers are comments too.
 
+mod fuzz;
 mod header;
 mod split;
 pub mod template;
@@ -15,6 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::dialect::DialectKind;
 
+#[doc(hidden)]
+pub use fuzz::{fuzz_check_revision, fuzz_check_split};
 pub use split::split;
 
 /// One parsed revision file.

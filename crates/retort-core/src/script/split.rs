@@ -93,9 +93,7 @@ impl<'a> Splitter<'a> {
             // A custom DELIMITER ends a statement even inside a body: that
             // is what it is for.
             let custom = self.delimiter != ";";
-            if (self.depth == 0 || custom)
-                && self.src[self.pos..].starts_with(self.delimiter.as_str())
-            {
+            if (self.depth == 0 || custom) && self.at_delimiter() {
                 self.finish(self.pos);
                 let n = self.delimiter.len();
                 self.advance(n);
@@ -147,7 +145,13 @@ impl<'a> Splitter<'a> {
                     self.mark_start();
                     // Punctuation separates keywords: `END; CASE` is not `END CASE`.
                     self.last_word.clear();
-                    self.advance(1);
+                    // Step over the whole character, so the cursor never
+                    // rests inside a multi-byte UTF-8 sequence.
+                    let width = self.src[self.pos..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8);
+                    self.advance(width);
                 }
             }
         }
@@ -161,6 +165,12 @@ impl<'a> Splitter<'a> {
         }
         self.finish(self.bytes.len());
         Ok(self.out)
+    }
+
+    /// Whether the delimiter starts at the cursor (compared as bytes, so it
+    /// is safe at any position).
+    fn at_delimiter(&self) -> bool {
+        self.bytes[self.pos..].starts_with(self.delimiter.as_bytes())
     }
 
     fn at_line_start(&self) -> bool {
@@ -296,7 +306,7 @@ impl<'a> Splitter<'a> {
         let start = self.pos;
         let custom = self.delimiter != ";";
         while let Some(c) = self.peek(0) {
-            if custom && self.src[self.pos..].starts_with(self.delimiter.as_str()) {
+            if custom && self.at_delimiter() {
                 break;
             }
             if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' {

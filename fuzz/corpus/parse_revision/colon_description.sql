@@ -1,0 +1,3 @@
+-- Fix: add index: now
+-- Revision ID: a
+-- +upgrade

@@ -1,0 +1,3 @@
+-- Revision ID: a
+-- +downgrade
+-- +upgrade

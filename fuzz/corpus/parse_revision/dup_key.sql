@@ -1,0 +1,3 @@
+-- Revision ID: a
+-- Revision ID: b
+-- +upgrade

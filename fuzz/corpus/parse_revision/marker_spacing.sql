@@ -1,0 +1,4 @@
+--Revision ID: a
+--   +upgrade   
+SELECT 1;
+--+downgrade

@@ -1,0 +1,7 @@
+-- m
+-- Revision ID: m
+-- Revises: a, b, c
+-- Branch Labels: x,y
+-- Depends On: d
+-- Transaction: false
+-- +upgrade

@@ -1,0 +1,13 @@
+-- case
+-- Revision ID: c1
+-- Revises:
+-- +upgrade
+CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW
+BEGIN
+  SET NEW.a = CASE WHEN NEW.b THEN 1 ELSE 2 END;
+  CASE NEW.c WHEN 1 THEN SET NEW.d = 1; ELSE SET NEW.d = 2; END CASE;
+END;
+SELECT 2;
+
+-- +downgrade
+SELECT 1;

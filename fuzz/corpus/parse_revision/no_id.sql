@@ -1,0 +1,4 @@
+-- x
+-- Revises: a
+-- +upgrade
+SELECT 1;

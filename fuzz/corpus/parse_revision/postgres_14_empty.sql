@@ -1,0 +1,7 @@
+-- case
+-- Revision ID: c1
+-- Revises:
+-- +upgrade
+
+-- +downgrade
+SELECT 1;

@@ -1,0 +1,3 @@
+-- Revision ID: a
+DROP TABLE x;
+-- +upgrade

@@ -1,0 +1,9 @@
+-- case
+-- Revision ID: c1
+-- Revises:
+-- +upgrade
+/* a /* b */ SELECT 1;
+SELECT 2;
+
+-- +downgrade
+SELECT 1;

@@ -1,0 +1,5 @@
+-- Revision ID: a
+-- +upgrade
+SELECT 'oops;
+-- +downgrade
+SELECT $$ never closed;

@@ -1,0 +1,1 @@
+SELECT 'é''ß'; SELECT "ü";

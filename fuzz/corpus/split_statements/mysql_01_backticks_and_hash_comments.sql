@@ -1,0 +1,3 @@
+# a comment; here
+CREATE TABLE `we;ird` (id int); # trailing
+SELECT 1;

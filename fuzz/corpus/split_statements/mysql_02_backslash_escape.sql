@@ -1,0 +1,2 @@
+INSERT INTO t VALUES ('it\'s; ok'), ("dq\"; ok");
+SELECT 2;

@@ -1,0 +1,1 @@
+SELECT $a$ x $b$ y $a$; SELECT 1;

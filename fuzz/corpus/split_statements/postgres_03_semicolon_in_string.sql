@@ -1,0 +1,2 @@
+INSERT INTO t (s) VALUES ('a;b'), ('it''s; here');
+SELECT ';';

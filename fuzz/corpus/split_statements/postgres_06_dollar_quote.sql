@@ -1,0 +1,6 @@
+CREATE FUNCTION f() RETURNS int AS $$
+BEGIN
+  RETURN 1;
+END;
+$$ LANGUAGE plpgsql;
+SELECT f();

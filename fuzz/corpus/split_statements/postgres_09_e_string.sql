@@ -1,0 +1,2 @@
+INSERT INTO t VALUES (E'it\'s; escaped');
+SELECT 2;

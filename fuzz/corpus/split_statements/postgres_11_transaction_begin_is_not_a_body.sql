@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE x (id int);
+COMMIT;

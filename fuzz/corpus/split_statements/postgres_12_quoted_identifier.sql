@@ -1,0 +1,2 @@
+CREATE TABLE "we;ird ""name""" (id int);
+SELECT 1;
