@@ -221,10 +221,9 @@ impl Migrator {
         target: &str,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<AppliedStep>> {
-        let key = self.lock(on_progress)?;
-        let result = self.migrate_locked(direction, target, on_progress);
-        self.unlock(key);
-        result
+        self.locked(on_progress, |m, on_progress| {
+            m.migrate_locked(direction, target, on_progress)
+        })
     }
 
     fn migrate_locked(
@@ -352,10 +351,9 @@ impl Migrator {
         purge: bool,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<VersionChange> {
-        let key = self.lock(on_progress)?;
-        let result = self.stamp_locked(targets, purge, on_progress);
-        self.unlock(key);
-        result
+        self.locked(on_progress, |m, on_progress| {
+            m.stamp_locked(targets, purge, on_progress)
+        })
     }
 
     fn stamp_locked(
@@ -402,10 +400,7 @@ impl Migrator {
     /// records it as done (the version table moves past it), otherwise it is
     /// recorded as rolled back (the version table stays).
     pub fn resolve(&mut self, revision: &str, applied: bool) -> Result<Unfinished> {
-        let key = self.lock(&mut |_| {})?;
-        let result = self.resolve_locked(revision, applied);
-        self.unlock(key);
-        result
+        self.locked(&mut |_| {}, |m, _| m.resolve_locked(revision, applied))
     }
 
     fn resolve_locked(&mut self, revision: &str, applied: bool) -> Result<Unfinished> {
@@ -454,6 +449,18 @@ impl Migrator {
         ));
         self.transaction(&statements, "resolving the half-applied step", &mut |_| {})?;
         Ok(stuck)
+    }
+
+    /// Runs `work` holding the migration lock, releasing it however `work` ends.
+    fn locked<T>(
+        &mut self,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+        work: impl FnOnce(&mut Self, &mut dyn FnMut(Progress<'_>)) -> Result<T>,
+    ) -> Result<T> {
+        let key = self.lock(on_progress)?;
+        let result = work(self, on_progress);
+        self.unlock(key);
+        result
     }
 
     /// Takes the run-long lock, polling with a try-lock (never blocking

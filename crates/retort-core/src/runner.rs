@@ -112,13 +112,7 @@ impl Sink for LiveSink<'_> {
                 return Ok(Some(Vec::new()));
             }
         }
-        let rows = self
-            .conn
-            .query_column(&sql::select_versions(table))
-            .map_err(|db| Error::db("reading the version table", db))?;
-        let mut rows: Vec<String> = rows.into_iter().flatten().collect();
-        rows.sort();
-        Ok(Some(rows))
+        select_versions(self.conn, table).map(Some)
     }
     fn user(&mut self) -> Option<String> {
         self.conn.user()
@@ -136,6 +130,11 @@ pub fn read_versions(conn: &mut dyn Connection, table: &TableRef) -> Result<Vec<
     if !exists {
         return Ok(Vec::new());
     }
+    select_versions(conn, table)
+}
+
+/// The version table's rows, sorted, from a table known to exist.
+fn select_versions(conn: &mut dyn Connection, table: &TableRef) -> Result<Vec<String>> {
     let rows = conn
         .query_column(&sql::select_versions(table))
         .map_err(|db| Error::db("reading the version table", db))?;
