@@ -78,6 +78,30 @@ impl DatabaseUrl {
         &self.normalized
     }
 
+    /// The same server with another database name (PostgreSQL/MySQL), for
+    /// scratch databases.
+    pub fn with_database(&self, name: &str) -> DatabaseUrl {
+        let (base, query) = match self.normalized.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (self.normalized.as_str(), None),
+        };
+        let authority_start = base.find("://").map_or(0, |i| i + 3);
+        let server = match base[authority_start..].find('/') {
+            Some(i) => &base[..authority_start + i],
+            None => base,
+        };
+        let mut normalized = format!("{server}/{name}");
+        if let Some(q) = query {
+            normalized.push('?');
+            normalized.push_str(q);
+        }
+        DatabaseUrl {
+            kind: self.kind,
+            normalized,
+            sqlite: self.sqlite.clone(),
+        }
+    }
+
     /// The URL with any password replaced by `***`, safe to show.
     pub fn masked(&self) -> String {
         mask_url(&self.normalized)
@@ -200,6 +224,19 @@ mod tests {
         assert!(!msg.contains("tiger"), "{msg}");
         let e = DatabaseUrl::parse("app.db", Path::new("/")).unwrap_err();
         assert!(e.to_string().contains("not a database URL"));
+    }
+
+    #[test]
+    fn another_database_on_the_same_server() {
+        let u = parse("postgresql://u:p@h:5432/app?sslmode=disable");
+        assert_eq!(
+            u.with_database("scratch").as_str(),
+            "postgresql://u:p@h:5432/scratch?sslmode=disable"
+        );
+        assert_eq!(
+            parse("postgres://h").with_database("x").as_str(),
+            "postgresql://h/x"
+        );
     }
 
     #[test]

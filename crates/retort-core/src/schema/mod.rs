@@ -8,6 +8,7 @@
 //! snapshot-tested.
 
 mod introspect;
+pub mod load;
 
 pub use introspect::introspect;
 
