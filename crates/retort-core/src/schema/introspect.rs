@@ -205,9 +205,10 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     )? {
         let table = QualifiedName::new("", text(&r, 0));
         let name = text(&r, 1);
-        let part = match (opt(&r, 4), text(&r, 5).as_str()) {
-            (Some(col), _) => col,
-            (None, _) => "<expression>".to_string(),
+        // Parts are SQL text, like PostgreSQL's: column names quoted as needed.
+        let part = match opt(&r, 4) {
+            Some(col) => super::quote::ident(DialectKind::Sqlite, &col),
+            None => "<expression>".to_string(),
         };
         let part = if truthy(&r, 6) { format!("{part} DESC") } else { part };
         match indexes.last_mut() {
@@ -239,7 +240,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             "pk" => {}
             "u" => t.uniques.push(UniqueConstraint {
                 name: String::new(),
-                columns: idx.parts,
+                columns: idx.parts.iter().map(|p| unquote(p)).collect(),
             }),
             _ => {
                 if let Some(sql) = sql_of.get(&idx.name) {
@@ -261,7 +262,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     .iter()
     .map(|r| View {
         name: QualifiedName::new("", text(r, 0)),
-        definition: text(r, 1),
+        definition: sqlite_view_query(&text(r, 1)),
         materialized: false,
     })
     .collect();
@@ -270,6 +271,31 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         views,
         ..Schema::default()
     })
+}
+
+/// The query of a `CREATE VIEW name AS query` statement: the text after the
+/// first whitespace-delimited `AS` that follows `VIEW`.
+fn sqlite_view_query(sql: &str) -> String {
+    let upper = sql.to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    let start = upper.find("VIEW").unwrap_or(0);
+    for i in start..bytes.len().saturating_sub(3) {
+        if bytes[i].is_ascii_whitespace()
+            && &bytes[i + 1..i + 3] == b"AS"
+            && bytes[i + 3].is_ascii_whitespace()
+        {
+            return sql[i + 4..].trim().trim_end_matches(';').trim().to_string();
+        }
+    }
+    sql.to_string()
+}
+
+/// A column name back from its quoted SQL form.
+fn unquote(part: &str) -> String {
+    match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => part.to_string(),
+    }
 }
 
 /// The text between the outermost parentheses of `CREATE INDEX … ON t (…)`.

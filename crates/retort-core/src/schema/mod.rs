@@ -7,10 +7,15 @@
 //! (by name), so a model can be dumped as JSON, compared with `==`, and
 //! snapshot-tested.
 
+pub mod diff;
 mod introspect;
 pub mod load;
+pub mod quote;
+pub mod render;
 
+pub use diff::{diff, Change};
 pub use introspect::introspect;
+pub use render::render;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,435 @@
+//! The difference between two schema models, as an ordered list of changes.
+//!
+//! Order (so every statement finds what it needs): drop views; drop foreign
+//! keys, then other constraints and indexes that go or change; drop tables;
+//! create enums and sequences; create tables (without their foreign keys);
+//! add, alter and drop columns; add constraints and indexes; add foreign keys
+//! (every table they point at now exists); create views; drop enums and
+//! sequences last. The downgrade is simply `diff(to, from)`.
+
+use serde::Serialize;
+
+use super::{
+    CheckConstraint, Column, EnumType, ForeignKey, Index, PrimaryKey, QualifiedName, Schema,
+    Sequence, Table, UniqueConstraint, View,
+};
+
+/// One change from the old schema to the new.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// `CREATE TYPE … AS ENUM`.
+    CreateEnum(EnumType),
+    /// `ALTER TYPE … ADD VALUE` (appended at the end).
+    AddEnumValue {
+        /// The type.
+        name: QualifiedName,
+        /// The new label.
+        value: String,
+    },
+    /// Labels removed or reordered: the old type is renamed away, the new one
+    /// created, `columns` converted through text, the old type dropped.
+    ReplaceEnum {
+        /// The type before.
+        from: EnumType,
+        /// The type after.
+        to: EnumType,
+        /// `(table, column, default)` of the columns that use it.
+        columns: Vec<(QualifiedName, String, Option<String>)>,
+    },
+    /// `DROP TYPE`.
+    DropEnum(EnumType),
+    /// `CREATE SEQUENCE`.
+    CreateSequence(Sequence),
+    /// `DROP SEQUENCE`.
+    DropSequence(Sequence),
+    /// `CREATE TABLE` with columns, primary key, uniques and checks (its
+    /// foreign keys follow as [`Change::AddForeignKey`], its indexes as
+    /// [`Change::CreateIndex`]).
+    CreateTable(Table),
+    /// `DROP TABLE` (loses data).
+    DropTable(Table),
+    /// `ADD COLUMN`.
+    AddColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column.
+        column: Column,
+    },
+    /// `DROP COLUMN` (loses data).
+    DropColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column.
+        column: Column,
+    },
+    /// Type, nullability or default of a column changes.
+    AlterColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column before.
+        from: Column,
+        /// The column after.
+        to: Column,
+    },
+    /// `ADD PRIMARY KEY`.
+    AddPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// `DROP CONSTRAINT` of the primary key.
+    DropPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// `ADD CONSTRAINT … UNIQUE`.
+    AddUnique {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        unique: UniqueConstraint,
+    },
+    /// `DROP CONSTRAINT` of a unique constraint.
+    DropUnique {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        unique: UniqueConstraint,
+    },
+    /// `ADD CONSTRAINT … CHECK`.
+    AddCheck {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        check: CheckConstraint,
+    },
+    /// `DROP CONSTRAINT` of a check.
+    DropCheck {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        check: CheckConstraint,
+    },
+    /// `ADD CONSTRAINT … FOREIGN KEY`.
+    AddForeignKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        fk: ForeignKey,
+        /// The table is created by this diff (SQLite writes the key inside
+        /// its `CREATE TABLE` instead).
+        new_table: bool,
+    },
+    /// `DROP CONSTRAINT` of a foreign key.
+    DropForeignKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        fk: ForeignKey,
+        /// The table is dropped by this diff (its keys go with it).
+        table_dropped: bool,
+    },
+    /// `CREATE INDEX`.
+    CreateIndex {
+        /// The table.
+        table: QualifiedName,
+        /// The index.
+        index: Index,
+    },
+    /// `DROP INDEX`.
+    DropIndex {
+        /// The table.
+        table: QualifiedName,
+        /// The index.
+        index: Index,
+    },
+    /// `CREATE [MATERIALIZED] VIEW`.
+    CreateView(View),
+    /// `DROP [MATERIALIZED] VIEW`.
+    DropView(View),
+}
+
+impl Change {
+    /// Whether applying the change can lose data.
+    pub fn loses_data(&self) -> bool {
+        match self {
+            Change::DropTable(_) | Change::DropColumn { .. } => true,
+            Change::AlterColumn { from, to, .. } => from.data_type != to.data_type,
+            _ => false,
+        }
+    }
+}
+
+/// The changes that turn `from` into `to`, in an order that applies.
+pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
+    let mut p = Phases::default();
+    // Views depend on tables: drop every view that changes or goes first,
+    // create new and changed ones last.
+    for v in &from.views {
+        if to.views.iter().find(|n| n.name == v.name) != Some(v) {
+            p.drop_views.push(Change::DropView(v.clone()));
+        }
+    }
+    for v in &to.views {
+        if from.views.iter().find(|o| o.name == v.name) != Some(v) {
+            p.create_views.push(Change::CreateView(v.clone()));
+        }
+    }
+    for e in &to.enums {
+        match from.enums.iter().find(|o| o.name == e.name) {
+            None => p.create_types.push(Change::CreateEnum(e.clone())),
+            Some(old) if e.values.starts_with(&old.values) => {
+                for value in &e.values[old.values.len()..] {
+                    p.create_types.push(Change::AddEnumValue {
+                        name: e.name.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+            // Removing or reordering labels: rename the old type away, create
+            // the new one, convert the columns that use it, drop the old.
+            Some(old) => p.create_types.push(Change::ReplaceEnum {
+                from: old.clone(),
+                to: e.clone(),
+                columns: enum_columns(to, e),
+            }),
+        }
+    }
+    for e in &from.enums {
+        if !to.enums.iter().any(|n| n.name == e.name) {
+            p.drop_types.push(Change::DropEnum(e.clone()));
+        }
+    }
+    for s in &to.sequences {
+        match from.sequences.iter().find(|o| o.name == s.name) {
+            Some(old) if old == s => {}
+            Some(old) => {
+                p.drop_types.push(Change::DropSequence(old.clone()));
+                p.create_types.push(Change::CreateSequence(s.clone()));
+            }
+            None => p.create_types.push(Change::CreateSequence(s.clone())),
+        }
+    }
+    for s in &from.sequences {
+        if !to.sequences.iter().any(|n| n.name == s.name) {
+            p.drop_types.push(Change::DropSequence(s.clone()));
+        }
+    }
+    for t in &from.tables {
+        if !to.tables.iter().any(|n| n.name == t.name) {
+            for fk in &t.foreign_keys {
+                p.drop_fks.push(Change::DropForeignKey {
+                    table: t.name.clone(),
+                    fk: fk.clone(),
+                    table_dropped: true,
+                });
+            }
+            p.drop_tables.push(Change::DropTable(t.clone()));
+        }
+    }
+    for t in &to.tables {
+        match from.tables.iter().find(|o| o.name == t.name) {
+            None => {
+                let mut bare = t.clone();
+                bare.indexes.clear();
+                p.create_tables.push(Change::CreateTable(bare));
+                for index in &t.indexes {
+                    p.add_constraints.push(Change::CreateIndex {
+                        table: t.name.clone(),
+                        index: index.clone(),
+                    });
+                }
+                for fk in &t.foreign_keys {
+                    p.add_fks.push(Change::AddForeignKey {
+                        table: t.name.clone(),
+                        fk: fk.clone(),
+                        new_table: true,
+                    });
+                }
+            }
+            Some(old) => table_changes(old, t, &mut p),
+        }
+    }
+    p.into_changes()
+}
+
+/// The columns of `schema` whose type is the enum `e`.
+fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Option<String>)> {
+    let bare = e.name.name.as_str();
+    let qualified = format!("{}.{}", e.name.schema, e.name.name);
+    schema
+        .tables
+        .iter()
+        .flat_map(|t| t.columns.iter().map(move |c| (t, c)))
+        .filter(|(_, c)| c.data_type == bare || c.data_type == qualified)
+        .map(|(t, c)| (t.name.clone(), c.name.clone(), c.default.clone()))
+        .collect()
+}
+
+/// Changes of one table that exists on both sides.
+fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
+    let name = &new.name;
+    for c in &new.columns {
+        match old.columns.iter().find(|o| o.name == c.name) {
+            None => p.columns.push(Change::AddColumn {
+                table: name.clone(),
+                column: c.clone(),
+            }),
+            Some(o) if o != c => p.columns.push(Change::AlterColumn {
+                table: name.clone(),
+                from: o.clone(),
+                to: c.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for c in &old.columns {
+        if !new.columns.iter().any(|n| n.name == c.name) {
+            p.columns.push(Change::DropColumn {
+                table: name.clone(),
+                column: c.clone(),
+            });
+        }
+    }
+    if old.primary_key != new.primary_key {
+        if let Some(key) = &old.primary_key {
+            p.drop_constraints.push(Change::DropPrimaryKey {
+                table: name.clone(),
+                key: key.clone(),
+            });
+        }
+        if let Some(key) = &new.primary_key {
+            p.add_constraints.push(Change::AddPrimaryKey {
+                table: name.clone(),
+                key: key.clone(),
+            });
+        }
+    }
+    pair(
+        &old.uniques,
+        &new.uniques,
+        |u| {
+            p.drop_constraints.push(Change::DropUnique {
+                table: name.clone(),
+                unique: u.clone(),
+            })
+        },
+        |u| {
+            p.add_constraints.push(Change::AddUnique {
+                table: name.clone(),
+                unique: u.clone(),
+            })
+        },
+    );
+    let mut drops = Vec::new();
+    let mut adds = Vec::new();
+    pair(
+        &old.checks,
+        &new.checks,
+        |c| {
+            drops.push(Change::DropCheck {
+                table: name.clone(),
+                check: c.clone(),
+            })
+        },
+        |c| {
+            adds.push(Change::AddCheck {
+                table: name.clone(),
+                check: c.clone(),
+            })
+        },
+    );
+    pair(
+        &old.indexes,
+        &new.indexes,
+        |i| {
+            drops.push(Change::DropIndex {
+                table: name.clone(),
+                index: i.clone(),
+            })
+        },
+        |i| {
+            adds.push(Change::CreateIndex {
+                table: name.clone(),
+                index: i.clone(),
+            })
+        },
+    );
+    p.drop_constraints.extend(drops);
+    p.add_constraints.extend(adds);
+    let mut fk_drops = Vec::new();
+    let mut fk_adds = Vec::new();
+    pair(
+        &old.foreign_keys,
+        &new.foreign_keys,
+        |f| {
+            fk_drops.push(Change::DropForeignKey {
+                table: name.clone(),
+                fk: f.clone(),
+                table_dropped: false,
+            })
+        },
+        |f| {
+            fk_adds.push(Change::AddForeignKey {
+                table: name.clone(),
+                fk: f.clone(),
+                new_table: false,
+            })
+        },
+    );
+    p.drop_fks.extend(fk_drops);
+    p.add_fks.extend(fk_adds);
+}
+
+/// Constraints and indexes are compared whole (SQLite leaves many of them
+/// unnamed): what is only in `old` is dropped, what is only in `new` is
+/// added, so a changed one is dropped and added again.
+fn pair<T: PartialEq>(old: &[T], new: &[T], mut drop: impl FnMut(&T), mut add: impl FnMut(&T)) {
+    for o in old.iter().filter(|o| !new.contains(o)) {
+        drop(o);
+    }
+    for n in new.iter().filter(|n| !old.contains(n)) {
+        add(n);
+    }
+}
+
+/// Changes grouped by the phase they run in.
+#[derive(Default)]
+struct Phases {
+    drop_views: Vec<Change>,
+    drop_fks: Vec<Change>,
+    drop_constraints: Vec<Change>,
+    drop_tables: Vec<Change>,
+    create_types: Vec<Change>,
+    create_tables: Vec<Change>,
+    columns: Vec<Change>,
+    add_constraints: Vec<Change>,
+    add_fks: Vec<Change>,
+    create_views: Vec<Change>,
+    drop_types: Vec<Change>,
+}
+
+impl Phases {
+    fn into_changes(self) -> Vec<Change> {
+        [
+            self.drop_views,
+            self.drop_fks,
+            self.drop_constraints,
+            self.drop_tables,
+            self.create_types,
+            self.create_tables,
+            self.columns,
+            self.add_constraints,
+            self.add_fks,
+            self.create_views,
+            self.drop_types,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}

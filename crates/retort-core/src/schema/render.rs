@@ -1,0 +1,311 @@
+//! Rendering changes as SQL for a dialect. PostgreSQL gets every change;
+//! SQLite gets what its `ALTER TABLE` can do, and a clear error for the rest
+//! (the table-rebuild procedure is planned).
+
+use crate::dialect::DialectKind;
+use crate::error::{Error, Result};
+
+use super::diff::Change;
+use super::quote::{ident, list, qualified};
+use super::{Column, ForeignKey, Identity, Index, Table};
+
+/// The SQL statements (without `;`) that apply `changes`.
+pub fn render(kind: DialectKind, changes: &[Change]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for change in changes {
+        render_one(kind, change, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Result<()> {
+    let pg = kind == DialectKind::Postgres;
+    let q = |n: &str| ident(kind, n);
+    match change {
+        Change::CreateTable(t) => out.push(create_table(kind, t)),
+        Change::DropTable(t) => out.push(format!("DROP TABLE {}", qualified(kind, &t.name))),
+        Change::AddColumn { table, column } => out.push(format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            qualified(kind, table),
+            column_def(kind, column)
+        )),
+        Change::DropColumn { table, column } => out.push(format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            qualified(kind, table),
+            q(&column.name)
+        )),
+        Change::CreateIndex { table, index } => out.push(create_index(kind, table, index)),
+        Change::DropIndex { table, index } => {
+            let name = super::QualifiedName::new(table.schema.clone(), index.name.clone());
+            out.push(format!("DROP INDEX {}", qualified(kind, &name)));
+        }
+        Change::CreateView(v) => out.push(format!(
+            "CREATE {}VIEW {} AS {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            qualified(kind, &v.name),
+            v.definition.trim().trim_end_matches(';')
+        )),
+        Change::DropView(v) => out.push(format!(
+            "DROP {}VIEW {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            qualified(kind, &v.name)
+        )),
+        Change::AddForeignKey { new_table: true, .. } | Change::DropForeignKey { table_dropped: true, .. }
+            if !pg =>
+        {
+            // SQLite: part of the table's CREATE TABLE / DROP TABLE.
+        }
+        Change::AlterColumn { table, from, to } if pg => alter_column(kind, table, from, to, out),
+        Change::AddPrimaryKey { table, key } if pg => out.push(format!(
+            "ALTER TABLE {} ADD {}PRIMARY KEY ({})",
+            qualified(kind, table),
+            constraint_name(kind, &key.name),
+            list(kind, &key.columns)
+        )),
+        Change::DropPrimaryKey { table, key } if pg => out.push(drop_constraint(kind, table, &key.name)),
+        Change::AddUnique { table, unique } if pg => out.push(format!(
+            "ALTER TABLE {} ADD {}UNIQUE ({})",
+            qualified(kind, table),
+            constraint_name(kind, &unique.name),
+            list(kind, &unique.columns)
+        )),
+        Change::DropUnique { table, unique } if pg => out.push(drop_constraint(kind, table, &unique.name)),
+        Change::AddCheck { table, check } if pg => out.push(format!(
+            "ALTER TABLE {} ADD {}CHECK {}",
+            qualified(kind, table),
+            constraint_name(kind, &check.name),
+            parenthesised(&check.expression)
+        )),
+        Change::DropCheck { table, check } if pg => out.push(drop_constraint(kind, table, &check.name)),
+        Change::AddForeignKey { table, fk, .. } if pg => out.push(format!(
+            "ALTER TABLE {} ADD {}",
+            qualified(kind, table),
+            foreign_key(kind, fk)
+        )),
+        Change::DropForeignKey { table, fk, .. } if pg => out.push(drop_constraint(kind, table, &fk.name)),
+        Change::CreateEnum(e) if pg => out.push(format!(
+            "CREATE TYPE {} AS ENUM ({})",
+            qualified(kind, &e.name),
+            e.values.iter().map(|v| crate::dialect::sql::literal(v)).collect::<Vec<_>>().join(", ")
+        )),
+        Change::AddEnumValue { name, value } if pg => out.push(format!(
+            "ALTER TYPE {} ADD VALUE {}",
+            qualified(kind, name),
+            crate::dialect::sql::literal(value)
+        )),
+        Change::ReplaceEnum { from, to, columns } if pg => {
+            let name = qualified(kind, &to.name);
+            let old = super::QualifiedName::new(from.name.schema.clone(), format!("{}__retort_old", from.name.name));
+            out.push(format!("ALTER TYPE {name} RENAME TO {}", ident(kind, &old.name)));
+            out.push(format!(
+                "CREATE TYPE {name} AS ENUM ({})",
+                to.values.iter().map(|v| crate::dialect::sql::literal(v)).collect::<Vec<_>>().join(", ")
+            ));
+            for (table, column, default) in columns {
+                let (t, c) = (qualified(kind, table), ident(kind, column));
+                // A default typed with the old enum cannot be cast: set it again after.
+                if default.is_some() {
+                    out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+                }
+                out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {name} USING {c}::text::{name}"));
+                if let Some(d) = default {
+                    out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}"));
+                }
+            }
+            out.push(format!("DROP TYPE {}", qualified(kind, &old)));
+        }
+        Change::DropEnum(e) if pg => out.push(format!("DROP TYPE {}", qualified(kind, &e.name))),
+        Change::CreateSequence(s) if pg => out.push(format!(
+            "CREATE SEQUENCE {} AS {} START {} INCREMENT {}",
+            qualified(kind, &s.name),
+            s.data_type,
+            s.start,
+            s.increment
+        )),
+        Change::DropSequence(s) if pg => out.push(format!("DROP SEQUENCE {}", qualified(kind, &s.name))),
+        other => {
+            return Err(Error::Usage(format!(
+                "{kind} cannot make this change with ALTER TABLE ({}); the table-rebuild procedure for SQLite is not implemented yet",
+                describe(other)
+            )))
+        }
+    }
+    Ok(())
+}
+
+fn describe(change: &Change) -> String {
+    format!("{change:?}")
+}
+
+fn constraint_name(kind: DialectKind, name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!("CONSTRAINT {} ", ident(kind, name))
+    }
+}
+
+fn drop_constraint(kind: DialectKind, table: &super::QualifiedName, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        qualified(kind, table),
+        ident(kind, name)
+    )
+}
+
+/// `(expr)` unless the database already wrapped it.
+fn parenthesised(expr: &str) -> String {
+    let e = expr.trim();
+    if e.starts_with('(') && e.ends_with(')') {
+        e.to_string()
+    } else {
+        format!("({e})")
+    }
+}
+
+fn column_def(kind: DialectKind, c: &Column) -> String {
+    let mut def = format!("{} {}", ident(kind, &c.name), c.data_type);
+    if let Some(collation) = &c.collation {
+        def.push_str(&format!(" COLLATE {}", ident(kind, collation)));
+    }
+    if let Some(expr) = &c.generated {
+        def.push_str(&format!(
+            " GENERATED ALWAYS AS {} STORED",
+            parenthesised(expr)
+        ));
+    }
+    match c.identity {
+        Some(Identity::Always) => def.push_str(" GENERATED ALWAYS AS IDENTITY"),
+        Some(Identity::ByDefault) => def.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+        None => {}
+    }
+    if !c.nullable {
+        def.push_str(" NOT NULL");
+    }
+    if let Some(default) = &c.default {
+        def.push_str(&format!(" DEFAULT {default}"));
+    }
+    def
+}
+
+fn foreign_key(kind: DialectKind, fk: &ForeignKey) -> String {
+    let mut s = format!(
+        "{}FOREIGN KEY ({}) REFERENCES {} ({})",
+        constraint_name(kind, &fk.name),
+        list(kind, &fk.columns),
+        qualified(kind, &fk.references),
+        list(kind, &fk.referenced_columns)
+    );
+    if fk.on_delete != super::FkAction::NoAction {
+        s.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    if fk.on_update != super::FkAction::NoAction {
+        s.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    if fk.deferrable {
+        s.push_str(" DEFERRABLE");
+        if fk.initially_deferred {
+            s.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    s
+}
+
+fn create_table(kind: DialectKind, t: &Table) -> String {
+    let mut parts: Vec<String> = t.columns.iter().map(|c| column_def(kind, c)).collect();
+    if let Some(pk) = &t.primary_key {
+        parts.push(format!(
+            "{}PRIMARY KEY ({})",
+            constraint_name(kind, &pk.name),
+            list(kind, &pk.columns)
+        ));
+    }
+    for u in &t.uniques {
+        parts.push(format!(
+            "{}UNIQUE ({})",
+            constraint_name(kind, &u.name),
+            list(kind, &u.columns)
+        ));
+    }
+    for c in &t.checks {
+        parts.push(format!(
+            "{}CHECK {}",
+            constraint_name(kind, &c.name),
+            parenthesised(&c.expression)
+        ));
+    }
+    if kind == DialectKind::Sqlite {
+        // SQLite cannot add foreign keys later; it does not need their
+        // targets to exist yet either.
+        parts.extend(t.foreign_keys.iter().map(|fk| foreign_key(kind, fk)));
+    }
+    format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        qualified(kind, &t.name),
+        parts.join(",\n    ")
+    )
+}
+
+fn create_index(kind: DialectKind, table: &super::QualifiedName, i: &Index) -> String {
+    let mut s = format!(
+        "CREATE {}INDEX {} ON {}",
+        if i.unique { "UNIQUE " } else { "" },
+        ident(kind, &i.name),
+        qualified(kind, table)
+    );
+    if let Some(method) = &i.method {
+        s.push_str(&format!(" USING {method}"));
+    }
+    s.push_str(&format!(" ({})", i.parts.join(", ")));
+    if !i.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", list(kind, &i.include)));
+    }
+    if let Some(predicate) = &i.predicate {
+        s.push_str(&format!(" WHERE {predicate}"));
+    }
+    s
+}
+
+fn alter_column(
+    kind: DialectKind,
+    table: &super::QualifiedName,
+    from: &Column,
+    to: &Column,
+    out: &mut Vec<String>,
+) {
+    let t = qualified(kind, table);
+    let c = ident(kind, &to.name);
+    if from.data_type != to.data_type || from.collation != to.collation {
+        let collate = to
+            .collation
+            .as_ref()
+            .map(|co| format!(" COLLATE {}", ident(kind, co)))
+            .unwrap_or_default();
+        // USING makes every cast explicit, so the change applies even when
+        // PostgreSQL has no implicit cast (Alembic's autogenerate misses this).
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate} USING {c}::{}",
+            to.data_type, to.data_type
+        ));
+    }
+    if from.nullable != to.nullable {
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} {} NOT NULL",
+            if to.nullable { "DROP" } else { "SET" }
+        ));
+    }
+    if from.default != to.default {
+        match &to.default {
+            Some(d) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}")),
+            None => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")),
+        }
+    }
+    if from.comment != to.comment {
+        out.push(format!(
+            "COMMENT ON COLUMN {t}.{c} IS {}",
+            to.comment
+                .as_deref()
+                .map_or_else(|| "NULL".to_string(), crate::dialect::sql::literal)
+        ));
+    }
+}
