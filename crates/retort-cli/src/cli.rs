@@ -103,6 +103,21 @@ pub enum Command {
     Merge(MergeArgs),
     /// Settle a non-transactional revision that an earlier run left half-applied.
     Resolve(ResolveArgs),
+    /// Print the SQL that turns one schema state into another.
+    Diff(DiffArgs),
+    /// Exit 1 with a summary when the database differs from the desired schema.
+    Check,
+}
+
+/// `retort diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The starting state: a database URL, an SQL file or folder, or migrations@REV.
+    #[arg(long, value_name = "SRC")]
+    pub from: String,
+    /// The target state, in the same forms.
+    #[arg(long, value_name = "SRC")]
+    pub to: String,
 }
 
 /// Options of the commands that take the migration lock.
@@ -146,6 +161,14 @@ pub struct RevisionArgs {
     /// Folder (one of version_locations) to write the file in.
     #[arg(long = "version-path", value_name = "DIR")]
     pub version_path: Option<PathBuf>,
+    /// Write the upgrade and downgrade by comparing the database (at head)
+    /// with the desired schema ([autogenerate] schema).
+    #[arg(long)]
+    pub autogenerate: bool,
+    /// With --autogenerate: compare with what the revisions produce
+    /// (migrations@head, built in a scratch database) instead of the database.
+    #[arg(long = "from-migrations", requires = "autogenerate")]
+    pub from_migrations: bool,
 }
 
 /// `retort upgrade`.

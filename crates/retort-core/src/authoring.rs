@@ -83,6 +83,8 @@ pub struct RevisionRequest {
     pub downgrades: String,
     /// `-x KEY=VALUE` arguments, readable from the template as `x.KEY`.
     pub x: BTreeMap<String, String>,
+    /// Extra description lines under the message.
+    pub comment_lines: Vec<String>,
 }
 
 /// A revision file that was written.
@@ -223,6 +225,7 @@ fn write_revision(
         upgrades: req.upgrades.clone(),
         downgrades: req.downgrades.clone(),
         x: req.x.clone(),
+        comment_lines: req.comment_lines.clone(),
     };
     let text = template::render(&template_text, &template_path, &ctx)?;
     // The file must parse back: a broken template is caught here, not later.

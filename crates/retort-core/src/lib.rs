@@ -17,6 +17,7 @@
 //! ```
 
 pub mod authoring;
+pub mod autogen;
 pub mod config;
 pub mod db_url;
 pub mod dialect;

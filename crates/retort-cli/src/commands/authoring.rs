@@ -34,7 +34,7 @@ fn x_args(cli: &Cli) -> BTreeMap<String, String> {
 
 pub fn revision(cli: &Cli, args: &RevisionArgs) -> Result<()> {
     let project = load_project(cli)?;
-    let req = RevisionRequest {
+    let mut req = RevisionRequest {
         message: args.message.clone(),
         head: args.head.clone(),
         splice: args.splice,
@@ -45,6 +45,16 @@ pub fn revision(cli: &Cli, args: &RevisionArgs) -> Result<()> {
         x: x_args(cli),
         ..RevisionRequest::default()
     };
+    if args.autogenerate {
+        let (comparison, lines) =
+            super::autogen::compare_for_revision(cli, &project, args.from_migrations)?;
+        if comparison.is_empty() && !cli.quiet {
+            eprintln!("No changes detected: the revision's sections are empty.");
+        }
+        req.upgrades = comparison.upgrade_sql()?;
+        req.downgrades = comparison.downgrade_sql()?;
+        req.comment_lines = lines;
+    }
     let written = authoring::create_revision(&project, &req)?;
     report(cli, &written);
     Ok(())

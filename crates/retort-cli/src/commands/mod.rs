@@ -1,6 +1,7 @@
 //! One module per group of commands; `dispatch` routes the parsed command line.
 
 mod authoring;
+mod autogen;
 mod inspect;
 mod migrate;
 
@@ -13,6 +14,8 @@ use crate::cli::{Cli, Command};
 /// Runs the command and returns the process exit code.
 pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
+        Command::Check => return autogen::check(cli),
+        Command::Diff(args) => autogen::diff(cli, args),
         Command::Init(args) => authoring::init(cli, args),
         Command::Revision(args) => authoring::revision(cli, args),
         Command::Merge(args) => authoring::merge(cli, args),

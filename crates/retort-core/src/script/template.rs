@@ -10,6 +10,9 @@ use super::ScriptError;
 
 /// The `script.sql.j2` that `retort init` writes.
 pub const DEFAULT_TEMPLATE: &str = r#"-- {{ message }}
+{%- for line in comment_lines %}
+-- {{ line }}
+{%- endfor %}
 --
 -- Revision ID: {{ rev_id }}
 -- Revises: {{ down_revisions | join(", ") }}
@@ -54,6 +57,9 @@ pub struct TemplateContext {
     pub downgrades: String,
     /// `-x KEY=VALUE` arguments.
     pub x: BTreeMap<String, String>,
+    /// Extra description lines under the message (autogenerate says what
+    /// it compared).
+    pub comment_lines: Vec<String>,
 }
 
 /// Renders `template` (read from `path`, used in messages) with `ctx`.

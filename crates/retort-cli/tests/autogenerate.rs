@@ -1,0 +1,125 @@
+//! `check`, `revision --autogenerate` and `diff` as users run them, on both
+//! databases, starting from the example project.
+
+mod common;
+
+use std::path::Path;
+
+use common::{retort, Backend, Db};
+
+on_both_backends!(edit_schema_then_autogenerate_upgrade_and_check);
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "sql" || e == "toml" || e == "j2")
+        {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn edit_schema_then_autogenerate_upgrade_and_check(backend: Backend) {
+    let db = Db::new(backend);
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/resumator"
+        )),
+        dir.path(),
+    );
+    let d = dir.path();
+    let url = db.url();
+    let run = |args: &[&str]| {
+        let mut full = vec!["--url", url.as_str()];
+        full.extend_from_slice(args);
+        retort(d, &full)
+    };
+
+    // At base, autogenerate refuses (the database must be at head, as in Alembic).
+    let refused = run(&["revision", "--autogenerate", "-m", "x"]).fails(2);
+    assert!(
+        refused.stderr.contains("not up to date"),
+        "{}",
+        refused.stderr
+    );
+
+    run(&["upgrade", "head"]).ok();
+    run(&["check"]).ok();
+
+    let schema = d.join("schema.sql");
+    let mut text = std::fs::read_to_string(&schema).unwrap();
+    text.push_str("\nCREATE TABLE resume_views (id integer PRIMARY KEY, resume_id integer NOT NULL REFERENCES resumes (id), viewed_at timestamp);\nCREATE INDEX resume_views_resume ON resume_views (resume_id);\n");
+    std::fs::write(&schema, text).unwrap();
+
+    let check = run(&["check"]).fails(1);
+    assert!(
+        check.stdout.contains("create table resume_views"),
+        "{}",
+        check.stdout
+    );
+    let json = run(&["check", "--format", "json"]).fails(1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["up_to_date"], false);
+
+    let written = run(&[
+        "revision",
+        "--autogenerate",
+        "-m",
+        "track resume views",
+        "--rev-id",
+        "6f00aa11bb22",
+    ])
+    .ok();
+    assert!(
+        written
+            .stdout
+            .contains("6f00aa11bb22_track_resume_views.sql"),
+        "{}",
+        written.stdout
+    );
+    let file =
+        std::fs::read_to_string(d.join("migrations/versions/6f00aa11bb22_track_resume_views.sql"))
+            .unwrap();
+    assert!(
+        file.contains("(desired)"),
+        "the header says what was compared:\n{file}"
+    );
+    assert!(file.contains("CREATE TABLE resume_views"), "{file}");
+    assert!(
+        file.contains("-- retort: data loss: drops table resume_views"),
+        "{file}"
+    );
+
+    run(&["upgrade", "head"]).ok();
+    run(&["check"]).ok();
+    assert!(db.tables().contains(&"resume_views".to_string()));
+
+    // The downgrade written by autogenerate takes it away again.
+    run(&["downgrade", "-1"]).ok();
+    assert!(!db.tables().contains(&"resume_views".to_string()));
+
+    // diff: migrations@head (now with the new revision) equals schema.sql.
+    let same = run(&["diff", "--from", "migrations@head", "--to", "schema.sql"]).ok();
+    assert_eq!(same.stdout, "");
+    let drift = run(&["diff", "--from", &url, "--to", "schema.sql"]).ok();
+    assert!(
+        drift.stdout.contains("CREATE TABLE resume_views"),
+        "{}",
+        drift.stdout
+    );
+    // Swapping the sides gives the downgrade.
+    let back = run(&["diff", "--from", "schema.sql", "--to", &url]).ok();
+    assert!(
+        back.stdout.contains("DROP TABLE resume_views"),
+        "{}",
+        back.stdout
+    );
+}

@@ -1,0 +1,202 @@
+//! Autogenerate: compare two schema states and write the SQL between them.
+//!
+//! A state is a database URL, a file or folder of SQL (loaded into a scratch
+//! database of the same dialect, so the database's own parser normalises
+//! it), or `migrations@REV` (the schema the revisions produce, built in a
+//! scratch database). retort's own tables are never part of a state.
+
+use std::path::PathBuf;
+
+use crate::db_url::DatabaseUrl;
+use crate::dialect::{self, DialectKind};
+use crate::error::{Error, Result};
+use crate::project::Project;
+use crate::schema::{diff, introspect, load, render, Change, Schema};
+
+/// Where a schema state comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A live database.
+    Database(DatabaseUrl),
+    /// SQL files or folders of the desired state.
+    Sql(Vec<PathBuf>),
+    /// The schema the project's revisions produce at a revision.
+    Migrations(String),
+}
+
+impl Source {
+    /// Parses `migrations@REV`, a URL (anything with `://`), or a path
+    /// (relative to `base`).
+    pub fn parse(text: &str, base: &std::path::Path) -> Result<Self> {
+        if let Some(rev) = text.strip_prefix("migrations@") {
+            return Ok(Source::Migrations(rev.to_string()));
+        }
+        if text.contains("://") {
+            return Ok(Source::Database(DatabaseUrl::parse(text, base)?));
+        }
+        Ok(Source::Sql(vec![base.join(text)]))
+    }
+
+    /// How the state is named in a generated file's header.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Database(url) => url.masked(),
+            Source::Sql(paths) => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Source::Migrations(rev) => format!("migrations@{rev}"),
+        }
+    }
+}
+
+/// Reads a state. `server` is where scratch databases are made (the target
+/// or `dev_url`); it also fixes the dialect.
+pub fn read(project: &Project, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
+    match source {
+        Source::Database(url) => {
+            if url.kind != server.kind {
+                return Err(Error::Usage(format!(
+                    "cannot compare a {} database with {} SQL: both sides must be the same dialect",
+                    url.kind, server.kind
+                )));
+            }
+            let mut conn = dialect::connect(url)?;
+            introspect(
+                conn.as_mut(),
+                &[project.version_table(), project.history_table()],
+            )
+        }
+        Source::Sql(paths) => load::from_sql(server, paths),
+        Source::Migrations(rev) => load::from_migrations(server, project, rev),
+    }
+}
+
+/// The upgrade and downgrade of a comparison.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    /// Changes from `from` to `to`.
+    pub upgrade: Vec<Change>,
+    /// Changes from `to` back to `from`.
+    pub downgrade: Vec<Change>,
+    /// The dialect they are written for.
+    pub dialect: DialectKind,
+}
+
+impl Comparison {
+    /// Compares two models.
+    pub fn new(dialect: DialectKind, from: &Schema, to: &Schema) -> Self {
+        Self {
+            upgrade: diff(from, to),
+            downgrade: diff(to, from),
+            dialect,
+        }
+    }
+
+    /// True when the two states are the same.
+    pub fn is_empty(&self) -> bool {
+        self.upgrade.is_empty()
+    }
+
+    /// The upgrade as SQL, each data-losing statement marked with a comment.
+    pub fn upgrade_sql(&self) -> Result<String> {
+        sql_body(self.dialect, &self.upgrade)
+    }
+
+    /// The downgrade as SQL.
+    pub fn downgrade_sql(&self) -> Result<String> {
+        sql_body(self.dialect, &self.downgrade)
+    }
+}
+
+/// Statements ending in `;`, one blank line apart; a data-losing change is
+/// preceded by `-- retort: data loss: …`.
+fn sql_body(kind: DialectKind, changes: &[Change]) -> Result<String> {
+    let mut out = String::new();
+    for change in changes {
+        let statements = render(kind, std::slice::from_ref(change))?;
+        if change.loses_data() && !statements.is_empty() {
+            out.push_str(&format!("-- retort: data loss: {}\n", data_loss(change)));
+        }
+        for s in statements {
+            out.push_str(&s);
+            out.push_str(";\n\n");
+        }
+    }
+    Ok(out.trim_end().to_string())
+}
+
+fn data_loss(change: &Change) -> String {
+    match change {
+        Change::DropTable(t) => format!("drops table {} and its rows", t.name.name),
+        Change::DropColumn { table, column } => {
+            format!("drops column {}.{} and its values", table.name, column.name)
+        }
+        Change::AlterColumn {
+            table, from, to, ..
+        } => {
+            format!(
+                "changes {}.{} from {} to {}; values that do not convert fail or change",
+                table.name, to.name, from.data_type, to.data_type
+            )
+        }
+        _ => "may lose data".to_string(),
+    }
+}
+
+/// One line per change, for `check` and messages.
+pub fn summary(change: &Change) -> String {
+    let q = |n: &crate::schema::QualifiedName| {
+        if n.schema.is_empty() || n.schema == "public" {
+            n.name.clone()
+        } else {
+            format!("{}.{}", n.schema, n.name)
+        }
+    };
+    match change {
+        Change::CreateTable(t) => format!("create table {}", q(&t.name)),
+        Change::DropTable(t) => format!("drop table {}", q(&t.name)),
+        Change::AddColumn { table, column } => format!("add column {}.{}", q(table), column.name),
+        Change::DropColumn { table, column } => format!("drop column {}.{}", q(table), column.name),
+        Change::AlterColumn { table, to, .. } => format!("alter column {}.{}", q(table), to.name),
+        Change::AddPrimaryKey { table, .. } => format!("add primary key on {}", q(table)),
+        Change::DropPrimaryKey { table, .. } => format!("drop primary key of {}", q(table)),
+        Change::AddUnique { table, unique } => {
+            format!("add unique ({}) on {}", unique.columns.join(", "), q(table))
+        }
+        Change::DropUnique { table, unique } => format!(
+            "drop unique ({}) on {}",
+            unique.columns.join(", "),
+            q(table)
+        ),
+        Change::AddCheck { table, check } => {
+            format!("add check {} on {}", check.expression, q(table))
+        }
+        Change::DropCheck { table, check } => {
+            format!("drop check {} on {}", check.expression, q(table))
+        }
+        Change::AddForeignKey { table, fk, .. } => format!(
+            "add foreign key ({}) on {}",
+            fk.columns.join(", "),
+            q(table)
+        ),
+        Change::DropForeignKey { table, fk, .. } => format!(
+            "drop foreign key ({}) on {}",
+            fk.columns.join(", "),
+            q(table)
+        ),
+        Change::CreateIndex { table, index } => {
+            format!("create index {} on {}", index.name, q(table))
+        }
+        Change::DropIndex { table, index } => format!("drop index {} on {}", index.name, q(table)),
+        Change::CreateView(v) => format!("create view {}", q(&v.name)),
+        Change::DropView(v) => format!("drop view {}", q(&v.name)),
+        Change::CreateEnum(e) => format!("create type {}", q(&e.name)),
+        Change::AddEnumValue { name, value } => format!("add value '{value}' to type {}", q(name)),
+        Change::ReplaceEnum { to, .. } => format!("change the labels of type {}", q(&to.name)),
+        Change::DropEnum(e) => format!("drop type {}", q(&e.name)),
+        Change::CreateSequence(s) => format!("create sequence {}", q(&s.name)),
+        Change::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
+    }
+}
