@@ -197,6 +197,7 @@ pub fn summary(change: &Change) -> String {
         Change::ReplaceEnum { to, .. } => format!("change the labels of type {}", q(&to.name)),
         Change::DropEnum(e) => format!("drop type {}", q(&e.name)),
         Change::CreateSequence(s) => format!("create sequence {}", q(&s.name)),
+        Change::SetTableComment { table, .. } => format!("set the comment of table {}", q(table)),
         Change::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
     }
 }

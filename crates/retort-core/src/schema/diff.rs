@@ -147,6 +147,13 @@ pub enum Change {
         /// The index.
         index: Index,
     },
+    /// `COMMENT ON TABLE` (set or removed).
+    SetTableComment {
+        /// The table.
+        table: QualifiedName,
+        /// The new comment; `None` removes it.
+        comment: Option<String>,
+    },
     /// `CREATE [MATERIALIZED] VIEW`.
     CreateView(View),
     /// `DROP [MATERIALIZED] VIEW`.
@@ -237,6 +244,12 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
                 let mut bare = t.clone();
                 bare.indexes.clear();
                 p.create_tables.push(Change::CreateTable(bare));
+                if t.comment.is_some() {
+                    p.columns.push(Change::SetTableComment {
+                        table: t.name.clone(),
+                        comment: t.comment.clone(),
+                    });
+                }
                 for index in &t.indexes {
                     p.add_constraints.push(Change::CreateIndex {
                         table: t.name.clone(),
@@ -273,6 +286,12 @@ fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Op
 /// Changes of one table that exists on both sides.
 fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
     let name = &new.name;
+    if old.comment != new.comment {
+        p.columns.push(Change::SetTableComment {
+            table: name.clone(),
+            comment: new.comment.clone(),
+        });
+    }
     for c in &new.columns {
         match old.columns.iter().find(|o| o.name == c.name) {
             None => p.columns.push(Change::AddColumn {

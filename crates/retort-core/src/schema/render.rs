@@ -22,7 +22,7 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
     let pg = kind == DialectKind::Postgres;
     let q = |n: &str| ident(kind, n);
     match change {
-        Change::CreateTable(t) => out.push(create_table(kind, t)),
+        Change::CreateTable(t) => out.extend(create_table(kind, t)),
         Change::DropTable(t) => out.push(format!("DROP TABLE {}", qualified(kind, &t.name))),
         Change::AddColumn { table, column } => out.push(format!(
             "ALTER TABLE {} ADD COLUMN {}",
@@ -115,6 +115,11 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
             out.push(format!("DROP TYPE {}", qualified(kind, &old)));
         }
         Change::DropEnum(e) if pg => out.push(format!("DROP TYPE {}", qualified(kind, &e.name))),
+        Change::SetTableComment { table, comment } if pg => out.push(format!(
+            "COMMENT ON TABLE {} IS {}",
+            qualified(kind, table),
+            comment.as_deref().map_or_else(|| "NULL".to_string(), crate::dialect::sql::literal)
+        )),
         Change::CreateSequence(s) if pg => out.push(format!(
             "CREATE SEQUENCE {} AS {} START {} INCREMENT {}",
             qualified(kind, &s.name),
@@ -211,8 +216,22 @@ fn foreign_key(kind: DialectKind, fk: &ForeignKey) -> String {
     s
 }
 
-fn create_table(kind: DialectKind, t: &Table) -> String {
+/// `CREATE TABLE`, then (PostgreSQL) the comments on its columns.
+fn create_table(kind: DialectKind, t: &Table) -> Vec<String> {
     let mut parts: Vec<String> = t.columns.iter().map(|c| column_def(kind, c)).collect();
+    let comments: Vec<String> = t
+        .columns
+        .iter()
+        .filter_map(|c| c.comment.as_ref().map(|text| (c, text)))
+        .map(|(c, text)| {
+            format!(
+                "COMMENT ON COLUMN {}.{} IS {}",
+                qualified(kind, &t.name),
+                ident(kind, &c.name),
+                crate::dialect::sql::literal(text)
+            )
+        })
+        .collect();
     if let Some(pk) = &t.primary_key {
         parts.push(format!(
             "{}PRIMARY KEY ({})",
@@ -239,11 +258,15 @@ fn create_table(kind: DialectKind, t: &Table) -> String {
         // targets to exist yet either.
         parts.extend(t.foreign_keys.iter().map(|fk| foreign_key(kind, fk)));
     }
-    format!(
+    let mut statements = vec![format!(
         "CREATE TABLE {} (\n    {}\n)",
         qualified(kind, &t.name),
         parts.join(",\n    ")
-    )
+    )];
+    if kind == DialectKind::Postgres {
+        statements.extend(comments);
+    }
+    statements
 }
 
 fn create_index(kind: DialectKind, table: &super::QualifiedName, i: &Index) -> String {
