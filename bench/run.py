@@ -4,7 +4,7 @@
     python3 bench/run.py            # full run (~10 minutes on 2 cores)
     python3 bench/run.py --quick    # smaller N, fewer repeats (a smoke test)
     python3 bench/run.py --only sqlite-apply,pg-apply   # some groups only
-                                    # (startup, big, memory, sqlite-apply, pg-apply)
+                                    # (startup, big, memory, sqlite-apply, pg-apply, diff)
 
 Compares retort (release build) with Alembic (installed from PyPI into
 bench/.venv) and with the plain SQL clients (sqlite3, psql) running the same
@@ -240,6 +240,79 @@ def bench_apply_postgres(pg, n, reps):
     ], reps, fresh)
 
 
+ALEMBIC_COMPARE = """
+import sys, time
+from sqlalchemy import create_engine, MetaData
+from alembic.migration import MigrationContext
+from alembic.autogenerate import compare_metadata
+desired, current = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+meta = MetaData()
+meta.reflect(create_engine(desired))
+with create_engine(current).connect() as conn:
+    diffs = compare_metadata(MigrationContext.configure(conn), meta)
+print(len(diffs), time.perf_counter() - t)
+"""
+
+
+def migra_bin():
+    venv = os.path.join(BENCH, ".venv-migra")
+    exe = os.path.join(venv, "bin", "migra")
+    if not os.path.exists(exe):
+        log("installing migra into bench/.venv-migra")
+        run([sys.executable, "-m", "venv", venv])
+        run([os.path.join(venv, "bin", "pip"), "install", "-q", "migra", "psycopg2-binary", "setuptools"])
+    return exe
+
+
+def bench_diff(pg, sizes):
+    """SPEC §7: diff b -> a for gen_schema.py pairs, and check the SQL applies."""
+    gen = os.path.join(ROOT, "..", "shared", "bench", "gen_schema.py")
+    if not os.path.exists(gen):
+        log("skipping diff benchmarks: ../shared/bench/gen_schema.py not found")
+        return
+    project = os.path.join(gen_dir_for_project(), "retort")
+    migra = migra_bin()
+    for n in sizes:
+        files = {}
+        for variant in ("a", "b"):
+            path = os.path.join(OUT, f"schema{n}{variant}.sql")
+            with open(path, "w") as f:
+                f.write(run([sys.executable, gen, str(n), variant]).stdout)
+            files[variant] = path
+            pg.fresh(f"s{n}{variant}")
+            run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", pg.url(f"s{n}{variant}"), "-f", path])
+        a, b = pg.url(f"s{n}a"), pg.url(f"s{n}b")
+        retort_cmd = [RETORT, "-q", "--url", b, "diff", "--from", b, "--to", a]
+        work = f"diff two {n:,}-table PostgreSQL databases (b -> a)"
+        record(work, "retort", timed(retort_cmd, runs=3, cwd=project))
+        # Correct means: the SQL applies to a copy of b, and a second diff is empty.
+        sql = run(retort_cmd, cwd=project).stdout
+        pg.fresh(f"s{n}check")
+        run(["psql", "-q", "-X", "-d", pg.url("postgres"), "-c", f"DROP DATABASE s{n}check"])
+        run(["psql", "-q", "-X", "-d", pg.url("postgres"), "-c", f"CREATE DATABASE s{n}check TEMPLATE s{n}b"])
+        sql_path = os.path.join(OUT, f"diff{n}.sql")
+        with open(sql_path, "w") as f:
+            f.write(sql + "\n")
+        applied = run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-1", "-d", pg.url(f"s{n}check"), "-f", sql_path], check=False)
+        again = run([RETORT, "-q", "--url", b, "diff", "--from", pg.url(f"s{n}check"), "--to", a], cwd=project, check=False)
+        correct = applied.returncode == 0 and again.returncode == 0 and again.stdout.strip() == ""
+        rows[-1] = (work, "retort", rows[-1][2], f"{len(sql.splitlines())} lines of SQL; applies and re-diffs empty: {'yes' if correct else 'NO'}")
+        t = time.perf_counter()
+        psycopg2 = lambda u: u.replace("postgresql://", "postgresql+psycopg2://")  # noqa: E731
+        m = run([migra, "--unsafe", psycopg2(b), psycopg2(a)], check=False)
+        record(work, "migra", time.perf_counter() - t, f"exit {m.returncode} (2 = differences found)")
+        t = time.perf_counter()
+        al = run([os.path.join(VENV, "bin", "python"), "-c", ALEMBIC_COMPARE, a.replace("postgresql://", "postgresql+psycopg2://"),
+                  b.replace("postgresql://", "postgresql+psycopg2://")], check=False)
+        note = f"{al.stdout.split()[0]} differences" if al.returncode == 0 else "failed: " + (al.stderr.strip().splitlines() or ["?"])[-1][:80]
+        record(work, "alembic", time.perf_counter() - t, f"compare_metadata; {note}")
+
+
+def gen_dir_for_project():
+    return gen(1)
+
+
 def machine():
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -274,9 +347,12 @@ def main():
         bench_memory([big // 10, big])
     if want("sqlite-apply"):
         bench_apply_sqlite(small, apply_reps)
-    if want("pg-apply"):
+    if want("pg-apply") or want("diff"):
         with Postgres() as pg:
-            bench_apply_postgres(pg, small, apply_reps)
+            if want("pg-apply"):
+                bench_apply_postgres(pg, small, apply_reps)
+            if want("diff"):
+                bench_diff(pg, [50] if QUICK else [500, 5000])
     lines = ["# Results", "", *machine(), "", "| work | tool | median | note |", "| --- | --- | --- | --- |"]
     for work, tool, value, note in rows:
         shown = f"{value:.1f} MiB" if note == "MiB" else fmt(value)

@@ -73,6 +73,24 @@ pub fn read(project: &Project, source: &Source, server: &DatabaseUrl) -> Result<
     }
 }
 
+/// Reads two states at once (two connections, two threads): on a large
+/// schema the catalog queries dominate, and the server runs them in parallel.
+pub fn read_both(
+    project: &Project,
+    from: &Source,
+    to: &Source,
+    server: &DatabaseUrl,
+) -> Result<(Schema, Schema)> {
+    std::thread::scope(|scope| {
+        let to_side = scope.spawn(|| read(project, to, server));
+        let from_schema = read(project, from, server);
+        let to_schema = to_side
+            .join()
+            .map_err(|_| Error::Usage("reading the target schema failed unexpectedly".into()))?;
+        Ok((from_schema?, to_schema?))
+    })
+}
+
 /// The upgrade and downgrade of a comparison.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Comparison {

@@ -7,6 +7,8 @@
 //! (every table they point at now exists); create views; drop enums and
 //! sequences last. The downgrade is simply `diff(to, from)`.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{
@@ -226,8 +228,14 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
             p.drop_types.push(Change::DropSequence(s.clone()));
         }
     }
+    // Tables by name: schemas with thousands of tables must not be compared
+    // pairwise.
+    let old_tables: HashMap<&QualifiedName, &Table> =
+        from.tables.iter().map(|t| (&t.name, t)).collect();
+    let new_tables: HashMap<&QualifiedName, &Table> =
+        to.tables.iter().map(|t| (&t.name, t)).collect();
     for t in &from.tables {
-        if !to.tables.iter().any(|n| n.name == t.name) {
+        if !new_tables.contains_key(&t.name) {
             for fk in &t.foreign_keys {
                 p.drop_fks.push(Change::DropForeignKey {
                     table: t.name.clone(),
@@ -239,7 +247,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
         }
     }
     for t in &to.tables {
-        match from.tables.iter().find(|o| o.name == t.name) {
+        match old_tables.get(&t.name).copied() {
             None => {
                 let mut bare = t.clone();
                 bare.indexes.clear();

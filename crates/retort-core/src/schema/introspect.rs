@@ -360,10 +360,11 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         &format!(
             "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
              pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
-             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, col_description(c.oid, a.attnum) \
+             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum \
              WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2, a.attnum"
         ),
     )? {
