@@ -216,6 +216,7 @@ pub fn summary(change: &Change) -> String {
         Change::DropEnum(e) => format!("drop type {}", q(&e.name)),
         Change::CreateSequence(s) => format!("create sequence {}", q(&s.name)),
         Change::SetTableComment { table, .. } => format!("set the comment of table {}", q(table)),
+        Change::AlterSequence { to, .. } => format!("alter sequence {}", q(&to.name)),
         Change::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
     }
 }

@@ -43,6 +43,13 @@ pub enum Change {
     DropEnum(EnumType),
     /// `CREATE SEQUENCE`.
     CreateSequence(Sequence),
+    /// `ALTER SEQUENCE` (type, start, increment).
+    AlterSequence {
+        /// Before.
+        from: Sequence,
+        /// After.
+        to: Sequence,
+    },
     /// `DROP SEQUENCE`.
     DropSequence(Sequence),
     /// `CREATE TABLE` with columns, primary key, uniques and checks (its
@@ -216,10 +223,10 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
     for s in &to.sequences {
         match from.sequences.iter().find(|o| o.name == s.name) {
             Some(old) if old == s => {}
-            Some(old) => {
-                p.drop_types.push(Change::DropSequence(old.clone()));
-                p.create_types.push(Change::CreateSequence(s.clone()));
-            }
+            Some(old) => p.create_types.push(Change::AlterSequence {
+                from: old.clone(),
+                to: s.clone(),
+            }),
             None => p.create_types.push(Change::CreateSequence(s.clone())),
         }
     }

@@ -127,6 +127,13 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
             s.start,
             s.increment
         )),
+        Change::AlterSequence { to, .. } if pg => out.push(format!(
+            "ALTER SEQUENCE {} AS {} START WITH {} INCREMENT BY {}",
+            qualified(kind, &to.name),
+            to.data_type,
+            to.start,
+            to.increment
+        )),
         Change::DropSequence(s) if pg => out.push(format!("DROP SEQUENCE {}", qualified(kind, &s.name))),
         other => {
             return Err(Error::Usage(format!(
@@ -298,6 +305,22 @@ fn alter_column(
 ) {
     let t = qualified(kind, table);
     let c = ident(kind, &to.name);
+    if from.generated != to.generated {
+        // A generation expression cannot be altered in place (before
+        // PostgreSQL 17): the column is dropped and added again; its values
+        // are derived, so nothing is lost.
+        out.push(format!("ALTER TABLE {t} DROP COLUMN {c}"));
+        out.push(format!(
+            "ALTER TABLE {t} ADD COLUMN {}",
+            column_def(kind, to)
+        ));
+        return;
+    }
+    // An identity goes first (NOT NULL cannot be dropped while it exists)
+    // and comes back last (it needs NOT NULL).
+    if from.identity.is_some() && to.identity.is_none() {
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY"));
+    }
     if from.data_type != to.data_type || from.collation != to.collation {
         let collate = to
             .collation
@@ -330,5 +353,20 @@ fn alter_column(
                 .as_deref()
                 .map_or_else(|| "NULL".to_string(), crate::dialect::sql::literal)
         ));
+    }
+    let generated = |i: Identity| match i {
+        Identity::Always => "ALWAYS",
+        Identity::ByDefault => "BY DEFAULT",
+    };
+    match (from.identity, to.identity) {
+        (None, Some(i)) => out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
+            generated(i)
+        )),
+        (Some(a), Some(b)) if a != b => out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {}",
+            generated(b)
+        )),
+        _ => {}
     }
 }
