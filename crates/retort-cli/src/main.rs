@@ -13,6 +13,7 @@ use crate::cli::{Cli, Format};
 
 fn main() -> ExitCode {
     install_panic_report();
+    install_interrupt_cleanup();
     let cli = Cli::parse();
     match commands::dispatch(&cli) {
         Ok(code) => code,
@@ -25,6 +26,18 @@ fn main() -> ExitCode {
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }
+}
+
+/// Ctrl-C: drop the scratch databases autogenerate may have open, then stop.
+/// A migration interrupted this way is rolled back by the database exactly
+/// as if the process had been killed (each revision is one transaction).
+fn install_interrupt_cleanup() {
+    // If a handler cannot be installed, Ctrl-C keeps its default meaning.
+    let _ = ctrlc::set_handler(|| {
+        retort::schema::load::drop_scratch_databases();
+        eprintln!("interrupted");
+        std::process::exit(130);
+    });
 }
 
 /// A bug must still read as a message, not a backtrace: say what happened

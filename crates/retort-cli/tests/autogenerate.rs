@@ -123,3 +123,58 @@ fn edit_schema_then_autogenerate_upgrade_and_check(backend: Backend) {
         back.stdout
     );
 }
+
+#[test]
+fn ctrl_c_during_autogenerate_drops_the_scratch_database() {
+    let db = Db::new(Backend::Postgres);
+    let p = common::project_for(&db);
+    p.table_revision("aaaa", "", "");
+    // A desired schema that takes a while to load, so Ctrl-C lands mid-way.
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE t_aaaa (id integer PRIMARY KEY);\nSELECT pg_sleep(10);\n",
+    )
+    .unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_retort"))
+        .args([
+            "--url",
+            &db.url(),
+            "diff",
+            "--from",
+            &db.url(),
+            "--to",
+            "schema.sql",
+        ])
+        .current_dir(p.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let pattern = format!("retort\\_scratch\\_{pid}\\_%");
+    let scratch = || {
+        db.column(&format!(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE '{pattern}'"
+        ))
+    };
+    let started = std::time::Instant::now();
+    while scratch().is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the scratch database never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(scratch().is_empty(), "the scratch database was left behind");
+}

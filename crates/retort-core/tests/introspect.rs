@@ -99,6 +99,38 @@ fn sqlite_model() {
 }
 
 #[test]
+fn sqlite_checks_and_generated_columns_come_from_the_create_statement() {
+    let mut c = open("sqlite://:memory:");
+    c.execute(
+        "CREATE TABLE items (q INT CHECK (q>0), p INT, t INT AS (q*p) STORED, \
+         v TEXT GENERATED ALWAYS AS (upper(p)), CONSTRAINT small CHECK (q < 10))",
+    )
+    .unwrap();
+    let s = introspect(&mut c, &[]).unwrap();
+    let items = s.table(&QualifiedName::new("", "items")).unwrap();
+    let checks: Vec<(&str, &str)> = items
+        .checks
+        .iter()
+        .map(|c| (c.name.as_str(), c.expression.as_str()))
+        .collect();
+    assert_eq!(checks, [("", "q > 0"), ("small", "q < 10")]);
+    let generated: Vec<_> = items
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.generated.as_deref(), c.generated_virtual))
+        .collect();
+    assert_eq!(
+        generated,
+        [
+            ("q", None, false),
+            ("p", None, false),
+            ("t", Some("q * p"), false),
+            ("v", Some("upper(p)"), true)
+        ]
+    );
+}
+
+#[test]
 fn sqlite_reads_set_wise() {
     let mut small = open("sqlite://:memory:");
     small.execute(&tables(5)).unwrap();

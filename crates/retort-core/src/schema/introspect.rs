@@ -99,16 +99,19 @@ fn excluded(exclude: &[TableRef], schema: &str, name: &str) -> bool {
 
 fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     let user_tables = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
-    let names: Vec<(QualifiedName, Option<String>)> = query(
+    let table_rows = query(
         conn,
         "tables",
-        &format!("SELECT m.name FROM sqlite_schema m WHERE {user_tables} ORDER BY m.name"),
-    )?
-    .iter()
-    .map(|r| text(r, 0))
-    .filter(|n| !excluded(exclude, "", n))
-    .map(|n| (QualifiedName::new("", n), None))
-    .collect();
+        &format!("SELECT m.name, m.sql FROM sqlite_schema m WHERE {user_tables} ORDER BY m.name"),
+    )?;
+    let table_rows: Vec<_> = table_rows
+        .iter()
+        .filter(|r| !excluded(exclude, "", &text(r, 0)))
+        .collect();
+    let names = table_rows
+        .iter()
+        .map(|r| (QualifiedName::new("", text(r, 0)), None))
+        .collect();
     let mut b = Builder::new(names);
 
     let mut pk_parts: HashMap<QualifiedName, Vec<(usize, String)>> = HashMap::new();
@@ -126,21 +129,32 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         if pk > 0 {
             pk_parts.entry(table.clone()).or_default().push((pk, name.clone()));
         }
-        // hidden: 2 = generated VIRTUAL, 3 = generated STORED.
-        let hidden = text(&r, 6);
         if let Some(t) = b.table(&table) {
             t.columns.push(Column {
                 name,
                 data_type: text(&r, 2),
                 nullable: !truthy(&r, 3) && pk == 0,
                 default: opt(&r, 4),
-                generated: match hidden.as_str() {
-                    "2" => Some("VIRTUAL".into()),
-                    "3" => Some("STORED".into()),
-                    _ => None,
-                },
                 ..Column::default()
             });
+        }
+    }
+    // Checks and generation expressions exist only in the CREATE TABLE text.
+    for r in &table_rows {
+        let table = QualifiedName::new("", text(r, 0));
+        let extras = super::sqlite_ddl::table_extras(&text(r, 1));
+        if let Some(t) = b.table(&table) {
+            t.checks = extras.checks;
+            for g in extras.generated {
+                if let Some(c) = t
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&g.column))
+                {
+                    c.generated = Some(g.expression);
+                    c.generated_virtual = g.is_virtual;
+                }
+            }
         }
     }
     for (table, mut parts) in pk_parts {
@@ -370,7 +384,8 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     )? {
         let table = QualifiedName::new(text(&r, 0), text(&r, 1));
         let expr = opt(&r, 5);
-        let generated = text(&r, 7) == "s";
+        // attgenerated: 's' stored, 'v' virtual (PostgreSQL 18).
+        let generated = matches!(text(&r, 7).as_str(), "s" | "v");
         let column = Column {
             name: text(&r, 2),
             data_type: text(&r, 3),
@@ -382,6 +397,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
                 _ => None,
             },
             generated: if generated { expr } else { None },
+            generated_virtual: text(&r, 7) == "v",
             collation: opt(&r, 8),
             comment: opt(&r, 9),
         };

@@ -16,6 +16,29 @@ use crate::script::split;
 
 use super::{introspect, Schema};
 
+/// PostgreSQL scratch databases alive in this process, so that an interrupt
+/// handler can drop them ([`drop_scratch_databases`]).
+static LIVE: std::sync::Mutex<Vec<(DatabaseUrl, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Drops every PostgreSQL scratch database this process has created and not
+/// yet dropped. For interrupt handlers (Ctrl-C), where destructors do not
+/// run; `WITH (FORCE)` ends the sessions still using them.
+pub fn drop_scratch_databases() {
+    let live = match LIVE.lock() {
+        Ok(mut live) => std::mem::take(&mut *live),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    for (admin_url, name) in live {
+        drop_database(&admin_url, &name);
+    }
+}
+
+fn drop_database(admin_url: &DatabaseUrl, name: &str) {
+    if let Ok(mut admin) = dialect::connect(admin_url) {
+        let _ = admin.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
 /// A database to load into, dropped (PostgreSQL) or forgotten (SQLite) when
 /// this value goes away.
 pub struct Scratch {
@@ -42,6 +65,9 @@ impl Scratch {
                 admin
                     .execute(&format!("CREATE DATABASE {name}"))
                     .map_err(|db| Error::db(format!("creating the scratch database {name}"), db))?;
+                if let Ok(mut live) = LIVE.lock() {
+                    live.push((server.clone(), name.clone()));
+                }
                 let mut scratch = Self {
                     conn: None,
                     drop_on_exit: Some((server.clone(), name.clone())),
@@ -76,8 +102,9 @@ impl Drop for Scratch {
         // Close our session first: a database cannot be dropped while in use.
         self.conn = None;
         if let Some((admin_url, name)) = self.drop_on_exit.take() {
-            if let Ok(mut admin) = dialect::connect(&admin_url) {
-                let _ = admin.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            drop_database(&admin_url, &name);
+            if let Ok(mut live) = LIVE.lock() {
+                live.retain(|(_, n)| n != &name);
             }
         }
     }

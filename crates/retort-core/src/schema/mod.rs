@@ -12,6 +12,7 @@ mod introspect;
 pub mod load;
 pub mod quote;
 pub mod render;
+mod sqlite_ddl;
 
 pub use diff::{diff, Change};
 pub use introspect::introspect;
@@ -86,8 +87,12 @@ pub struct Column {
     pub default: Option<String>,
     /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
     pub identity: Option<Identity>,
-    /// `GENERATED ALWAYS AS (expr) STORED` (or SQLite `VIRTUAL`).
+    /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
     pub generated: Option<String>,
+    /// The generated column is SQLite's `VIRTUAL` kind (computed when read)
+    /// rather than `STORED`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated_virtual: bool,
     /// A collation other than the default.
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.

@@ -181,8 +181,13 @@ fn column_def(kind: DialectKind, c: &Column) -> String {
         def.push_str(&format!(" COLLATE {}", ident(kind, collation)));
     }
     if let Some(expr) = &c.generated {
+        let kind = if c.generated_virtual {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
         def.push_str(&format!(
-            " GENERATED ALWAYS AS {} STORED",
+            " GENERATED ALWAYS AS {} {kind}",
             parenthesised(expr)
         ));
     }
