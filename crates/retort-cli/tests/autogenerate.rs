@@ -178,3 +178,113 @@ fn ctrl_c_during_autogenerate_drops_the_scratch_database() {
     );
     assert!(scratch().is_empty(), "the scratch database was left behind");
 }
+
+/// A SQLite table that `ALTER TABLE` cannot change is rebuilt: its rows,
+/// the rows pointing at it (with `ON DELETE CASCADE`, which a careless
+/// rebuild would fire), its indexes and triggers all survive, both ways.
+#[test]
+fn sqlite_rebuild_keeps_rows_and_the_rows_that_point_at_them() {
+    let db = Db::new(Backend::Sqlite);
+    let p = common::project_for(&db);
+    let d = p.path();
+    std::fs::write(
+        d.join("retort.toml"),
+        format!(
+            "[database]\nurl = \"{}\"\n[autogenerate]\nschema = [\"schema.sql\"]\n",
+            db.url()
+        ),
+    )
+    .unwrap();
+    let before = "CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n\
+        CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT NOT NULL, balance INTEGER, team_id INTEGER);\n\
+        CREATE INDEX accounts_email ON accounts (email);\n\
+        CREATE TABLE ledger (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE, amount INTEGER NOT NULL);\n\
+        CREATE TRIGGER ledger_apply AFTER INSERT ON ledger BEGIN UPDATE accounts SET balance = coalesce(balance, 0) + NEW.amount WHERE id = NEW.account_id; END;";
+    p.revision(
+        "aaaa",
+        "",
+        "",
+        before,
+        Some("DROP TABLE ledger; DROP TABLE accounts; DROP TABLE teams;"),
+    );
+    let run = |args: &[&str]| retort(d, args);
+    run(&["upgrade", "head"]).ok();
+    db.exec("INSERT INTO teams VALUES (1, 'core'); INSERT INTO accounts VALUES (1, 'a@x', NULL, 1), (2, 'b@x', NULL, 1);");
+    db.exec("INSERT INTO ledger (account_id, amount) VALUES (1, 10), (1, 5), (2, 7);");
+
+    // balance: INTEGER → NUMERIC NOT NULL with a check: a rebuild.
+    let after = before.replace(
+        "balance INTEGER,",
+        "balance NUMERIC NOT NULL DEFAULT 0 CHECK (balance > -500),",
+    );
+    std::fs::write(d.join("schema.sql"), &after).unwrap();
+    run(&[
+        "revision",
+        "--autogenerate",
+        "-m",
+        "balance",
+        "--rev-id",
+        "bbbb",
+    ])
+    .ok();
+    let file = std::fs::read_to_string(d.join("migrations/versions/bbbb_balance.sql")).unwrap();
+    assert!(file.contains("PRAGMA foreign_keys = OFF"), "{file}");
+    assert!(
+        file.contains("-- retort: data loss: rebuilds table accounts"),
+        "{file}"
+    );
+    run(&["upgrade", "head"]).ok();
+    run(&["check"]).ok();
+    let count = |sql: &str| db.column(sql).join(",");
+    assert_eq!(
+        count("SELECT count(*) FROM ledger"),
+        "3",
+        "no cascade fired"
+    );
+    assert_eq!(
+        count("SELECT group_concat(id || ':' || balance) FROM accounts ORDER BY id"),
+        "1:15,2:7"
+    );
+    // The trigger came back with the table and still works.
+    db.exec("INSERT INTO ledger (account_id, amount) VALUES (2, 1);");
+    assert_eq!(count("SELECT balance FROM accounts WHERE id = 2"), "8");
+    assert_eq!(
+        count("SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'accounts_email'"),
+        "accounts_email"
+    );
+
+    run(&["downgrade", "-1"]).ok();
+    assert_eq!(count("SELECT count(*) FROM ledger"), "4");
+    assert_eq!(count("SELECT count(*) FROM accounts"), "2");
+
+    // A rebuild whose rows break a new foreign key fails, naming the cause,
+    // and leaves the table as it was.
+    db.exec("UPDATE accounts SET team_id = 99 WHERE id = 2;");
+    let broken = before.replace("team_id INTEGER)", "team_id INTEGER REFERENCES teams (id))");
+    std::fs::write(d.join("schema.sql"), &broken).unwrap();
+    std::fs::remove_file(d.join("migrations/versions/bbbb_balance.sql")).unwrap();
+    run(&[
+        "revision",
+        "--autogenerate",
+        "-m",
+        "team fk",
+        "--rev-id",
+        "cccc",
+    ])
+    .ok();
+    let failed = run(&["upgrade", "head"]).fails(1);
+    assert!(
+        failed
+            .stderr
+            .contains("the rebuilt table's rows violate its foreign keys"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(db.versions(), ["aaaa"]);
+    assert_eq!(
+        count("SELECT count(*) FROM pragma_foreign_key_list('accounts')"),
+        "0"
+    );
+    assert_eq!(count("SELECT count(*) FROM accounts"), "2");
+    assert_eq!(count("SELECT count(*) FROM ledger"), "4");
+}

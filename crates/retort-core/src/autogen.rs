@@ -11,7 +11,7 @@ use crate::db_url::DatabaseUrl;
 use crate::dialect::{self, DialectKind};
 use crate::error::{Error, Result};
 use crate::project::Project;
-use crate::schema::{diff, introspect, load, render, Change, Schema};
+use crate::schema::{diff_for, introspect, load, render, Change, Schema};
 
 /// Where a schema state comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,8 +106,8 @@ impl Comparison {
     /// Compares two models.
     pub fn new(dialect: DialectKind, from: &Schema, to: &Schema) -> Self {
         Self {
-            upgrade: diff(from, to),
-            downgrade: diff(to, from),
+            upgrade: diff_for(dialect, from, to),
+            downgrade: diff_for(dialect, to, from),
             dialect,
         }
     }
@@ -159,7 +159,35 @@ fn data_loss(change: &Change) -> String {
                 table.name, to.name, from.data_type, to.data_type
             )
         }
+        Change::RebuildTable { from, to } => {
+            let lost: Vec<&str> = from
+                .columns
+                .iter()
+                .filter(|c| !to.columns.iter().any(|n| n.name == c.name))
+                .map(|c| c.name.as_str())
+                .collect();
+            if lost.is_empty() {
+                format!(
+                    "rebuilds table {}; values converted to changed column types",
+                    to.name.name
+                )
+            } else {
+                format!(
+                    "rebuilds table {} without column(s) {}",
+                    to.name.name,
+                    lost.join(", ")
+                )
+            }
+        }
         _ => "may lose data".to_string(),
+    }
+}
+
+fn routine(f: &crate::schema::Function) -> &'static str {
+    if f.procedure {
+        "procedure"
+    } else {
+        "function"
     }
 }
 
@@ -218,5 +246,19 @@ pub fn summary(change: &Change) -> String {
         Change::SetTableComment { table, .. } => format!("set the comment of table {}", q(table)),
         Change::AlterSequence { to, .. } => format!("alter sequence {}", q(&to.name)),
         Change::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
+        Change::CreateTrigger { table, trigger } => {
+            format!("create trigger {} on {}", trigger.name, q(table))
+        }
+        Change::DropTrigger { table, trigger } => {
+            format!("drop trigger {} on {}", trigger.name, q(table))
+        }
+        Change::CreateFunction(f) => {
+            format!("create {} {}({})", routine(f), q(&f.name), f.arguments)
+        }
+        Change::ReplaceFunction { to, .. } => {
+            format!("replace {} {}({})", routine(to), q(&to.name), to.arguments)
+        }
+        Change::DropFunction(f) => format!("drop {} {}({})", routine(f), q(&f.name), f.arguments),
+        Change::RebuildTable { to, .. } => format!("rebuild table {}", q(&to.name)),
     }
 }

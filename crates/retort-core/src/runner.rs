@@ -285,6 +285,17 @@ struct Prepared<'p> {
     statements: Vec<Statement>,
 }
 
+impl Prepared<'_> {
+    /// SQLite: the step asks for foreign-key enforcement to be off.
+    fn wants_foreign_keys_off(&self, kind: DialectKind) -> bool {
+        kind == DialectKind::Sqlite
+            && self
+                .statements
+                .iter()
+                .any(|s| sql::wants_foreign_keys_off(&s.sql))
+    }
+}
+
 /// Runs `steps` through `sink`.
 pub fn run(
     project: &Project,
@@ -303,13 +314,51 @@ pub fn run(
         whole_run_open: false,
         tables_pending: options.create_tables,
     };
+    // A revision that turns SQLite's foreign keys off (a table rebuild) needs
+    // it done before its transaction starts; with one transaction for the
+    // whole run, before that.
+    let fk_off_for_run =
+        state.whole_run() && prepared.iter().any(|p| p.wants_foreign_keys_off(kind));
+    if fk_off_for_run {
+        run_own(
+            sink,
+            sql::SQLITE_FOREIGN_KEYS_OFF,
+            "turning foreign keys off",
+        )?;
+    }
+    let outcome = run_steps(&mut state, sink, &prepared, on_progress);
+    if fk_off_for_run {
+        let _ = sink.run(sql::SQLITE_FOREIGN_KEYS_ON);
+    }
+    outcome
+}
+
+fn run_steps(
+    state: &mut RunState<'_>,
+    sink: &mut dyn Sink,
+    prepared: &[Prepared<'_>],
+    on_progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<RunOutcome> {
+    let options = state.options;
     let mut applied = Vec::with_capacity(prepared.len());
     for (i, p) in prepared.iter().enumerate() {
         let resume = options
             .resume
             .as_ref()
             .filter(|r| i == 0 && r.revision == p.step.revision);
-        let ran = if p.script.transactional {
+        let ran = if p.script.transactional
+            && !state.whole_run()
+            && p.wants_foreign_keys_off(sink.kind())
+        {
+            run_own(
+                sink,
+                sql::SQLITE_FOREIGN_KEYS_OFF,
+                "turning foreign keys off",
+            )?;
+            let ran = state.transactional_step(sink, p, on_progress);
+            let _ = sink.run(sql::SQLITE_FOREIGN_KEYS_ON);
+            ran?
+        } else if p.script.transactional {
             state.transactional_step(sink, p, on_progress)?
         } else {
             state.non_transactional_step(sink, p, resume, on_progress)?

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use retort::dialect::DialectKind;
 use retort::schema::load::{run_files, Scratch};
-use retort::schema::{diff, introspect, render, Schema};
+use retort::schema::{diff, diff_for, introspect, render, Schema};
 use retort::DatabaseUrl;
 
 fn cases() -> Vec<(String, PathBuf)> {
@@ -52,7 +52,8 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
         let (_b, after) = load(server, &dir.join("after.sql"));
         assert_ne!(before, after, "{case}: before and after must differ");
 
-        let up = render(kind, &diff(&before, &after)).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let up = render(kind, &diff_for(kind, &before, &after))
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
         apply(&mut a, &up, &case);
         let upgraded = introspect(a.connection(), &[]).unwrap();
         assert_eq!(
@@ -66,7 +67,8 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
             "{case}: second diff not empty"
         );
 
-        let down = render(kind, &diff(&after, &before)).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let down = render(kind, &diff_for(kind, &after, &before))
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
         apply(&mut a, &down, &case);
         let downgraded = introspect(a.connection(), &[]).unwrap();
         assert_eq!(

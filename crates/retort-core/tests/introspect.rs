@@ -258,5 +258,7 @@ fn postgres_reads_set_wise() {
     let s = introspect(&mut big, &[]).unwrap();
     assert_eq!(s.tables.len(), 200);
     assert_eq!(small.queries, big.queries);
-    assert!(big.queries <= 8, "{} catalog queries", big.queries);
+    // One per kind: tables, columns, constraints, indexes, views, sequences,
+    // enums, triggers, functions.
+    assert!(big.queries <= 9, "{} catalog queries", big.queries);
 }

@@ -33,6 +33,33 @@ pub fn begin(kind: DialectKind) -> &'static str {
     }
 }
 
+/// Turns SQLite's foreign-key enforcement off. In a revision it is also a
+/// request to the runner: a pragma that has no effect inside a transaction
+/// is run before the revision's `BEGIN` instead (see [`wants_foreign_keys_off`]).
+pub const SQLITE_FOREIGN_KEYS_OFF: &str = "PRAGMA foreign_keys = OFF";
+
+/// Turns SQLite's foreign-key enforcement back on (retort's connections have
+/// it on).
+pub const SQLITE_FOREIGN_KEYS_ON: &str = "PRAGMA foreign_keys = ON";
+
+/// Whether `statement` turns SQLite's foreign-key enforcement off
+/// (`PRAGMA foreign_keys = OFF`, `=0`, `= false`, `= no`, any case or spacing).
+pub fn wants_foreign_keys_off(statement: &str) -> bool {
+    let compact: String = statement
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ';')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        compact.as_str(),
+        "pragmaforeign_keys=off"
+            | "pragmaforeign_keys=0"
+            | "pragmaforeign_keys=false"
+            | "pragmaforeign_keys=no"
+            | "pragmamain.foreign_keys=off"
+    )
+}
+
 /// The statement that commits a transaction.
 pub fn commit(_kind: DialectKind) -> &'static str {
     "COMMIT"

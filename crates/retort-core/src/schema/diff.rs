@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Column, EnumType, ForeignKey, Index, PrimaryKey, QualifiedName, Schema,
-    Sequence, Table, UniqueConstraint, View,
+    CheckConstraint, Column, EnumType, ForeignKey, Function, Index, PrimaryKey, QualifiedName,
+    Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 
 /// One change from the old schema to the new.
@@ -167,6 +167,41 @@ pub enum Change {
     CreateView(View),
     /// `DROP [MATERIALIZED] VIEW`.
     DropView(View),
+    /// `CREATE TRIGGER`.
+    CreateTrigger {
+        /// The table.
+        table: QualifiedName,
+        /// The trigger.
+        trigger: Trigger,
+    },
+    /// `DROP TRIGGER`.
+    DropTrigger {
+        /// The table.
+        table: QualifiedName,
+        /// The trigger.
+        trigger: Trigger,
+    },
+    /// `CREATE FUNCTION` / `CREATE PROCEDURE`.
+    CreateFunction(Function),
+    /// A changed function: `CREATE OR REPLACE`, or DROP and CREATE when its
+    /// result type or kind changes.
+    ReplaceFunction {
+        /// Before.
+        from: Function,
+        /// After.
+        to: Function,
+    },
+    /// `DROP FUNCTION` / `DROP PROCEDURE`.
+    DropFunction(Function),
+    /// SQLite: a table changed in a way `ALTER TABLE` cannot express, rebuilt
+    /// by the procedure SQLite's documentation prescribes (new table, copy,
+    /// drop, rename, recreate indexes and triggers, check foreign keys).
+    RebuildTable {
+        /// The table before.
+        from: Table,
+        /// The table after.
+        to: Table,
+    },
 }
 
 impl Change {
@@ -175,6 +210,12 @@ impl Change {
         match self {
             Change::DropTable(_) | Change::DropColumn { .. } => true,
             Change::AlterColumn { from, to, .. } => from.data_type != to.data_type,
+            Change::RebuildTable { from, to } => from.columns.iter().any(|c| {
+                to.columns
+                    .iter()
+                    .find(|n| n.name == c.name)
+                    .is_none_or(|n| n.data_type != c.data_type)
+            }),
             _ => false,
         }
     }
@@ -235,6 +276,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
             p.drop_types.push(Change::DropSequence(s.clone()));
         }
     }
+    functions(from, to, &mut p);
     // Tables by name: schemas with thousands of tables must not be compared
     // pairwise.
     let old_tables: HashMap<&QualifiedName, &Table> =
@@ -278,11 +320,40 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
                         new_table: true,
                     });
                 }
+                for trigger in &t.triggers {
+                    p.create_triggers.push(Change::CreateTrigger {
+                        table: t.name.clone(),
+                        trigger: trigger.clone(),
+                    });
+                }
             }
             Some(old) => table_changes(old, t, &mut p),
         }
     }
     p.into_changes()
+}
+
+/// Functions by (name, arguments): created or replaced before the tables
+/// (defaults and checks may call them), dropped last.
+fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
+    let key = |f: &Function| (f.name.clone(), f.arguments.clone());
+    let old: HashMap<_, &Function> = from.functions.iter().map(|f| (key(f), f)).collect();
+    let new: HashMap<_, &Function> = to.functions.iter().map(|f| (key(f), f)).collect();
+    for f in &to.functions {
+        match old.get(&key(f)) {
+            None => p.create_types.push(Change::CreateFunction(f.clone())),
+            Some(o) if *o != f => p.create_types.push(Change::ReplaceFunction {
+                from: (*o).clone(),
+                to: f.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for f in &from.functions {
+        if !new.contains_key(&key(f)) {
+            p.drop_types.push(Change::DropFunction(f.clone()));
+        }
+    }
 }
 
 /// The columns of `schema` whose type is the enum `e`.
@@ -417,6 +488,26 @@ fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
     );
     p.drop_fks.extend(fk_drops);
     p.add_fks.extend(fk_adds);
+    let mut trigger_drops = Vec::new();
+    let mut trigger_adds = Vec::new();
+    pair(
+        &old.triggers,
+        &new.triggers,
+        |t| {
+            trigger_drops.push(Change::DropTrigger {
+                table: name.clone(),
+                trigger: t.clone(),
+            })
+        },
+        |t| {
+            trigger_adds.push(Change::CreateTrigger {
+                table: name.clone(),
+                trigger: t.clone(),
+            })
+        },
+    );
+    p.drop_views.extend(trigger_drops);
+    p.create_triggers.extend(trigger_adds);
 }
 
 /// Constraints and indexes are compared whole (SQLite leaves many of them
@@ -444,6 +535,7 @@ struct Phases {
     add_constraints: Vec<Change>,
     add_fks: Vec<Change>,
     create_views: Vec<Change>,
+    create_triggers: Vec<Change>,
     drop_types: Vec<Change>,
 }
 
@@ -460,6 +552,7 @@ impl Phases {
             self.add_constraints,
             self.add_fks,
             self.create_views,
+            self.create_triggers,
             self.drop_types,
         ]
         .into_iter()

@@ -11,8 +11,8 @@ use crate::dialect::{Connection, DialectKind};
 use crate::error::{Error, Result};
 
 use super::{
-    CheckConstraint, Column, EnumType, FkAction, ForeignKey, Identity, Index, PrimaryKey,
-    QualifiedName, Schema, Sequence, Table, UniqueConstraint, View,
+    CheckConstraint, Column, EnumType, FkAction, ForeignKey, Function, Identity, Index, PrimaryKey,
+    QualifiedName, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 
 /// Separator for lists aggregated in SQL (ASCII unit separator: never part of
@@ -280,6 +280,18 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         materialized: false,
     })
     .collect();
+    for r in query(
+        conn,
+        "triggers",
+        "SELECT tbl_name, name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL",
+    )? {
+        if let Some(t) = b.table(&QualifiedName::new("", text(&r, 0))) {
+            t.triggers.push(Trigger {
+                name: text(&r, 1),
+                definition: text(&r, 2).trim().trim_end_matches(';').to_string(),
+            });
+        }
+    }
     Ok(Schema {
         tables: b.tables,
         views,
@@ -532,10 +544,50 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     })
     .collect();
 
+    for r in query(
+        conn,
+        "triggers",
+        &format!(
+            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true) FROM pg_trigger t \
+             JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT t.tgisinternal AND {rel}"
+        ),
+    )? {
+        if let Some(t) = b.table(&QualifiedName::new(text(&r, 0), text(&r, 1))) {
+            t.triggers.push(Trigger {
+                name: text(&r, 2),
+                definition: text(&r, 3),
+            });
+        }
+    }
+
+    // Aggregates and window functions (prokind 'a', 'w') are left out.
+    let functions = query(
+        conn,
+        "functions",
+        &format!(
+            "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind = 'p', \
+             coalesce(pg_get_function_result(p.oid), ''), pg_get_functiondef(p.oid) FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND {PG_USER_NS} AND {} \
+             ORDER BY 1, 2, 3",
+            pg_not_extension("p.oid")
+        ),
+    )?
+    .iter()
+    .map(|r| Function {
+        name: QualifiedName::new(text(r, 0), text(r, 1)),
+        arguments: text(r, 2),
+        procedure: truthy(r, 3),
+        result: text(r, 4),
+        definition: text(r, 5).trim().to_string(),
+    })
+    .collect();
+
     Ok(Schema {
         tables: b.tables,
         views,
         sequences,
         enums,
+        functions,
     })
 }

@@ -13,10 +13,24 @@ pub mod load;
 pub mod quote;
 pub mod render;
 mod sqlite_ddl;
+mod sqlite_rebuild;
 
 pub use diff::{diff, Change};
 pub use introspect::introspect;
 pub use render::render;
+
+use crate::dialect::DialectKind;
+
+/// The changes that turn `from` into `to` on `kind`'s database: [`diff`],
+/// with SQLite tables that `ALTER TABLE` cannot change turned into
+/// [`Change::RebuildTable`].
+pub fn diff_for(kind: DialectKind, from: &Schema, to: &Schema) -> Vec<Change> {
+    let changes = diff(from, to);
+    match kind {
+        DialectKind::Sqlite => sqlite_rebuild::collapse(changes, from, to),
+        _ => changes,
+    }
+}
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +45,10 @@ pub struct Schema {
     pub sequences: Vec<Sequence>,
     /// Enum types, sorted by (schema, name).
     pub enums: Vec<EnumType>,
+    /// Functions and procedures (PostgreSQL), sorted by (schema, name,
+    /// arguments).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<Function>,
 }
 
 /// A schema-qualified name. SQLite has no schemas: `schema` is empty.
@@ -71,6 +89,36 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// `COMMENT ON TABLE`.
     pub comment: Option<String>,
+    /// Triggers on the table, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+}
+
+/// A trigger, kept as the statement that creates it (`pg_get_triggerdef`,
+/// or SQLite's stored `CREATE TRIGGER` text).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// Its name.
+    pub name: String,
+    /// The `CREATE TRIGGER` statement as the database gives it back.
+    pub definition: String,
+}
+
+/// A function or procedure (PostgreSQL).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Function {
+    /// Its name.
+    pub name: QualifiedName,
+    /// The identity arguments (`integer, text`): with the name, what tells
+    /// overloads apart.
+    pub arguments: String,
+    /// A procedure rather than a function.
+    pub procedure: bool,
+    /// The result type as `pg_get_function_result` spells it (empty for a
+    /// procedure); a change needs DROP and CREATE rather than REPLACE.
+    pub result: String,
+    /// `CREATE OR REPLACE …` as `pg_get_functiondef` gives it.
+    pub definition: String,
 }
 
 /// A column.
@@ -261,7 +309,13 @@ impl Schema {
             t.foreign_keys
                 .sort_by(|a, b| a.name.cmp(&b.name).then(a.columns.cmp(&b.columns)));
             t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+            t.triggers.sort_by(|a, b| a.name.cmp(&b.name));
         }
+        self.functions.sort_by(|a, b| {
+            a.name
+                .cmp(&b.name)
+                .then_with(|| a.arguments.cmp(&b.arguments))
+        });
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
