@@ -7,7 +7,10 @@ use std::path::Path;
 
 use common::{retort, Backend, Db};
 
-on_both_backends!(edit_schema_then_autogenerate_upgrade_and_check);
+on_both_backends!(
+    edit_schema_then_autogenerate_upgrade_and_check,
+    filters_leave_objects_out_of_the_comparison
+);
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -287,4 +290,70 @@ fn sqlite_rebuild_keeps_rows_and_the_rows_that_point_at_them() {
     );
     assert_eq!(count("SELECT count(*) FROM accounts"), "2");
     assert_eq!(count("SELECT count(*) FROM ledger"), "4");
+}
+
+/// `[autogenerate]` filters: tables another application owns are neither
+/// dropped nor reported; an unknown kind is a configuration error.
+fn filters_leave_objects_out_of_the_comparison(backend: Backend) {
+    let db = Db::new(backend);
+    let p = common::project_for(&db);
+    let d = p.path();
+    p.table_revision("aaaa", "", "");
+    std::fs::write(
+        d.join("schema.sql"),
+        "CREATE TABLE t_aaaa (id integer PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let config = |extra: &str| {
+        std::fs::write(
+            d.join("retort.toml"),
+            format!(
+                "[database]\nurl = \"{}\"\n[autogenerate]\nschema = [\"schema.sql\"]\n{extra}",
+                db.url()
+            ),
+        )
+        .unwrap()
+    };
+    config("");
+    retort(d, &["upgrade", "head"]).ok();
+    retort(d, &["check"]).ok();
+    // Someone else's tables and view appear in the database.
+    db.exec("CREATE TABLE legacy_orders (id integer PRIMARY KEY); CREATE TABLE legacy_items (id integer); CREATE VIEW legacy_view AS SELECT 1 AS one;");
+    let unfiltered = retort(d, &["check"]).fails(1);
+    assert!(
+        unfiltered.stdout.contains("drop table legacy_orders"),
+        "{}",
+        unfiltered.stdout
+    );
+
+    config("exclude_tables = [\"legacy_*\"]\n");
+    retort(d, &["check"]).ok();
+    let written = retort(
+        d,
+        &[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "nothing",
+            "--rev-id",
+            "bbbb",
+        ],
+    )
+    .ok();
+    let file = std::fs::read_to_string(d.join("migrations/versions/bbbb_nothing.sql")).unwrap();
+    assert!(!file.contains("legacy"), "{}\n{file}", written.stdout);
+    retort(d, &["upgrade", "head"]).ok();
+
+    // The same through kinds: views left out, tables by pattern.
+    config("exclude_tables = [\"legacy_orders\", \"legacy_item?\"]\nexclude_kinds = [\"views\"]\n");
+    retort(d, &["check"]).ok();
+
+    config("exclude_kinds = [\"viewz\"]\n");
+    let bad = retort(d, &["check"]).fails(2);
+    assert!(
+        bad.stderr
+            .contains("retort.toml:5: [autogenerate] exclude_kinds: unknown kind \"viewz\""),
+        "{}",
+        bad.stderr
+    );
 }

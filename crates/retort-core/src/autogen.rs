@@ -51,9 +51,16 @@ impl Source {
     }
 }
 
-/// Reads a state. `server` is where scratch databases are made (the target
-/// or `dev_url`); it also fixes the dialect.
+/// Reads a state, without what the project's `[autogenerate]` filter leaves
+/// out. `server` is where scratch databases are made (the target or
+/// `dev_url`); it also fixes the dialect.
 pub fn read(project: &Project, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
+    let mut schema = read_unfiltered(project, source, server)?;
+    project.config.filter.apply(&mut schema);
+    Ok(schema)
+}
+
+fn read_unfiltered(project: &Project, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
     match source {
         Source::Database(url) => {
             if url.kind != server.kind {

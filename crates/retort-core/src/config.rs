@@ -53,6 +53,9 @@ pub struct Config {
     pub autogenerate_schema: Vec<PathBuf>,
     /// `[autogenerate] dev_url`.
     pub dev_url: Option<String>,
+    /// `[autogenerate] include_schemas`, `exclude_schemas`, `include_tables`,
+    /// `exclude_tables`, `exclude_kinds`: what autogenerate compares.
+    pub filter: crate::schema::Filter,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -89,6 +92,16 @@ struct RawMigrations {
 struct RawAutogenerate {
     schema: Option<Vec<String>>,
     dev_url: Option<String>,
+    #[serde(default)]
+    include_schemas: Vec<String>,
+    #[serde(default)]
+    exclude_schemas: Vec<String>,
+    #[serde(default)]
+    include_tables: Vec<String>,
+    #[serde(default)]
+    exclude_tables: Vec<String>,
+    #[serde(default)]
+    exclude_kinds: Vec<String>,
 }
 
 impl Config {
@@ -219,7 +232,32 @@ impl Config {
                 .collect::<Result<Vec<_>>>()?,
             None => vec!["schema.sql".into()],
         };
+        let mut exclude_kinds = Vec::new();
+        for word in &a.exclude_kinds {
+            match crate::schema::ObjectKind::parse(word) {
+                Some(kind) => exclude_kinds.push(kind),
+                None => {
+                    let known: Vec<&str> = crate::schema::ObjectKind::ALL
+                        .iter()
+                        .map(|(w, _)| *w)
+                        .collect();
+                    return Err(ctx.error(
+                        "autogenerate",
+                        "exclude_kinds",
+                        &format!("unknown kind \"{word}\" (known: {})", known.join(", ")),
+                    ));
+                }
+            }
+        }
+        let filter = crate::schema::Filter {
+            include_schemas: a.include_schemas,
+            exclude_schemas: a.exclude_schemas,
+            include_tables: a.include_tables,
+            exclude_tables: a.exclude_tables,
+            exclude_kinds,
+        };
         Ok(Self {
+            filter,
             path: source.map(|(p, _)| p.to_path_buf()),
             root: root.to_path_buf(),
             database_url: ctx.expand_opt("database", "url", raw.database.url)?,

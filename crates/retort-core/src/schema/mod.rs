@@ -8,6 +8,7 @@
 //! snapshot-tested.
 
 pub mod diff;
+pub mod filter;
 mod introspect;
 pub mod load;
 pub mod quote;
@@ -16,6 +17,7 @@ mod sqlite_ddl;
 mod sqlite_rebuild;
 
 pub use diff::{diff, Change};
+pub use filter::{Filter, ObjectKind};
 pub use introspect::introspect;
 pub use render::render;
 
