@@ -106,7 +106,24 @@ pub enum Command {
     /// Print the SQL that turns one schema state into another.
     Diff(DiffArgs),
     /// Exit 1 with a summary when the database differs from the desired schema.
-    Check,
+    Check(CheckArgs),
+}
+
+/// `--rename`, for the commands that compare schemas.
+#[derive(Debug, Args, Default)]
+pub struct RenameArgs {
+    /// A table or column renamed rather than dropped and added:
+    /// `old_table=new_table`, `table.old_column=table.new_column` (repeatable).
+    /// The desired schema can say the same with `-- retort: renamed from OLD`.
+    #[arg(long = "rename", value_name = "OLD=NEW")]
+    pub renames: Vec<String>,
+}
+
+/// `retort check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub rename: RenameArgs,
 }
 
 /// `retort diff`.
@@ -118,6 +135,8 @@ pub struct DiffArgs {
     /// The target state, in the same forms.
     #[arg(long, value_name = "SRC")]
     pub to: String,
+    #[command(flatten)]
+    pub rename: RenameArgs,
 }
 
 /// Options of the commands that take the migration lock.
@@ -169,6 +188,8 @@ pub struct RevisionArgs {
     /// (migrations@head, built in a scratch database) instead of the database.
     #[arg(long = "from-migrations", requires = "autogenerate")]
     pub from_migrations: bool,
+    #[command(flatten)]
+    pub rename: RenameArgs,
 }
 
 /// `retort upgrade`.

@@ -6,6 +6,7 @@ mod context;
 mod output;
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 
@@ -15,7 +16,15 @@ fn main() -> ExitCode {
     install_panic_report();
     install_interrupt_cleanup();
     let cli = Cli::parse();
-    match commands::dispatch(&cli) {
+    let result = commands::dispatch(&cli);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // The handler is dropping scratch databases (which may be what made
+        // the command fail): let it finish and exit with 130.
+        loop {
+            std::thread::park();
+        }
+    }
+    match result {
         Ok(code) => code,
         Err(e) => {
             if cli.format == Format::Json {
@@ -28,12 +37,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// Set by the Ctrl-C handler before it starts cleaning up.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 /// Ctrl-C: drop the scratch databases autogenerate may have open, then stop.
 /// A migration interrupted this way is rolled back by the database exactly
 /// as if the process had been killed (each revision is one transaction).
 fn install_interrupt_cleanup() {
     // If a handler cannot be installed, Ctrl-C keeps its default meaning.
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         retort::schema::load::drop_scratch_databases();
         eprintln!("interrupted");
         std::process::exit(130);

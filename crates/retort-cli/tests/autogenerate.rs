@@ -9,7 +9,8 @@ use common::{retort, Backend, Db};
 
 on_both_backends!(
     edit_schema_then_autogenerate_upgrade_and_check,
-    filters_leave_objects_out_of_the_comparison
+    filters_leave_objects_out_of_the_comparison,
+    renames_keep_the_rows
 );
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -356,4 +357,135 @@ fn filters_leave_objects_out_of_the_comparison(backend: Backend) {
         "{}",
         bad.stderr
     );
+}
+
+/// Renames: said by a hint in schema.sql or by `--rename`, never guessed; an
+/// unannounced drop/add pair gets a note saying how to ask for a rename.
+fn renames_keep_the_rows(backend: Backend) {
+    let db = Db::new(backend);
+    let p = common::project_for(&db);
+    let d = p.path();
+    p.revision(
+        "aaaa",
+        "",
+        "",
+        "CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL, mail text);\nCREATE INDEX people_mail ON people (mail);",
+        Some("DROP TABLE people;"),
+    );
+    retort(d, &["upgrade", "head"]).ok();
+    db.exec("INSERT INTO people VALUES (1, 'Ada', 'ada@x'), (2, 'Alan', 'alan@x');");
+    std::fs::write(
+        d.join("schema.sql"),
+        "-- retort: renamed from people\n\
+         CREATE TABLE users (\n    id integer PRIMARY KEY,\n    \
+         full_name text NOT NULL, -- retort: renamed from name\n    email text\n);\n\
+         CREATE INDEX people_mail ON users (email);\n",
+    )
+    .unwrap();
+    let check = retort(d, &["check"]).fails(1);
+    assert!(
+        check.stdout.contains("rename table people to users"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("rename column users.name to full_name"),
+        "{}",
+        check.stdout
+    );
+    // PostgreSQL drops the column; SQLite, whose index names it, rebuilds.
+    assert!(
+        check.stdout.contains("drop column users.mail")
+            || check.stdout.contains("rebuild table users"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stderr
+            .contains("column users.mail -> email looks like a rename")
+            && check.stderr.contains("--rename users.mail=users.email"),
+        "{}",
+        check.stderr
+    );
+
+    let bad = retort(d, &["check", "--rename", "users.nope=users.email"]).fails(2);
+    assert!(bad.stderr.contains("no such rename"), "{}", bad.stderr);
+
+    retort(
+        d,
+        &[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "rename",
+            "--rev-id",
+            "bbbb",
+            "--rename",
+            "users.mail=users.email",
+        ],
+    )
+    .ok();
+    let file = std::fs::read_to_string(d.join("migrations/versions/bbbb_rename.sql")).unwrap();
+    assert!(!file.contains("DROP TABLE"), "{file}");
+    assert!(!file.contains("data loss"), "{file}");
+    retort(d, &["upgrade", "head"]).ok();
+    assert_eq!(
+        db.column("SELECT full_name || ' ' || email FROM users ORDER BY id"),
+        ["Ada ada@x", "Alan alan@x"]
+    );
+    retort(d, &["check"]).ok();
+    retort(d, &["downgrade", "-1"]).ok();
+    assert_eq!(
+        db.column("SELECT name || ' ' || mail FROM people ORDER BY id"),
+        ["Ada ada@x", "Alan alan@x"]
+    );
+}
+
+/// At a terminal, `revision --autogenerate` asks about each drop/add pair
+/// that looks like a rename (run under `script`, which gives it a terminal).
+#[test]
+fn at_a_terminal_a_rename_is_asked() {
+    let db = Db::new(Backend::Sqlite);
+    let p = common::project_for(&db);
+    let d = p.path();
+    p.revision(
+        "aaaa",
+        "",
+        "",
+        "CREATE TABLE people (id integer PRIMARY KEY, nick text);",
+        Some("DROP TABLE people;"),
+    );
+    retort(d, &["upgrade", "head"]).ok();
+    db.exec("INSERT INTO people VALUES (1, 'ada');");
+    std::fs::write(
+        d.join("schema.sql"),
+        "CREATE TABLE people (id integer PRIMARY KEY, handle text);\n",
+    )
+    .unwrap();
+    let command = format!(
+        "{} revision --autogenerate -m asked --rev-id bbbb",
+        env!("CARGO_BIN_EXE_retort")
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(d)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux");
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(b"y\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("Was column people.nick -> handle renamed? [y/N]"),
+        "{shown}"
+    );
+    let file = std::fs::read_to_string(d.join("migrations/versions/bbbb_asked.sql")).unwrap();
+    assert!(file.contains("RENAME COLUMN nick TO handle"), "{file}");
+    retort(d, &["upgrade", "head"]).ok();
+    assert_eq!(db.column("SELECT handle FROM people"), ["ada"]);
 }

@@ -11,6 +11,7 @@ use crate::db_url::DatabaseUrl;
 use crate::dialect::{self, DialectKind};
 use crate::error::{Error, Result};
 use crate::project::Project;
+use crate::schema::rename::{Rename, Renames};
 use crate::schema::{diff_for, introspect, load, render, Change, Schema};
 
 /// Where a schema state comes from.
@@ -98,6 +99,62 @@ pub fn read_both(
     })
 }
 
+fn rename_change(r: &Rename) -> Change {
+    match r {
+        Rename::Table { from, to } => Change::RenameTable {
+            from: from.clone(),
+            to: to.clone(),
+        },
+        Rename::Column { table, from, to } => Change::RenameColumn {
+            table: table.clone(),
+            from: from.clone(),
+            to: to.clone(),
+        },
+    }
+}
+
+/// The leading drops of views and triggers, and the rest.
+fn split_lead(changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
+    let n = changes
+        .iter()
+        .take_while(|c| matches!(c, Change::DropView(_) | Change::DropTrigger { .. }))
+        .count();
+    let mut lead = changes;
+    let rest = lead.split_off(n);
+    (lead, rest)
+}
+
+/// A constraint or index rename undone.
+fn reverse_name(c: &Change) -> Change {
+    match c {
+        Change::RenameConstraint { table, from, to } => Change::RenameConstraint {
+            table: table.clone(),
+            from: to.clone(),
+            to: from.clone(),
+        },
+        Change::RenameIndex { table, from, to } => Change::RenameIndex {
+            table: table.clone(),
+            from: to.clone(),
+            to: from.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
+fn reverse(r: &Rename) -> Rename {
+    match r {
+        Rename::Table { from, to } => Rename::Table {
+            from: to.clone(),
+            to: from.clone(),
+        },
+        Rename::Column { table, from, to } => Rename::Column {
+            table: table.clone(),
+            from: to.clone(),
+            to: from.clone(),
+        },
+    }
+}
+
 /// The upgrade and downgrade of a comparison.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Comparison {
@@ -112,9 +169,53 @@ pub struct Comparison {
 impl Comparison {
     /// Compares two models.
     pub fn new(dialect: DialectKind, from: &Schema, to: &Schema) -> Self {
+        Self::with_renames(dialect, from, to, &[])
+    }
+
+    /// Compares two models, with `renames` made first in the upgrade (and
+    /// undone last in the downgrade) instead of drops and adds.
+    pub fn with_renames(
+        dialect: DialectKind,
+        from: &Schema,
+        to: &Schema,
+        renames: &[Rename],
+    ) -> Self {
+        // Tables first, so column renames name the table by its new name.
+        let mut ordered: Vec<Rename> = renames.to_vec();
+        ordered.sort_by_key(|r| matches!(r, Rename::Column { .. }));
+        let mut renamed = Renames(&ordered).apply(from);
+        let mut forward: Vec<Change> = ordered.iter().map(rename_change).collect();
+        let names = if dialect == DialectKind::Postgres {
+            crate::schema::rename::follow_ups(&mut renamed, to, &ordered)
+        } else {
+            Vec::new()
+        };
+        forward.extend(names.iter().cloned());
+        let backward: Vec<Change> = names
+            .iter()
+            .rev()
+            .map(reverse_name)
+            .chain(ordered.iter().rev().map(|r| rename_change(&reverse(r))))
+            .collect();
+        // Views and triggers read names: drop them before renaming and
+        // create them after, in both directions. The upgrade's other changes
+        // use the new names, so they follow the renames; the downgrade's use
+        // them too, so they come before the renames are undone.
+        let (lead, rest) = split_lead(diff_for(dialect, &renamed, to));
+        let mut upgrade = lead;
+        upgrade.extend(forward);
+        upgrade.extend(rest);
+        let (lead, rest) = split_lead(diff_for(dialect, to, &renamed));
+        let (late, middle): (Vec<Change>, Vec<Change>) = rest
+            .into_iter()
+            .partition(|c| matches!(c, Change::CreateView(_) | Change::CreateTrigger { .. }));
+        let mut downgrade = lead;
+        downgrade.extend(middle);
+        downgrade.extend(backward);
+        downgrade.extend(late);
         Self {
-            upgrade: diff_for(dialect, from, to),
-            downgrade: diff_for(dialect, to, from),
+            upgrade,
+            downgrade,
             dialect,
         }
     }
@@ -267,5 +368,15 @@ pub fn summary(change: &Change) -> String {
         }
         Change::DropFunction(f) => format!("drop {} {}({})", routine(f), q(&f.name), f.arguments),
         Change::RebuildTable { to, .. } => format!("rebuild table {}", q(&to.name)),
+        Change::RenameTable { from, to } => format!("rename table {} to {}", q(from), to.name),
+        Change::RenameColumn { table, from, to } => {
+            format!("rename column {}.{from} to {to}", q(table))
+        }
+        Change::RenameConstraint { table, from, to } => {
+            format!("rename constraint {from} of {} to {to}", q(table))
+        }
+        Change::RenameIndex { table, from, to } => {
+            format!("rename index {from} on {} to {to}", q(table))
+        }
     }
 }

@@ -46,8 +46,13 @@ pub fn revision(cli: &Cli, args: &RevisionArgs) -> Result<()> {
         ..RevisionRequest::default()
     };
     if args.autogenerate {
-        let (comparison, lines) =
-            super::autogen::compare_for_revision(cli, &project, args.from_migrations)?;
+        let (comparison, lines) = super::autogen::compare_for_revision(
+            cli,
+            &project,
+            args.from_migrations,
+            &args.rename,
+            true,
+        )?;
         if comparison.is_empty() && !cli.quiet {
             eprintln!("No changes detected: the revision's sections are empty.");
         }

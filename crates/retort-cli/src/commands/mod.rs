@@ -14,7 +14,7 @@ use crate::cli::{Cli, Command};
 /// Runs the command and returns the process exit code.
 pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Check => return autogen::check(cli),
+        Command::Check(args) => return autogen::check(cli, args),
         Command::Diff(args) => autogen::diff(cli, args),
         Command::Init(args) => authoring::init(cli, args),
         Command::Revision(args) => authoring::revision(cli, args),

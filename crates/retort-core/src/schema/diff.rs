@@ -193,6 +193,40 @@ pub enum Change {
     },
     /// `DROP FUNCTION` / `DROP PROCEDURE`.
     DropFunction(Function),
+    /// `ALTER TABLE … RENAME TO …`.
+    RenameTable {
+        /// The old name.
+        from: QualifiedName,
+        /// The new name (same schema).
+        to: QualifiedName,
+    },
+    /// `ALTER TABLE … RENAME COLUMN … TO …`.
+    RenameColumn {
+        /// The table (by the name it has when the rename runs).
+        table: QualifiedName,
+        /// The old column name.
+        from: String,
+        /// The new column name.
+        to: String,
+    },
+    /// `ALTER TABLE … RENAME CONSTRAINT … TO …` (PostgreSQL).
+    RenameConstraint {
+        /// The table.
+        table: QualifiedName,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `ALTER INDEX … RENAME TO …` (PostgreSQL).
+    RenameIndex {
+        /// The index's table.
+        table: QualifiedName,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
     /// SQLite: a table changed in a way `ALTER TABLE` cannot express, rebuilt
     /// by the procedure SQLite's documentation prescribes (new table, copy,
     /// drop, rename, recreate indexes and triggers, check foreign keys).

@@ -12,6 +12,7 @@ pub mod filter;
 mod introspect;
 pub mod load;
 pub mod quote;
+pub mod rename;
 pub mod render;
 mod sqlite_ddl;
 mod sqlite_rebuild;

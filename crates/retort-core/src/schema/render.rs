@@ -135,6 +135,27 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
             to.increment
         )),
         Change::DropSequence(s) if pg => out.push(format!("DROP SEQUENCE {}", qualified(kind, &s.name))),
+        Change::RenameTable { from, to } => out.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            qualified(kind, from),
+            q(&to.name)
+        )),
+        Change::RenameColumn { table, from, to } => out.push(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            qualified(kind, table),
+            q(from),
+            q(to)
+        )),
+        Change::RenameConstraint { table, from, to } if pg => out.push(format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            qualified(kind, table),
+            q(from),
+            q(to)
+        )),
+        Change::RenameIndex { table, from, to } if pg => {
+            let index = super::QualifiedName::new(table.schema.clone(), from.clone());
+            out.push(format!("ALTER INDEX {} RENAME TO {}", qualified(kind, &index), q(to)));
+        }
         Change::CreateTrigger { trigger, .. } => out.push(trigger.definition.clone()),
         Change::DropTrigger { table, trigger } => out.push(if pg {
             format!("DROP TRIGGER {} ON {}", q(&trigger.name), qualified(kind, table))
