@@ -354,6 +354,9 @@ pub fn summary(change: &Change) -> String {
         Change::SetTableComment { table, .. } => format!("set the comment of table {}", q(table)),
         Change::AlterSequence { to, .. } => format!("alter sequence {}", q(&to.name)),
         Change::DropSequence(s) => format!("drop sequence {}", q(&s.name)),
+        Change::SetSequenceOwner { sequence, .. } => {
+            format!("set the owner of sequence {}", q(sequence))
+        }
         Change::CreateTrigger { table, trigger } => {
             format!("create trigger {} on {}", trigger.name, q(table))
         }

@@ -50,8 +50,16 @@ pub enum Change {
         /// After.
         to: Sequence,
     },
-    /// `DROP SEQUENCE`.
+    /// `DROP SEQUENCE` (`IF EXISTS`: an owned sequence may have gone with
+    /// its column).
     DropSequence(Sequence),
+    /// `ALTER SEQUENCE … OWNED BY table.column | NONE`.
+    SetSequenceOwner {
+        /// The sequence.
+        sequence: QualifiedName,
+        /// The owning column, or none.
+        owner: Option<(QualifiedName, String)>,
+    },
     /// `CREATE TABLE` with columns, primary key, uniques and checks (its
     /// foreign keys follow as [`Change::AddForeignKey`], its indexes as
     /// [`Change::CreateIndex`]).
@@ -295,14 +303,37 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
             p.drop_types.push(Change::DropEnum(e.clone()));
         }
     }
+    // A sequence is created before the tables whose defaults call it; its
+    // owner is set once the owning table exists.
     for s in &to.sequences {
-        match from.sequences.iter().find(|o| o.name == s.name) {
+        let old = from.sequences.iter().find(|o| o.name == s.name);
+        match old {
             Some(old) if old == s => {}
+            Some(old)
+                if (&old.data_type, old.start, old.increment)
+                    == (&s.data_type, s.start, s.increment) => {}
             Some(old) => p.create_types.push(Change::AlterSequence {
                 from: old.clone(),
                 to: s.clone(),
             }),
             None => p.create_types.push(Change::CreateSequence(s.clone())),
+        }
+        let old_owner = old.and_then(|o| o.owned_by.as_ref());
+        if old_owner != s.owned_by.as_ref() {
+            // Dropping the old owning column would drop the sequence: let
+            // go of it first; take the new owner once it exists.
+            if old_owner.is_some() {
+                p.drop_fks.push(Change::SetSequenceOwner {
+                    sequence: s.name.clone(),
+                    owner: None,
+                });
+            }
+            if s.owned_by.is_some() {
+                p.add_fks.push(Change::SetSequenceOwner {
+                    sequence: s.name.clone(),
+                    owner: s.owned_by.clone(),
+                });
+            }
         }
     }
     for s in &from.sequences {

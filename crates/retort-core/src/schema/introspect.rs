@@ -508,14 +508,20 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     })
     .collect();
 
-    // Sequences owned by a column (serial, identity) belong to the column.
+    // Identity columns' sequences belong to the column; serial columns'
+    // are sequences OWNED BY it (pg_depend 'a').
     let sequences = query(
         conn,
         "sequences",
         &format!(
-            "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement FROM pg_sequence s \
-             JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {rel} \
-             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) ORDER BY 1, 2"
+            "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
+             tn.nspname, t.relname, a.attname FROM pg_sequence s \
+             JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass \
+                 AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' \
+             LEFT JOIN pg_class t ON t.oid = d.refobjid LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace \
+             LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+             WHERE {rel} AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.objid = c.oid AND i.deptype = 'i') ORDER BY 1, 2"
         ),
     )?
     .iter()
@@ -524,6 +530,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         data_type: text(r, 2),
         start: text(r, 3).parse().unwrap_or(1),
         increment: text(r, 4).parse().unwrap_or(1),
+        owned_by: opt(r, 6).map(|t| (QualifiedName::new(text(r, 5), t), text(r, 7))),
     })
     .collect();
 

@@ -44,7 +44,8 @@ pub struct Schema {
     pub tables: Vec<Table>,
     /// Views and materialized views, sorted by (schema, name).
     pub views: Vec<View>,
-    /// Sequences not owned by an identity column, sorted by (schema, name).
+    /// Sequences other than identity columns' (including `serial` ones,
+    /// with their owner), sorted by (schema, name).
     pub sequences: Vec<Sequence>,
     /// Enum types, sorted by (schema, name).
     pub enums: Vec<EnumType>,
@@ -288,6 +289,10 @@ pub struct Sequence {
     pub start: i64,
     /// `INCREMENT`.
     pub increment: i64,
+    /// `OWNED BY table.column` (a `serial` column's sequence): dropped with
+    /// its column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<(QualifiedName, String)>,
 }
 
 /// An enum type.

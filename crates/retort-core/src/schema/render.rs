@@ -134,7 +134,15 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
             to.start,
             to.increment
         )),
-        Change::DropSequence(s) if pg => out.push(format!("DROP SEQUENCE {}", qualified(kind, &s.name))),
+        Change::DropSequence(s) if pg => out.push(format!("DROP SEQUENCE IF EXISTS {}", qualified(kind, &s.name))),
+        Change::SetSequenceOwner { sequence, owner } if pg => out.push(format!(
+            "ALTER SEQUENCE {} OWNED BY {}",
+            qualified(kind, sequence),
+            owner.as_ref().map_or_else(
+                || "NONE".to_string(),
+                |(table, column)| format!("{}.{}", qualified(kind, table), q(column))
+            )
+        )),
         Change::RenameTable { from, to } => out.push(format!(
             "ALTER TABLE {} RENAME TO {}",
             qualified(kind, from),
