@@ -278,6 +278,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         name: QualifiedName::new("", text(r, 0)),
         definition: sqlite_view_query(&text(r, 1)),
         materialized: false,
+        reads: Vec::new(),
     })
     .collect();
     for r in query(
@@ -492,19 +493,34 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         });
     }
 
-    let views = query(
+    let views: Vec<View> = query(
         conn,
         "views",
         &format!(
-            "SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm' FROM pg_class c \
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND {rel} ORDER BY 1, 2"
+            // What a view reads comes from its rewrite rule's dependencies,
+            // as `schema RS name` items joined by US.
+            "SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm', \
+             (SELECT string_agg(DISTINCT tn.nspname || E'\\x1e' || t.relname, E'\\x1f') FROM pg_rewrite rw \
+                JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass \
+                JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
+                WHERE rw.ev_class = c.oid AND t.oid <> c.oid) \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND {rel} ORDER BY 1, 2"
         ),
     )?
     .iter()
-    .map(|r| View {
-        name: QualifiedName::new(text(r, 0), text(r, 1)),
-        definition: text(r, 2).trim().to_string(),
-        materialized: truthy(r, 3),
+    .map(|r| {
+        let mut reads: Vec<QualifiedName> = list(&text(r, 4))
+            .iter()
+            .filter_map(|item| item.split_once('\u{1e}'))
+            .map(|(schema, name)| QualifiedName::new(schema, name))
+            .collect();
+        reads.sort();
+        View {
+            name: QualifiedName::new(text(r, 0), text(r, 1)),
+            definition: text(r, 2).trim().to_string(),
+            materialized: truthy(r, 3),
+            reads,
+        }
     })
     .collect();
 

@@ -276,6 +276,10 @@ pub struct View {
     pub definition: String,
     /// `MATERIALIZED`.
     pub materialized: bool,
+    /// The tables and views it reads (PostgreSQL, from `pg_depend`), sorted:
+    /// a change to one of their columns drops and recreates the view.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<QualifiedName>,
 }
 
 /// A free-standing sequence.
