@@ -206,9 +206,12 @@ impl Comparison {
         upgrade.extend(forward);
         upgrade.extend(rest);
         let (lead, rest) = split_lead(diff_for(dialect, to, &renamed));
-        let (late, middle): (Vec<Change>, Vec<Change>) = rest
-            .into_iter()
-            .partition(|c| matches!(c, Change::CreateView(_) | Change::CreateTrigger { .. }));
+        let (late, middle): (Vec<Change>, Vec<Change>) = rest.into_iter().partition(|c| {
+            matches!(
+                c,
+                Change::CreateView(_) | Change::CreateTrigger { .. } | Change::SetComment { .. }
+            )
+        });
         let mut downgrade = lead;
         downgrade.extend(middle);
         downgrade.extend(backward);
@@ -288,6 +291,27 @@ fn data_loss(change: &Change) -> String {
             }
         }
         _ => "may lose data".to_string(),
+    }
+}
+
+fn target(on: &crate::schema::diff::CommentTarget) -> String {
+    use crate::schema::diff::CommentTarget as T;
+    let q = |n: &crate::schema::QualifiedName| {
+        if n.schema.is_empty() || n.schema == "public" {
+            n.name.clone()
+        } else {
+            format!("{}.{}", n.schema, n.name)
+        }
+    };
+    match on {
+        T::View { name, .. } => format!("view {}", q(name)),
+        T::Function {
+            name, arguments, ..
+        } => format!("function {}({arguments})", q(name)),
+        T::Sequence(name) => format!("sequence {}", q(name)),
+        T::Type(name) => format!("type {}", q(name)),
+        T::Domain(name) => format!("domain {}", q(name)),
+        T::Index(name) => format!("index {}", q(name)),
     }
 }
 
@@ -372,6 +396,25 @@ pub fn summary(change: &Change) -> String {
         Change::DropFunction(f) => format!("drop {} {}({})", routine(f), q(&f.name), f.arguments),
         Change::RebuildTable { to, .. } => format!("rebuild table {}", q(&to.name)),
         Change::RenameTable { from, to } => format!("rename table {} to {}", q(from), to.name),
+        Change::CreateSchema(name) => format!("create schema {name}"),
+        Change::DropSchema(name) => format!("drop schema {name}"),
+        Change::CreateExtension(e) => format!("create extension {} {}", e.name, e.version),
+        Change::AlterExtension { to, .. } => format!(
+            "alter extension {} to {} in {}",
+            to.name, to.version, to.schema
+        ),
+        Change::DropExtension(e) => format!("drop extension {}", e.name),
+        Change::CreateDomain(d) => format!("create domain {}", q(&d.name)),
+        Change::AlterDomain { to, .. } => format!("alter domain {}", q(&to.name)),
+        Change::DropDomain(d) => format!("drop domain {}", q(&d.name)),
+        Change::SetRowSecurity { table, .. } => format!("set row level security of {}", q(table)),
+        Change::CreatePolicy { table, policy } => {
+            format!("create policy {} on {}", policy.name, q(table))
+        }
+        Change::DropPolicy { table, policy } => {
+            format!("drop policy {} on {}", policy.name, q(table))
+        }
+        Change::SetComment { on, .. } => format!("set the comment of {}", target(on)),
         Change::RenameColumn { table, from, to } => {
             format!("rename column {}.{from} to {to}", q(table))
         }

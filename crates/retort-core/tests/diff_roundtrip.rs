@@ -35,10 +35,12 @@ fn load(server: &DatabaseUrl, file: &Path) -> (Scratch, Schema) {
 
 fn apply(scratch: &mut Scratch, statements: &[String], case: &str) {
     for statement in statements {
-        scratch
-            .connection()
-            .execute(statement)
-            .unwrap_or_else(|e| panic!("{case}: `{statement}` failed: {e}"));
+        scratch.connection().execute(statement).unwrap_or_else(|e| {
+            panic!(
+                "{case}: `{statement}` failed: {e}\nall statements:\n{}",
+                statements.join(";\n")
+            )
+        });
     }
 }
 

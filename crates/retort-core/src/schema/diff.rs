@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Column, EnumType, ForeignKey, Function, Index, PrimaryKey, QualifiedName,
-    Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+    CheckConstraint, Column, Domain, EnumType, Extension, ForeignKey, Function, Index, Policy,
+    PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 
 /// One change from the old schema to the new.
@@ -201,6 +201,63 @@ pub enum Change {
     },
     /// `DROP FUNCTION` / `DROP PROCEDURE`.
     DropFunction(Function),
+    /// `CREATE SCHEMA`.
+    CreateSchema(String),
+    /// `DROP SCHEMA` (after everything in it is gone).
+    DropSchema(String),
+    /// `CREATE EXTENSION`.
+    CreateExtension(Extension),
+    /// `ALTER EXTENSION … UPDATE TO` / `SET SCHEMA`.
+    AlterExtension {
+        /// Before.
+        from: Extension,
+        /// After.
+        to: Extension,
+    },
+    /// `DROP EXTENSION`.
+    DropExtension(Extension),
+    /// `CREATE DOMAIN`.
+    CreateDomain(Domain),
+    /// `ALTER DOMAIN` (default, `NOT NULL`, checks), or DROP and CREATE
+    /// when the underlying type changes.
+    AlterDomain {
+        /// Before.
+        from: Domain,
+        /// After.
+        to: Domain,
+    },
+    /// `DROP DOMAIN`.
+    DropDomain(Domain),
+    /// `ALTER TABLE … ENABLE/DISABLE/[NO] FORCE ROW LEVEL SECURITY`.
+    SetRowSecurity {
+        /// The table.
+        table: QualifiedName,
+        /// Enabled before, after.
+        enabled: (bool, bool),
+        /// Forced before, after.
+        forced: (bool, bool),
+    },
+    /// `CREATE POLICY`.
+    CreatePolicy {
+        /// The table.
+        table: QualifiedName,
+        /// The policy.
+        policy: Policy,
+    },
+    /// `DROP POLICY`.
+    DropPolicy {
+        /// The table.
+        table: QualifiedName,
+        /// The policy.
+        policy: Policy,
+    },
+    /// `COMMENT ON` an object other than a table or column.
+    SetComment {
+        /// The object.
+        on: CommentTarget,
+        /// The comment; `None` removes it.
+        comment: Option<String>,
+    },
     /// `ALTER TABLE … RENAME TO …`.
     RenameTable {
         /// The old name.
@@ -240,9 +297,9 @@ pub enum Change {
     /// drop, rename, recreate indexes and triggers, check foreign keys).
     RebuildTable {
         /// The table before.
-        from: Table,
+        from: Box<Table>,
         /// The table after.
-        to: Table,
+        to: Box<Table>,
     },
 }
 
@@ -263,9 +320,53 @@ impl Change {
     }
 }
 
+/// An object a comment is set on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "object", rename_all = "snake_case")]
+pub enum CommentTarget {
+    /// A view or materialized view.
+    View {
+        /// Its name.
+        name: QualifiedName,
+        /// Materialized.
+        materialized: bool,
+    },
+    /// A function or procedure.
+    Function {
+        /// Its name.
+        name: QualifiedName,
+        /// Its identity arguments.
+        arguments: String,
+        /// A procedure.
+        procedure: bool,
+    },
+    /// A sequence.
+    Sequence(QualifiedName),
+    /// An enum type.
+    Type(QualifiedName),
+    /// A domain.
+    Domain(QualifiedName),
+    /// An index (schema of its table, index name).
+    Index(QualifiedName),
+}
+
 /// The changes that turn `from` into `to`, in an order that applies.
 pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
+    // Comments on views, functions, indexes… are compared on their own
+    // (a changed comment must not recreate the object); the objects are
+    // compared without them.
+    if super::comments::any(from) || super::comments::any(to) {
+        let mut changes = diff_objects(&super::comments::strip(from), &super::comments::strip(to));
+        let comments = super::comments::changes(from, to, &changes);
+        changes.extend(comments);
+        return changes;
+    }
+    diff_objects(from, to)
+}
+
+fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
     let mut p = Phases::default();
+    schemas_and_extensions(from, to, &mut p);
     // Views depend on tables: drop every view that changes or goes first,
     // create new and changed ones last.
     for v in &from.views {
@@ -301,6 +402,21 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
     for e in &from.enums {
         if !to.enums.iter().any(|n| n.name == e.name) {
             p.drop_types.push(Change::DropEnum(e.clone()));
+        }
+    }
+    for d in &to.domains {
+        match from.domains.iter().find(|o| o.name == d.name) {
+            None => p.create_types.push(Change::CreateDomain(d.clone())),
+            Some(o) if o != d => p.create_types.push(Change::AlterDomain {
+                from: o.clone(),
+                to: d.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for d in &from.domains {
+        if !to.domains.iter().any(|n| n.name == d.name) {
+            p.drop_types.push(Change::DropDomain(d.clone()));
         }
     }
     // A sequence is created before the tables whose defaults call it; its
@@ -389,6 +505,19 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
                     p.create_triggers.push(Change::CreateTrigger {
                         table: t.name.clone(),
                         trigger: trigger.clone(),
+                    });
+                }
+                if t.row_security || t.force_row_security {
+                    p.columns.push(Change::SetRowSecurity {
+                        table: t.name.clone(),
+                        enabled: (false, t.row_security),
+                        forced: (false, t.force_row_security),
+                    });
+                }
+                for policy in &t.policies {
+                    p.create_triggers.push(Change::CreatePolicy {
+                        table: t.name.clone(),
+                        policy: policy.clone(),
                     });
                 }
             }
@@ -674,6 +803,63 @@ fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
     );
     p.drop_views.extend(trigger_drops);
     p.create_triggers.extend(trigger_adds);
+    if (old.row_security, old.force_row_security) != (new.row_security, new.force_row_security) {
+        p.columns.push(Change::SetRowSecurity {
+            table: name.clone(),
+            enabled: (old.row_security, new.row_security),
+            forced: (old.force_row_security, new.force_row_security),
+        });
+    }
+    let mut policy_drops = Vec::new();
+    let mut policy_adds = Vec::new();
+    pair(
+        &old.policies,
+        &new.policies,
+        |x| {
+            policy_drops.push(Change::DropPolicy {
+                table: name.clone(),
+                policy: x.clone(),
+            })
+        },
+        |x| {
+            policy_adds.push(Change::CreatePolicy {
+                table: name.clone(),
+                policy: x.clone(),
+            })
+        },
+    );
+    p.drop_fks.extend(policy_drops);
+    p.create_triggers.extend(policy_adds);
+}
+
+/// Schemas and extensions come before everything that lives in them and go
+/// after it.
+fn schemas_and_extensions(from: &Schema, to: &Schema, p: &mut Phases) {
+    for s in &to.schemas {
+        if !from.schemas.contains(s) {
+            p.create_schemas.push(Change::CreateSchema(s.clone()));
+        }
+    }
+    for e in &to.extensions {
+        match from.extensions.iter().find(|o| o.name == e.name) {
+            None => p.create_schemas.push(Change::CreateExtension(e.clone())),
+            Some(o) if o != e => p.create_schemas.push(Change::AlterExtension {
+                from: o.clone(),
+                to: e.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for e in &from.extensions {
+        if !to.extensions.iter().any(|n| n.name == e.name) {
+            p.drop_schemas.push(Change::DropExtension(e.clone()));
+        }
+    }
+    for s in &from.schemas {
+        if !to.schemas.contains(s) {
+            p.drop_schemas.push(Change::DropSchema(s.clone()));
+        }
+    }
 }
 
 /// Constraints and indexes are compared whole (SQLite leaves many of them
@@ -695,6 +881,7 @@ struct Phases {
     drop_fks: Vec<Change>,
     drop_constraints: Vec<Change>,
     drop_tables: Vec<Change>,
+    create_schemas: Vec<Change>,
     create_types: Vec<Change>,
     create_tables: Vec<Change>,
     columns: Vec<Change>,
@@ -703,6 +890,7 @@ struct Phases {
     create_views: Vec<Change>,
     create_triggers: Vec<Change>,
     drop_types: Vec<Change>,
+    drop_schemas: Vec<Change>,
 }
 
 impl Phases {
@@ -721,6 +909,7 @@ impl Phases {
             self.drop_fks,
             self.drop_constraints,
             self.drop_tables,
+            self.create_schemas,
             self.create_types,
             self.create_tables,
             self.columns,
@@ -729,6 +918,7 @@ impl Phases {
             self.create_views,
             self.create_triggers,
             self.drop_types,
+            self.drop_schemas,
         ]
         .into_iter()
         .flatten()

@@ -29,13 +29,22 @@ pub enum ObjectKind {
     Checks,
     /// Foreign keys.
     ForeignKeys,
-    /// Comments on tables and columns.
+    /// Comments.
     Comments,
+    /// Schemas (creating and dropping them; their objects are filtered by
+    /// `include_schemas`/`exclude_schemas`).
+    Schemas,
+    /// Extensions.
+    Extensions,
+    /// Domains.
+    Domains,
+    /// Row-level security settings and policies.
+    Policies,
 }
 
 impl ObjectKind {
     /// Every kind, with the word `retort.toml` uses for it.
-    pub const ALL: [(&'static str, ObjectKind); 10] = [
+    pub const ALL: [(&'static str, ObjectKind); 14] = [
         ("tables", ObjectKind::Tables),
         ("views", ObjectKind::Views),
         ("sequences", ObjectKind::Sequences),
@@ -46,6 +55,10 @@ impl ObjectKind {
         ("checks", ObjectKind::Checks),
         ("foreign_keys", ObjectKind::ForeignKeys),
         ("comments", ObjectKind::Comments),
+        ("schemas", ObjectKind::Schemas),
+        ("extensions", ObjectKind::Extensions),
+        ("domains", ObjectKind::Domains),
+        ("policies", ObjectKind::Policies),
     ];
 
     /// The kind named `word` in `retort.toml`.
@@ -130,7 +143,22 @@ impl Filter {
                 for c in &mut t.columns {
                     c.comment = None;
                 }
+                for i in &mut t.indexes {
+                    i.comment = None;
+                }
             }
+            if !self.kind(ObjectKind::Policies) {
+                t.policies.clear();
+                t.row_security = false;
+                t.force_row_security = false;
+            }
+        }
+        if !self.kind(ObjectKind::Comments) {
+            schema.views.iter_mut().for_each(|v| v.comment = None);
+            schema.functions.iter_mut().for_each(|f| f.comment = None);
+            schema.sequences.iter_mut().for_each(|x| x.comment = None);
+            schema.enums.iter_mut().for_each(|e| e.comment = None);
+            schema.domains.iter_mut().for_each(|d| d.comment = None);
         }
         let keep_views = self.kind(ObjectKind::Views);
         schema

@@ -11,8 +11,9 @@ use crate::dialect::{Connection, DialectKind};
 use crate::error::{Error, Result};
 
 use super::{
-    CheckConstraint, Column, EnumType, FkAction, ForeignKey, Function, Identity, Index, PrimaryKey,
-    QualifiedName, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+    CheckConstraint, Column, Domain, EnumType, Extension, FkAction, ForeignKey, Function, Identity,
+    Index, Policy, PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger, UniqueConstraint,
+    View,
 };
 
 /// Separator for lists aggregated in SQL (ASCII unit separator: never part of
@@ -279,6 +280,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         definition: sqlite_view_query(&text(r, 1)),
         materialized: false,
         reads: Vec::new(),
+        comment: None,
     })
     .collect();
     for r in query(
@@ -367,19 +369,28 @@ fn pg_not_extension(oid: &str) -> String {
 
 fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     let rel = format!("{PG_USER_NS} AND {}", pg_not_extension("c.oid"));
-    let names: Vec<(QualifiedName, Option<String>)> = query(
+    let table_rows: Vec<_> = query(
         conn,
         "tables",
         &format!(
-            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c \
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
+            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
         ),
     )?
-    .iter()
+    .into_iter()
     .filter(|r| !excluded(exclude, &text(r, 0), &text(r, 1)))
-    .map(|r| (QualifiedName::new(text(r, 0), text(r, 1)), opt(r, 2)))
     .collect();
+    let names = table_rows
+        .iter()
+        .map(|r| (QualifiedName::new(text(r, 0), text(r, 1)), opt(r, 2)))
+        .collect();
     let mut b = Builder::new(names);
+    for r in &table_rows {
+        if let Some(t) = b.table(&QualifiedName::new(text(r, 0), text(r, 1))) {
+            t.row_security = truthy(r, 3);
+            t.force_row_security = truthy(r, 4);
+        }
+    }
 
     for r in query(
         conn,
@@ -469,10 +480,13 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         &format!(
             "SELECT n.nspname, c.relname, i.relname, ix.indisunique, am.amname, pg_get_expr(ix.indpred, ix.indrelid, true), \
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true) || \
+                 CASE WHEN opc.opcdefault THEN '' WHEN ocn.nspname = 'pg_catalog' THEN ' ' || quote_ident(opc.opcname) \
+                      ELSE ' ' || quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) END || \
                  CASE WHEN ix.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END, E'\\x1f' ORDER BY k) \
-              FROM generate_series(1, ix.indnkeyatts) k), \
+              FROM generate_series(1, ix.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = ix.indclass[k - 1] \
+              JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
-              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k) \
+              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class') \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
              WHERE c.relkind IN ('r', 'p') AND {rel} \
@@ -490,6 +504,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             predicate: opt(&r, 5),
             parts: list(&text(&r, 6)),
             include: list(&text(&r, 7)),
+            comment: opt(&r, 8),
         });
     }
 
@@ -503,7 +518,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
              (SELECT string_agg(DISTINCT tn.nspname || E'\\x1e' || t.relname, E'\\x1f') FROM pg_rewrite rw \
                 JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass \
                 JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
-                WHERE rw.ev_class = c.oid AND t.oid <> c.oid) \
+                WHERE rw.ev_class = c.oid AND t.oid <> c.oid), obj_description(c.oid, 'pg_class') \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND {rel} ORDER BY 1, 2"
         ),
     )?
@@ -520,6 +535,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             definition: text(r, 2).trim().to_string(),
             materialized: truthy(r, 3),
             reads,
+            comment: opt(r, 5),
         }
     })
     .collect();
@@ -531,7 +547,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         "sequences",
         &format!(
             "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
-             tn.nspname, t.relname, a.attname FROM pg_sequence s \
+             tn.nspname, t.relname, a.attname, obj_description(c.oid, 'pg_class') FROM pg_sequence s \
              JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass \
                  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' \
@@ -547,6 +563,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         start: text(r, 3).parse().unwrap_or(1),
         increment: text(r, 4).parse().unwrap_or(1),
         owned_by: opt(r, 6).map(|t| (QualifiedName::new(text(r, 5), t), text(r, 7))),
+        comment: opt(r, 8),
     })
     .collect();
 
@@ -554,9 +571,10 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         conn,
         "enums",
         &format!(
-            "SELECT n.nspname, t.typname, string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder) FROM pg_type t \
+            "SELECT n.nspname, t.typname, string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder), \
+             obj_description(t.oid, 'pg_type') FROM pg_type t \
              JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
-             WHERE {PG_USER_NS} AND {} GROUP BY 1, 2 ORDER BY 1, 2",
+             WHERE {PG_USER_NS} AND {} GROUP BY 1, 2, t.oid ORDER BY 1, 2",
             pg_not_extension("t.oid")
         ),
     )?
@@ -564,6 +582,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     .map(|r| EnumType {
         name: QualifiedName::new(text(r, 0), text(r, 1)),
         values: list(&text(r, 2)),
+        comment: opt(r, 3),
     })
     .collect();
 
@@ -590,7 +609,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         "functions",
         &format!(
             "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind = 'p', \
-             coalesce(pg_get_function_result(p.oid), ''), pg_get_functiondef(p.oid) FROM pg_proc p \
+             coalesce(pg_get_function_result(p.oid), ''), pg_get_functiondef(p.oid), obj_description(p.oid, 'pg_proc') FROM pg_proc p \
              JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND {PG_USER_NS} AND {} \
              ORDER BY 1, 2, 3",
             pg_not_extension("p.oid")
@@ -603,8 +622,97 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         procedure: truthy(r, 3),
         result: text(r, 4),
         definition: text(r, 5).trim().to_string(),
+        comment: opt(r, 6),
     })
     .collect();
+
+    let schemas = query(
+        conn,
+        "schemas",
+        &format!(
+            "SELECT n.nspname FROM pg_namespace n WHERE {PG_USER_NS} AND n.nspname <> 'public' AND {} ORDER BY 1",
+            pg_not_extension("n.oid")
+        ),
+    )?
+    .iter()
+    .map(|r| text(r, 0))
+    .collect();
+
+    let extensions = query(
+        conn,
+        "extensions",
+        "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+         WHERE e.extname <> 'plpgsql' ORDER BY 1",
+    )?
+    .iter()
+    .map(|r| Extension {
+        name: text(r, 0),
+        schema: text(r, 1),
+        version: text(r, 2),
+    })
+    .collect();
+
+    let domains = query(
+        conn,
+        "domains",
+        &format!(
+            "SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typdefault, t.typnotnull, \
+             (SELECT string_agg(c.conname || E'\\x1e' || pg_get_constraintdef(c.oid), E'\\x1f' ORDER BY c.conname) \
+              FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), obj_description(t.oid, 'pg_type') \
+             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'd' AND {PG_USER_NS} AND {} ORDER BY 1, 2",
+            pg_not_extension("t.oid")
+        ),
+    )?
+    .iter()
+    .map(|r| Domain {
+        name: QualifiedName::new(text(r, 0), text(r, 1)),
+        data_type: text(r, 2),
+        default: opt(r, 3),
+        not_null: truthy(r, 4),
+        checks: list(&text(r, 5))
+            .iter()
+            .filter_map(|item| item.split_once('\u{1e}'))
+            .map(|(name, def)| CheckConstraint {
+                name: name.to_string(),
+                expression: def.strip_prefix("CHECK ").unwrap_or(def).to_string(),
+            })
+            .collect(),
+        comment: opt(r, 6),
+    })
+    .collect();
+
+    for r in query(
+        conn,
+        "policies",
+        &format!(
+            "SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, \
+             (SELECT string_agg(CASE WHEN role = 0 THEN 'public' ELSE pg_get_userbyid(role) END, E'\\x1f' ORDER BY 1) \
+              FROM unnest(p.polroles) role), \
+             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid) \
+             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {rel}"
+        ),
+    )? {
+        if let Some(t) = b.table(&QualifiedName::new(text(&r, 0), text(&r, 1))) {
+            let mut roles = list(&text(&r, 5));
+            roles.sort();
+            t.policies.push(Policy {
+                name: text(&r, 2),
+                permissive: truthy(&r, 3),
+                command: match text(&r, 4).as_str() {
+                    "r" => "SELECT",
+                    "a" => "INSERT",
+                    "w" => "UPDATE",
+                    "d" => "DELETE",
+                    _ => "ALL",
+                }
+                .to_string(),
+                roles,
+                using: opt(&r, 6),
+                with_check: opt(&r, 7),
+            });
+        }
+    }
 
     Ok(Schema {
         tables: b.tables,
@@ -612,5 +720,8 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         sequences,
         enums,
         functions,
+        schemas,
+        extensions,
+        domains,
     })
 }

@@ -7,6 +7,7 @@
 //! (by name), so a model can be dumped as JSON, compared with `==`, and
 //! snapshot-tested.
 
+mod comments;
 pub mod diff;
 pub mod filter;
 mod introspect;
@@ -53,6 +54,60 @@ pub struct Schema {
     /// arguments).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<Function>,
+    /// Schemas other than `public` (PostgreSQL), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
+    /// Extensions (PostgreSQL; `plpgsql` left out), sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<Extension>,
+    /// Domains (PostgreSQL), sorted by (schema, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<Domain>,
+}
+
+/// An extension.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    /// Its name.
+    pub name: String,
+    /// The schema its objects live in.
+    pub schema: String,
+    /// The installed version.
+    pub version: String,
+}
+
+/// A domain: a type with constraints.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    /// Its name.
+    pub name: QualifiedName,
+    /// The underlying type.
+    pub data_type: String,
+    /// `DEFAULT`.
+    pub default: Option<String>,
+    /// `NOT NULL`.
+    pub not_null: bool,
+    /// `CHECK` constraints, sorted by name.
+    pub checks: Vec<CheckConstraint>,
+    /// `COMMENT ON DOMAIN`.
+    pub comment: Option<String>,
+}
+
+/// A row-level security policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Its name.
+    pub name: String,
+    /// `AS PERMISSIVE` (else `RESTRICTIVE`).
+    pub permissive: bool,
+    /// `FOR ALL | SELECT | INSERT | UPDATE | DELETE`.
+    pub command: String,
+    /// `TO` roles (`PUBLIC` as `public`), sorted.
+    pub roles: Vec<String>,
+    /// `USING (…)`.
+    pub using: Option<String>,
+    /// `WITH CHECK (…)`.
+    pub with_check: Option<String>,
 }
 
 /// A schema-qualified name. SQLite has no schemas: `schema` is empty.
@@ -96,6 +151,15 @@ pub struct Table {
     /// Triggers on the table, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
+    /// `ENABLE ROW LEVEL SECURITY` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub row_security: bool,
+    /// `FORCE ROW LEVEL SECURITY` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_row_security: bool,
+    /// Row-level security policies, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Policy>,
 }
 
 /// A trigger, kept as the statement that creates it (`pg_get_triggerdef`,
@@ -123,6 +187,9 @@ pub struct Function {
     pub result: String,
     /// `CREATE OR REPLACE …` as `pg_get_functiondef` gives it.
     pub definition: String,
+    /// `COMMENT ON FUNCTION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A column.
@@ -265,6 +332,9 @@ pub struct Index {
     pub predicate: Option<String>,
     /// The access method when not the default (`gin`, `gist`, `hash`…).
     pub method: Option<String>,
+    /// `COMMENT ON INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A view or materialized view.
@@ -276,6 +346,9 @@ pub struct View {
     pub definition: String,
     /// `MATERIALIZED`.
     pub materialized: bool,
+    /// `COMMENT ON VIEW`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// The tables and views it reads (PostgreSQL, from `pg_depend`), sorted:
     /// a change to one of their columns drops and recreates the view.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -297,6 +370,9 @@ pub struct Sequence {
     /// its column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<(QualifiedName, String)>,
+    /// `COMMENT ON SEQUENCE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// An enum type.
@@ -306,6 +382,9 @@ pub struct EnumType {
     pub name: QualifiedName,
     /// Its labels, in order.
     pub values: Vec<String>,
+    /// `COMMENT ON TYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Schema {
@@ -322,6 +401,13 @@ impl Schema {
                 .sort_by(|a, b| a.name.cmp(&b.name).then(a.columns.cmp(&b.columns)));
             t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
             t.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+            t.policies.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self.schemas.sort();
+        self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        self.domains.sort_by(|a, b| a.name.cmp(&b.name));
+        for d in &mut self.domains {
+            d.checks.sort_by(|a, b| a.name.cmp(&b.name));
         }
         self.functions.sort_by(|a, b| {
             a.name

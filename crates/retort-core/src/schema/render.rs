@@ -164,6 +164,52 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
             let index = super::QualifiedName::new(table.schema.clone(), from.clone());
             out.push(format!("ALTER INDEX {} RENAME TO {}", qualified(kind, &index), q(to)));
         }
+        Change::CreateSchema(name) if pg => out.push(format!("CREATE SCHEMA {}", q(name))),
+        Change::DropSchema(name) if pg => out.push(format!("DROP SCHEMA {}", q(name))),
+        Change::CreateExtension(e) if pg => out.push(format!(
+            "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {}",
+            q(&e.name),
+            q(&e.schema),
+            crate::dialect::sql::literal(&e.version)
+        )),
+        Change::AlterExtension { from, to } if pg => {
+            if from.version != to.version {
+                out.push(format!(
+                    "ALTER EXTENSION {} UPDATE TO {}",
+                    q(&to.name),
+                    crate::dialect::sql::literal(&to.version)
+                ));
+            }
+            if from.schema != to.schema {
+                out.push(format!("ALTER EXTENSION {} SET SCHEMA {}", q(&to.name), q(&to.schema)));
+            }
+        }
+        Change::DropExtension(e) if pg => out.push(format!("DROP EXTENSION {}", q(&e.name))),
+        Change::CreateDomain(d) if pg => out.push(create_domain(d)),
+        Change::AlterDomain { from, to } if pg => alter_domain(from, to, out),
+        Change::DropDomain(d) if pg => out.push(format!("DROP DOMAIN {}", qualified(kind, &d.name))),
+        Change::SetRowSecurity { table, enabled, forced } if pg => {
+            let t = qualified(kind, table);
+            if enabled.0 != enabled.1 {
+                let word = if enabled.1 { "ENABLE" } else { "DISABLE" };
+                out.push(format!("ALTER TABLE {t} {word} ROW LEVEL SECURITY"));
+            }
+            if forced.0 != forced.1 {
+                let word = if forced.1 { "FORCE" } else { "NO FORCE" };
+                out.push(format!("ALTER TABLE {t} {word} ROW LEVEL SECURITY"));
+            }
+        }
+        Change::CreatePolicy { table, policy } if pg => out.push(create_policy(table, policy)),
+        Change::DropPolicy { table, policy } if pg => out.push(format!(
+            "DROP POLICY {} ON {}",
+            q(&policy.name),
+            qualified(kind, table)
+        )),
+        Change::SetComment { on, comment } if pg => out.push(format!(
+            "COMMENT ON {} IS {}",
+            comment_target(on),
+            comment.as_deref().map_or_else(|| "NULL".to_string(), crate::dialect::sql::literal)
+        )),
         Change::CreateTrigger { trigger, .. } => out.push(trigger.definition.clone()),
         Change::DropTrigger { table, trigger } => out.push(if pg {
             format!("DROP TRIGGER {} ON {}", q(&trigger.name), qualified(kind, table))
@@ -192,6 +238,126 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
         }
     }
     Ok(())
+}
+
+fn create_domain(d: &super::Domain) -> String {
+    let kind = DialectKind::Postgres;
+    let mut s = format!(
+        "CREATE DOMAIN {} AS {}",
+        qualified(kind, &d.name),
+        d.data_type
+    );
+    if let Some(default) = &d.default {
+        s.push_str(&format!(" DEFAULT {default}"));
+    }
+    if d.not_null {
+        s.push_str(" NOT NULL");
+    }
+    for c in &d.checks {
+        s.push_str(&format!(
+            " {}CHECK {}",
+            constraint_name(kind, &c.name),
+            parenthesised(&c.expression)
+        ));
+    }
+    s
+}
+
+fn alter_domain(from: &super::Domain, to: &super::Domain, out: &mut Vec<String>) {
+    let kind = DialectKind::Postgres;
+    let name = qualified(kind, &to.name);
+    if from.data_type != to.data_type {
+        // No ALTER for the base type; fails (clearly) while columns use it.
+        out.push(format!("DROP DOMAIN {name}"));
+        out.push(create_domain(to));
+        return;
+    }
+    if from.default != to.default {
+        out.push(match &to.default {
+            Some(d) => format!("ALTER DOMAIN {name} SET DEFAULT {d}"),
+            None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
+        });
+    }
+    if from.not_null != to.not_null {
+        let word = if to.not_null { "SET" } else { "DROP" };
+        out.push(format!("ALTER DOMAIN {name} {word} NOT NULL"));
+    }
+    for c in from.checks.iter().filter(|c| !to.checks.contains(c)) {
+        out.push(format!(
+            "ALTER DOMAIN {name} DROP CONSTRAINT {}",
+            ident(kind, &c.name)
+        ));
+    }
+    for c in to.checks.iter().filter(|c| !from.checks.contains(c)) {
+        out.push(format!(
+            "ALTER DOMAIN {name} ADD {}CHECK {}",
+            constraint_name(kind, &c.name),
+            parenthesised(&c.expression)
+        ));
+    }
+}
+
+fn create_policy(table: &super::QualifiedName, p: &super::Policy) -> String {
+    let kind = DialectKind::Postgres;
+    let roles: Vec<String> = p
+        .roles
+        .iter()
+        .map(|r| {
+            if r == "public" {
+                "PUBLIC".to_string()
+            } else {
+                ident(kind, r)
+            }
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
+        ident(kind, &p.name),
+        qualified(kind, table),
+        if p.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+        p.command,
+        if roles.is_empty() {
+            "PUBLIC".to_string()
+        } else {
+            roles.join(", ")
+        }
+    );
+    if let Some(using) = &p.using {
+        s.push_str(&format!(" USING ({using})"));
+    }
+    if let Some(check) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({check})"));
+    }
+    s
+}
+
+fn comment_target(on: &super::diff::CommentTarget) -> String {
+    use super::diff::CommentTarget as T;
+    let kind = DialectKind::Postgres;
+    match on {
+        T::View { name, materialized } => format!(
+            "{}VIEW {}",
+            if *materialized { "MATERIALIZED " } else { "" },
+            qualified(kind, name)
+        ),
+        T::Function {
+            name,
+            arguments,
+            procedure,
+        } => format!(
+            "{} {}({arguments})",
+            if *procedure { "PROCEDURE" } else { "FUNCTION" },
+            qualified(kind, name)
+        ),
+        T::Sequence(name) => format!("SEQUENCE {}", qualified(kind, name)),
+        T::Type(name) => format!("TYPE {}", qualified(kind, name)),
+        T::Domain(name) => format!("DOMAIN {}", qualified(kind, name)),
+        T::Index(name) => format!("INDEX {}", qualified(kind, name)),
+    }
 }
 
 fn create_function(f: &super::Function, out: &mut Vec<String>) {

@@ -37,8 +37,8 @@ pub(super) fn collapse(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<
                 if !placed.contains(&table) {
                     placed.push(table);
                     out.push(Change::RebuildTable {
-                        from: (*old[table]).clone(),
-                        to: (*new[table]).clone(),
+                        from: Box::new((*old[table]).clone()),
+                        to: Box::new((*new[table]).clone()),
                     });
                 }
             }

@@ -1,0 +1,139 @@
+//! Comments on views, functions, sequences, enum types, domains and indexes
+//! (table and column comments travel with their table). They are compared
+//! apart from their objects: a changed comment is one `COMMENT ON`, and an
+//! object created or recreated by a diff gets its comment set again.
+
+use super::diff::{Change, CommentTarget};
+use super::{QualifiedName, Schema};
+
+/// Whether any object in `schema` carries a comment this module handles.
+pub(super) fn any(schema: &Schema) -> bool {
+    schema.views.iter().any(|v| v.comment.is_some())
+        || schema.functions.iter().any(|f| f.comment.is_some())
+        || schema.sequences.iter().any(|s| s.comment.is_some())
+        || schema.enums.iter().any(|e| e.comment.is_some())
+        || schema.domains.iter().any(|d| d.comment.is_some())
+        || schema
+            .tables
+            .iter()
+            .any(|t| t.indexes.iter().any(|i| i.comment.is_some()))
+}
+
+/// `schema` without those comments.
+pub(super) fn strip(schema: &Schema) -> Schema {
+    let mut s = schema.clone();
+    s.views.iter_mut().for_each(|v| v.comment = None);
+    s.functions.iter_mut().for_each(|f| f.comment = None);
+    s.sequences.iter_mut().for_each(|x| x.comment = None);
+    s.enums.iter_mut().for_each(|e| e.comment = None);
+    s.domains.iter_mut().for_each(|d| d.comment = None);
+    for t in &mut s.tables {
+        t.indexes.iter_mut().for_each(|i| i.comment = None);
+    }
+    s
+}
+
+/// Every commentable object of `schema` with its comment.
+fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
+    let mut out = Vec::new();
+    for v in &schema.views {
+        out.push((
+            CommentTarget::View {
+                name: v.name.clone(),
+                materialized: v.materialized,
+            },
+            v.comment.clone(),
+        ));
+    }
+    for f in &schema.functions {
+        out.push((
+            CommentTarget::Function {
+                name: f.name.clone(),
+                arguments: f.arguments.clone(),
+                procedure: f.procedure,
+            },
+            f.comment.clone(),
+        ));
+    }
+    for x in &schema.sequences {
+        out.push((CommentTarget::Sequence(x.name.clone()), x.comment.clone()));
+    }
+    for e in &schema.enums {
+        out.push((CommentTarget::Type(e.name.clone()), e.comment.clone()));
+    }
+    for d in &schema.domains {
+        out.push((CommentTarget::Domain(d.name.clone()), d.comment.clone()));
+    }
+    for t in &schema.tables {
+        for i in &t.indexes {
+            out.push((
+                CommentTarget::Index(QualifiedName::new(t.name.schema.clone(), i.name.clone())),
+                i.comment.clone(),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `changes` create `target` anew (so its comment is gone).
+fn created(target: &CommentTarget, changes: &[Change]) -> bool {
+    changes.iter().any(|c| match (target, c) {
+        (CommentTarget::View { name, .. }, Change::CreateView(v)) => &v.name == name,
+        (
+            CommentTarget::Function {
+                name, arguments, ..
+            },
+            Change::CreateFunction(f),
+        ) => &f.name == name && &f.arguments == arguments,
+        (
+            CommentTarget::Function {
+                name, arguments, ..
+            },
+            Change::ReplaceFunction { from, to },
+        ) => {
+            &to.name == name
+                && &to.arguments == arguments
+                && (from.result != to.result || from.procedure != to.procedure)
+        }
+        (CommentTarget::Sequence(name), Change::CreateSequence(x)) => &x.name == name,
+        (CommentTarget::Type(name), Change::CreateEnum(e)) => &e.name == name,
+        (CommentTarget::Type(name), Change::ReplaceEnum { to, .. }) => &to.name == name,
+        (CommentTarget::Domain(name), Change::CreateDomain(d)) => &d.name == name,
+        (CommentTarget::Domain(name), Change::AlterDomain { from, to }) => {
+            &to.name == name && from.data_type != to.data_type
+        }
+        (CommentTarget::Index(name), Change::CreateIndex { table, index }) => {
+            table.schema == name.schema && index.name == name.name
+        }
+        (CommentTarget::Index(name), Change::RebuildTable { to, .. }) => {
+            to.name.schema == name.schema && to.indexes.iter().any(|i| i.name == name.name)
+        }
+        _ => false,
+    })
+}
+
+/// The `COMMENT ON` changes that bring `from`'s comments to `to`'s, given
+/// the object `changes` already computed. They run last: every object they
+/// name exists by then.
+pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Change> {
+    let old = objects(from);
+    let mut out = Vec::new();
+    for (target, comment) in objects(to) {
+        let before = old
+            .iter()
+            .find(|(t, _)| *t == target)
+            .map(|(_, c)| c.clone());
+        let set = if created(&target, changes) || before.is_none() {
+            comment.is_some()
+        } else {
+            before.flatten() != comment
+        };
+        if set {
+            out.push(Change::SetComment {
+                on: target,
+                comment,
+            });
+        }
+    }
+    out
+}
