@@ -397,6 +397,7 @@ pub fn summary(change: &Change) -> String {
         Change::RebuildTable { to, .. } => format!("rebuild table {}", q(&to.name)),
         Change::RenameTable { from, to } => format!("rename table {} to {}", q(from), to.name),
         Change::CreateSchema(name) => format!("create schema {name}"),
+        Change::SetTableOptions { table } => format!("change the table options of {}", q(table)),
         Change::DropSchema(name) => format!("drop schema {name}"),
         Change::CreateExtension(e) => format!("create extension {} {}", e.name, e.version),
         Change::AlterExtension { to, .. } => format!(

@@ -1,11 +1,15 @@
 //! The difference between two schema models, as an ordered list of changes.
 //!
-//! Order (so every statement finds what it needs): drop views; drop foreign
-//! keys, then other constraints and indexes that go or change; drop tables;
-//! create enums and sequences; create tables (without their foreign keys);
-//! add, alter and drop columns; add constraints and indexes; add foreign keys
-//! (every table they point at now exists); create views; drop enums and
-//! sequences last. The downgrade is simply `diff(to, from)`.
+//! Order (so every statement finds what it needs): drop views and triggers;
+//! drop foreign keys and policies, then other constraints and indexes that
+//! go or change; drop tables; create schemas and extensions; create enums,
+//! domains, sequences and functions; create tables (without their foreign
+//! keys); add, alter and drop columns; drop functions, then domains; replace
+//! enums that lose labels; add constraints and indexes; add foreign keys
+//! (every table they point at now exists); create views (each after the
+//! views it reads); create triggers and policies; drop enums and sequences;
+//! drop extensions and schemas last. Comments follow their objects. The
+//! downgrade is simply `diff(to, from)`.
 
 use std::collections::HashMap;
 
@@ -258,6 +262,12 @@ pub enum Change {
         /// The comment; `None` removes it.
         comment: Option<String>,
     },
+    /// SQLite: `AUTOINCREMENT`, `WITHOUT ROWID` or `STRICT` changes (made
+    /// by rebuilding the table).
+    SetTableOptions {
+        /// The table.
+        table: QualifiedName,
+    },
     /// `ALTER TABLE … RENAME TO …`.
     RenameTable {
         /// The old name.
@@ -392,7 +402,7 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
             }
             // Removing or reordering labels: rename the old type away, create
             // the new one, convert the columns that use it, drop the old.
-            Some(old) => p.create_types.push(Change::ReplaceEnum {
+            Some(old) => p.replace_types.push(Change::ReplaceEnum {
                 from: old.clone(),
                 to: e.clone(),
                 columns: enum_columns(to, e),
@@ -416,7 +426,7 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
     }
     for d in &from.domains {
         if !to.domains.iter().any(|n| n.name == d.name) {
-            p.drop_types.push(Change::DropDomain(d.clone()));
+            p.drop_domains.push(Change::DropDomain(d.clone()));
         }
     }
     // A sequence is created before the tables whose defaults call it; its
@@ -534,7 +544,7 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
 /// their text is the same.
 fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phases) {
     let mut affected: Vec<QualifiedName> = Vec::new();
-    for c in p.columns.iter().chain(&p.create_types) {
+    for c in p.columns.iter().chain(&p.replace_types) {
         match c {
             Change::AlterColumn { table, from, to }
                 if from.data_type != to.data_type || from.generated != to.generated =>
@@ -646,7 +656,7 @@ fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
     }
     for f in &from.functions {
         if !new.contains_key(&key(f)) {
-            p.drop_types.push(Change::DropFunction(f.clone()));
+            p.drop_routines.push(Change::DropFunction(f.clone()));
         }
     }
 }
@@ -667,6 +677,13 @@ fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Op
 /// Changes of one table that exists on both sides.
 fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
     let name = &new.name;
+    if (old.autoincrement, old.without_rowid, old.strict)
+        != (new.autoincrement, new.without_rowid, new.strict)
+    {
+        p.columns.push(Change::SetTableOptions {
+            table: name.clone(),
+        });
+    }
     if old.comment != new.comment {
         p.columns.push(Change::SetTableComment {
             table: name.clone(),
@@ -885,6 +902,9 @@ struct Phases {
     create_types: Vec<Change>,
     create_tables: Vec<Change>,
     columns: Vec<Change>,
+    drop_routines: Vec<Change>,
+    drop_domains: Vec<Change>,
+    replace_types: Vec<Change>,
     add_constraints: Vec<Change>,
     add_fks: Vec<Change>,
     create_views: Vec<Change>,
@@ -913,6 +933,12 @@ impl Phases {
             self.create_types,
             self.create_tables,
             self.columns,
+            // Once no column, default or trigger uses them: functions, then
+            // the domains their signatures may name; then enums that lose
+            // labels (no domain of a dropped column holds them any more).
+            self.drop_routines,
+            self.drop_domains,
+            self.replace_types,
             self.add_constraints,
             self.add_fks,
             self.create_views,

@@ -103,7 +103,10 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     let table_rows = query(
         conn,
         "tables",
-        &format!("SELECT m.name, m.sql FROM sqlite_schema m WHERE {user_tables} ORDER BY m.name"),
+        &format!(
+            "SELECT m.name, m.sql, tl.wr, tl.\"strict\" FROM sqlite_schema m \
+             JOIN pragma_table_list(m.name) tl ON tl.schema = 'main' WHERE {user_tables} ORDER BY m.name"
+        ),
     )?;
     let table_rows: Vec<_> = table_rows
         .iter()
@@ -146,6 +149,9 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         let extras = super::sqlite_ddl::table_extras(&text(r, 1));
         if let Some(t) = b.table(&table) {
             t.checks = extras.checks;
+            t.autoincrement = extras.autoincrement;
+            t.without_rowid = truthy(r, 2);
+            t.strict = truthy(r, 3);
             for g in extras.generated {
                 if let Some(c) = t
                     .columns

@@ -160,6 +160,15 @@ pub struct Table {
     /// Row-level security policies, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<Policy>,
+    /// SQLite: `INTEGER PRIMARY KEY AUTOINCREMENT`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub autoincrement: bool,
+    /// SQLite: `WITHOUT ROWID`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_rowid: bool,
+    /// SQLite: `STRICT`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 /// A trigger, kept as the statement that creates it (`pg_get_triggerdef`,

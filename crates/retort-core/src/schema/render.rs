@@ -499,9 +499,38 @@ fn column_def(kind: DialectKind, c: &Column) -> String {
         def.push_str(" NOT NULL");
     }
     if let Some(default) = &c.default {
-        def.push_str(&format!(" DEFAULT {default}"));
+        // SQLite gives an expression default back without the parentheses
+        // its grammar needs around it.
+        if kind == DialectKind::Sqlite && !sqlite_literal(default) {
+            def.push_str(&format!(" DEFAULT ({default})"));
+        } else {
+            def.push_str(&format!(" DEFAULT {default}"));
+        }
     }
     def
+}
+
+/// A default SQLite takes without parentheses: a number, a string or blob
+/// literal, `NULL`, `TRUE`/`FALSE`, `CURRENT_TIME`/`_DATE`/`_TIMESTAMP`.
+pub(super) fn sqlite_literal(default: &str) -> bool {
+    let d = default.trim();
+    let upper = d.to_ascii_uppercase();
+    let quoted = |q: char| {
+        d.len() >= 2
+            && d.starts_with(q)
+            && d.ends_with(q)
+            && !d[1..d.len() - 1].replace("''", "").contains(q)
+    };
+    matches!(
+        upper.as_str(),
+        "NULL" | "TRUE" | "FALSE" | "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP"
+    ) || quoted('\'')
+        || ((upper.starts_with("X'")) && quoted_blob(d))
+        || d.trim_start_matches(['+', '-']).parse::<f64>().is_ok()
+}
+
+fn quoted_blob(d: &str) -> bool {
+    d.len() >= 3 && d.ends_with('\'') && d[2..d.len() - 1].chars().all(|c| c.is_ascii_hexdigit())
 }
 
 fn foreign_key(kind: DialectKind, fk: &ForeignKey) -> String {
@@ -543,7 +572,20 @@ fn create_table(kind: DialectKind, t: &Table) -> Vec<String> {
             )
         })
         .collect();
-    if let Some(pk) = &t.primary_key {
+    // SQLite's AUTOINCREMENT exists only on a column's own PRIMARY KEY.
+    let inline_pk = kind == DialectKind::Sqlite
+        && t.autoincrement
+        && t.primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns.len() == 1);
+    if inline_pk {
+        if let Some(pk) = &t.primary_key {
+            if let Some(i) = t.columns.iter().position(|c| c.name == pk.columns[0]) {
+                parts[i].push_str(" PRIMARY KEY AUTOINCREMENT");
+            }
+        }
+    }
+    if let Some(pk) = t.primary_key.as_ref().filter(|_| !inline_pk) {
         parts.push(format!(
             "{}PRIMARY KEY ({})",
             constraint_name(kind, &pk.name),
@@ -569,10 +611,19 @@ fn create_table(kind: DialectKind, t: &Table) -> Vec<String> {
         // targets to exist yet either.
         parts.extend(t.foreign_keys.iter().map(|fk| foreign_key(kind, fk)));
     }
+    let mut options = Vec::new();
+    if t.without_rowid {
+        options.push("WITHOUT ROWID");
+    }
+    if t.strict {
+        options.push("STRICT");
+    }
     let mut statements = vec![format!(
-        "CREATE TABLE {} (\n    {}\n)",
+        "CREATE TABLE {} (\n    {}\n){}{}",
         qualified(kind, &t.name),
-        parts.join(",\n    ")
+        parts.join(",\n    "),
+        if options.is_empty() { "" } else { " " },
+        options.join(", ")
     )];
     if kind == DialectKind::Postgres {
         statements.extend(comments);

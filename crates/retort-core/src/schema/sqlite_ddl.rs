@@ -34,6 +34,8 @@ pub(super) struct TableExtras {
     pub checks: Vec<CheckConstraint>,
     /// Generated columns.
     pub generated: Vec<Generated>,
+    /// The rowid key is declared `AUTOINCREMENT`.
+    pub autoincrement: bool,
 }
 
 /// Reads checks and generated columns from a `CREATE TABLE` statement.
@@ -159,6 +161,7 @@ fn read_element(element: &[Token], extras: &mut TableExtras) {
                     continue;
                 }
             }
+            Some(Keyword::AUTOINCREMENT) => extras.autoincrement = true,
             Some(_) | None => {
                 // Any other clause ends a pending `CONSTRAINT name`'s reach
                 // only when it is itself a constraint; names are rare enough
@@ -264,6 +267,10 @@ mod tests {
             ]
         );
         assert!(x.generated.is_empty());
+        assert!(!x.autoincrement);
+        assert!(
+            table_extras("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v)").autoincrement
+        );
     }
 
     #[test]

@@ -64,7 +64,8 @@ fn existing_table(change: &Change) -> Option<&QualifiedName> {
         | Change::DropIndex { table, .. }
         | Change::CreateTrigger { table, .. }
         | Change::DropTrigger { table, .. }
-        | Change::SetTableComment { table, .. } => Some(table),
+        | Change::SetTableComment { table, .. }
+        | Change::SetTableOptions { table } => Some(table),
         Change::AddForeignKey {
             table,
             new_table: false,
@@ -101,8 +102,7 @@ fn can_add(c: &Column, table: &Table) -> bool {
         .is_some_and(|k| k.columns.contains(&c.name))
         || table.uniques.iter().any(|u| u.columns.contains(&c.name));
     let constant_default = c.default.as_deref().is_none_or(|d| {
-        let d = d.trim().to_ascii_uppercase();
-        !d.starts_with('(') && !d.starts_with("CURRENT_")
+        super::render::sqlite_literal(d) && !d.trim().to_ascii_uppercase().starts_with("CURRENT_")
     });
     let stored = c.generated.is_some() && !c.generated_virtual;
     // A new column with a foreign key arrives as an AddForeignKey change,
