@@ -8,7 +8,10 @@ use super::{QualifiedName, Schema};
 
 /// Whether any object in `schema` carries a comment this module handles.
 pub(super) fn any(schema: &Schema) -> bool {
-    schema.views.iter().any(|v| v.comment.is_some())
+    schema
+        .views
+        .iter()
+        .any(|v| v.comment.is_some() || v.indexes.iter().any(|i| i.comment.is_some()))
         || schema.functions.iter().any(|f| f.comment.is_some())
         || schema.sequences.iter().any(|s| s.comment.is_some())
         || schema.enums.iter().any(|e| e.comment.is_some())
@@ -22,7 +25,10 @@ pub(super) fn any(schema: &Schema) -> bool {
 /// `schema` without those comments.
 pub(super) fn strip(schema: &Schema) -> Schema {
     let mut s = schema.clone();
-    s.views.iter_mut().for_each(|v| v.comment = None);
+    for v in &mut s.views {
+        v.comment = None;
+        v.indexes.iter_mut().for_each(|i| i.comment = None);
+    }
     s.functions.iter_mut().for_each(|f| f.comment = None);
     s.sequences.iter_mut().for_each(|x| x.comment = None);
     s.enums.iter_mut().for_each(|e| e.comment = None);
@@ -64,6 +70,14 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
     for d in &schema.domains {
         out.push((CommentTarget::Domain(d.name.clone()), d.comment.clone()));
     }
+    for v in &schema.views {
+        for i in &v.indexes {
+            out.push((
+                CommentTarget::Index(QualifiedName::new(v.name.schema.clone(), i.name.clone())),
+                i.comment.clone(),
+            ));
+        }
+    }
     for t in &schema.tables {
         for i in &t.indexes {
             out.push((
@@ -101,6 +115,9 @@ fn created(target: &CommentTarget, changes: &[Change]) -> bool {
         (CommentTarget::Domain(name), Change::CreateDomain(d)) => &d.name == name,
         (CommentTarget::Domain(name), Change::AlterDomain { from, to }) => {
             &to.name == name && from.data_type != to.data_type
+        }
+        (CommentTarget::Index(name), Change::CreateView(v)) => {
+            v.name.schema == name.schema && v.indexes.iter().any(|i| i.name == name.name)
         }
         (CommentTarget::Index(name), Change::CreateIndex { table, index }) => {
             table.schema == name.schema && index.name == name.name

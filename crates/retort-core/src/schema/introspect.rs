@@ -287,6 +287,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         materialized: false,
         reads: Vec::new(),
         comment: None,
+        indexes: Vec::new(),
     })
     .collect();
     for r in query(
@@ -480,6 +481,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         }
     }
 
+    let mut view_indexes: HashMap<QualifiedName, Vec<Index>> = HashMap::new();
     for r in query(
         conn,
         "indexes",
@@ -495,15 +497,14 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
               FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class') \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
-             WHERE c.relkind IN ('r', 'p') AND {rel} \
+             WHERE c.relkind IN ('r', 'p', 'm') AND {rel} \
              AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x')) \
              ORDER BY 1, 2, 3"
         ),
     )? {
         let table = QualifiedName::new(text(&r, 0), text(&r, 1));
-        let Some(t) = b.table(&table) else { continue };
         let method = text(&r, 4);
-        t.indexes.push(Index {
+        let index = Index {
             name: text(&r, 2),
             unique: truthy(&r, 3),
             method: (method != "btree").then_some(method),
@@ -511,10 +512,15 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             parts: list(&text(&r, 6)),
             include: list(&text(&r, 7)),
             comment: opt(&r, 8),
-        });
+        };
+        match b.table(&table) {
+            Some(t) => t.indexes.push(index),
+            // Not a table: a materialized view's index.
+            None => view_indexes.entry(table).or_default().push(index),
+        }
     }
 
-    let views: Vec<View> = query(
+    let mut views: Vec<View> = query(
         conn,
         "views",
         &format!(
@@ -542,9 +548,16 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             materialized: truthy(r, 3),
             reads,
             comment: opt(r, 5),
+            indexes: Vec::new(),
         }
     })
     .collect();
+    for v in &mut views {
+        if let Some(mut indexes) = view_indexes.remove(&v.name) {
+            indexes.sort_by(|a, b| a.name.cmp(&b.name));
+            v.indexes = indexes;
+        }
+    }
 
     // Identity columns' sequences belong to the column; serial columns'
     // are sequences OWNED BY it (pg_depend 'a').

@@ -358,6 +358,9 @@ pub struct View {
     /// `COMMENT ON VIEW`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// A materialized view's indexes, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
     /// The tables and views it reads (PostgreSQL, from `pg_depend`), sorted:
     /// a change to one of their columns drops and recreates the view.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

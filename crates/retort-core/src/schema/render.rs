@@ -39,12 +39,15 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
             let name = super::QualifiedName::new(table.schema.clone(), index.name.clone());
             out.push(format!("DROP INDEX {}", qualified(kind, &name)));
         }
-        Change::CreateView(v) => out.push(format!(
-            "CREATE {}VIEW {} AS {}",
-            if v.materialized { "MATERIALIZED " } else { "" },
-            qualified(kind, &v.name),
-            v.definition.trim().trim_end_matches(';')
-        )),
+        Change::CreateView(v) => {
+            out.push(format!(
+                "CREATE {}VIEW {} AS {}",
+                if v.materialized { "MATERIALIZED " } else { "" },
+                qualified(kind, &v.name),
+                v.definition.trim().trim_end_matches(';')
+            ));
+            out.extend(v.indexes.iter().map(|i| create_index(kind, &v.name, i)));
+        }
         Change::DropView(v) => out.push(format!(
             "DROP {}VIEW {}",
             if v.materialized { "MATERIALIZED " } else { "" },
