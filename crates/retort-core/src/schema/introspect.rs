@@ -447,7 +447,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         conn,
         "constraints",
         &format!(
-            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, pg_get_constraintdef(con.oid, true), \
+            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END, \
              fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred \
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
