@@ -370,6 +370,8 @@ pub fn summary(change: &Change) -> String {
         Change::DropIndex { table, index } => format!("drop index {} on {}", index.name, q(table)),
         Change::CreateView(v) => format!("create view {}", q(&v.name)),
         Change::DropView(v) => format!("drop view {}", q(&v.name)),
+        Change::CreateVirtualTable(v) => format!("create virtual table {}", q(&v.name)),
+        Change::DropVirtualTable(v) => format!("drop virtual table {}", q(&v.name)),
         Change::CreateEnum(e) => format!("create type {}", q(&e.name)),
         Change::AddEnumValue { name, value } => format!("add value '{value}' to type {}", q(name)),
         Change::ReplaceEnum { to, .. } => format!("change the labels of type {}", q(&to.name)),

@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::{
     CheckConstraint, Column, Domain, EnumType, Extension, ForeignKey, Function, Index, Policy,
     PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger, UniqueConstraint, View,
+    VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -311,13 +312,17 @@ pub enum Change {
         /// The table after.
         to: Box<Table>,
     },
+    /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
+    CreateVirtualTable(VirtualTable),
+    /// `DROP TABLE` of a virtual table (its shadow tables go with it).
+    DropVirtualTable(VirtualTable),
 }
 
 impl Change {
     /// Whether applying the change can lose data.
     pub fn loses_data(&self) -> bool {
         match self {
-            Change::DropTable(_) | Change::DropColumn { .. } => true,
+            Change::DropTable(_) | Change::DropColumn { .. } | Change::DropVirtualTable(_) => true,
             Change::AlterColumn { from, to, .. } => from.data_type != to.data_type,
             Change::RebuildTable { from, to } => from.columns.iter().any(|c| {
                 to.columns
@@ -468,6 +473,19 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
         }
     }
     functions(from, to, &mut p);
+    // A virtual table's arguments are its definition: any change recreates
+    // it. Dropped with the views (before the tables an external-content
+    // index reads), created once every ordinary table exists.
+    for v in &from.virtual_tables {
+        if to.virtual_tables.iter().find(|n| n.name == v.name) != Some(v) {
+            p.drop_views.push(Change::DropVirtualTable(v.clone()));
+        }
+    }
+    for v in &to.virtual_tables {
+        if from.virtual_tables.iter().find(|o| o.name == v.name) != Some(v) {
+            p.add_fks.push(Change::CreateVirtualTable(v.clone()));
+        }
+    }
     // Tables by name: schemas with thousands of tables must not be compared
     // pairwise.
     let old_tables: HashMap<&QualifiedName, &Table> =
@@ -644,10 +662,17 @@ fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
     let key = |f: &Function| (f.name.clone(), f.arguments.clone());
     let old: HashMap<_, &Function> = from.functions.iter().map(|f| (key(f), f)).collect();
     let new: HashMap<_, &Function> = to.functions.iter().map(|f| (key(f), f)).collect();
+    // A function whose signature names a table's or view's row type needs
+    // that relation to exist, and keeps it from being dropped.
     for f in &to.functions {
+        let create = if f.uses_row_type {
+            &mut p.create_row_routines
+        } else {
+            &mut p.create_types
+        };
         match old.get(&key(f)) {
-            None => p.create_types.push(Change::CreateFunction(f.clone())),
-            Some(o) if *o != f => p.create_types.push(Change::ReplaceFunction {
+            None => create.push(Change::CreateFunction(f.clone())),
+            Some(o) if *o != f => create.push(Change::ReplaceFunction {
                 from: (*o).clone(),
                 to: f.clone(),
             }),
@@ -656,7 +681,12 @@ fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
     }
     for f in &from.functions {
         if !new.contains_key(&key(f)) {
-            p.drop_routines.push(Change::DropFunction(f.clone()));
+            let drop = if f.uses_row_type {
+                &mut p.drop_row_routines
+            } else {
+                &mut p.drop_routines
+            };
+            drop.push(Change::DropFunction(f.clone()));
         }
     }
 }
@@ -894,6 +924,7 @@ fn pair<T: PartialEq>(old: &[T], new: &[T], mut drop: impl FnMut(&T), mut add: i
 /// Changes grouped by the phase they run in.
 #[derive(Default)]
 struct Phases {
+    drop_row_routines: Vec<Change>,
     drop_views: Vec<Change>,
     drop_fks: Vec<Change>,
     drop_constraints: Vec<Change>,
@@ -908,6 +939,7 @@ struct Phases {
     add_constraints: Vec<Change>,
     add_fks: Vec<Change>,
     create_views: Vec<Change>,
+    create_row_routines: Vec<Change>,
     create_triggers: Vec<Change>,
     drop_types: Vec<Change>,
     drop_schemas: Vec<Change>,
@@ -925,6 +957,7 @@ impl Phases {
         self.drop_views = views.into_iter().chain(triggers).collect();
         order_views(&mut self.create_views, true);
         [
+            self.drop_row_routines,
             self.drop_views,
             self.drop_fks,
             self.drop_constraints,
@@ -942,6 +975,7 @@ impl Phases {
             self.add_constraints,
             self.add_fks,
             self.create_views,
+            self.create_row_routines,
             self.create_triggers,
             self.drop_types,
             self.drop_schemas,

@@ -125,6 +125,9 @@ impl Filter {
         schema
             .tables
             .retain(|t| keep_tables && self.relation(&t.name));
+        schema
+            .virtual_tables
+            .retain(|t| keep_tables && self.relation(&t.name));
         for t in &mut schema.tables {
             if !self.kind(ObjectKind::Triggers) {
                 t.triggers.clear();

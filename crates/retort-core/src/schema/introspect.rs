@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use super::{
     CheckConstraint, Column, Domain, EnumType, Extension, FkAction, ForeignKey, Function, Identity,
     Index, Policy, PrimaryKey, QualifiedName, Schema, Sequence, Table, Trigger, UniqueConstraint,
-    View,
+    View, VirtualTable,
 };
 
 /// Separator for lists aggregated in SQL (ASCII unit separator: never part of
@@ -104,13 +104,24 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         conn,
         "tables",
         &format!(
-            "SELECT m.name, m.sql, tl.wr, tl.\"strict\" FROM sqlite_schema m \
+            "SELECT m.name, m.sql, tl.wr, tl.\"strict\", tl.type FROM sqlite_schema m \
              JOIN pragma_table_list(m.name) tl ON tl.schema = 'main' WHERE {user_tables} ORDER BY m.name"
         ),
     )?;
+    // pragma_table_list tells ordinary tables from virtual ones and from the
+    // shadow tables SQLite keeps for those (FTS's `*_content`, `*_segdir`…),
+    // which come and go with their virtual table and are not modelled.
+    let virtual_tables: Vec<VirtualTable> = table_rows
+        .iter()
+        .filter(|r| text(r, 4) == "virtual" && !excluded(exclude, "", &text(r, 0)))
+        .map(|r| VirtualTable {
+            name: QualifiedName::new("", text(r, 0)),
+            sql: text(r, 1),
+        })
+        .collect();
     let table_rows: Vec<_> = table_rows
         .iter()
-        .filter(|r| !excluded(exclude, "", &text(r, 0)))
+        .filter(|r| text(r, 4) == "table" && !excluded(exclude, "", &text(r, 0)))
         .collect();
     let names = table_rows
         .iter()
@@ -305,6 +316,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     Ok(Schema {
         tables: b.tables,
         views,
+        virtual_tables,
         ..Schema::default()
     })
 }
@@ -405,7 +417,8 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         &format!(
             "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
              pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
-             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description \
+             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description, \
+             array_to_string(a.attoptions, E'\\x1f') \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              LEFT JOIN pg_collation co ON co.oid = a.attcollation \
@@ -431,6 +444,11 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             generated_virtual: text(&r, 7) == "v",
             collation: opt(&r, 8),
             comment: opt(&r, 9),
+            options: {
+                let mut o = list(&text(&r, 10));
+                o.sort();
+                o
+            },
         };
         if let Some(t) = b.table(&table) {
             t.columns.push(column);
@@ -628,7 +646,11 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         "functions",
         &format!(
             "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind = 'p', \
-             coalesce(pg_get_function_result(p.oid), ''), pg_get_functiondef(p.oid), obj_description(p.oid, 'pg_proc') FROM pg_proc p \
+             coalesce(pg_get_function_result(p.oid), ''), pg_get_functiondef(p.oid), obj_description(p.oid, 'pg_proc'), \
+             EXISTS (SELECT 1 FROM pg_type rt JOIN pg_class rc ON rc.oid = rt.typrelid WHERE rc.relkind IN ('r', 'p', 'v', 'm') \
+               AND (rt.oid = p.prorettype OR rt.typarray = p.prorettype \
+               OR rt.oid = ANY(coalesce(p.proallargtypes, p.proargtypes::oid[])) \
+               OR rt.typarray = ANY(coalesce(p.proallargtypes, p.proargtypes::oid[])))) FROM pg_proc p \
              JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND {PG_USER_NS} AND {} \
              ORDER BY 1, 2, 3",
             pg_not_extension("p.oid")
@@ -642,6 +664,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         result: text(r, 4),
         definition: text(r, 5).trim().to_string(),
         comment: opt(r, 6),
+        uses_row_type: truthy(r, 7),
     })
     .collect();
 
@@ -742,5 +765,6 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         schemas,
         extensions,
         domains,
+        virtual_tables: Vec::new(),
     })
 }

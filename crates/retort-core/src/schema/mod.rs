@@ -63,6 +63,20 @@ pub struct Schema {
     /// Domains (PostgreSQL), sorted by (schema, name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<Domain>,
+    /// Virtual tables (SQLite: FTS, R*Tree…), sorted by name. The shadow
+    /// tables SQLite keeps for them are not part of the model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub virtual_tables: Vec<VirtualTable>,
+}
+
+/// A virtual table (SQLite): its module keeps the data, so it is compared
+/// and recreated as a whole, by its `CREATE VIRTUAL TABLE` statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VirtualTable {
+    /// Its name.
+    pub name: QualifiedName,
+    /// The statement that creates it, as the database keeps it.
+    pub sql: String,
 }
 
 /// An extension.
@@ -196,6 +210,10 @@ pub struct Function {
     pub result: String,
     /// `CREATE OR REPLACE …` as `pg_get_functiondef` gives it.
     pub definition: String,
+    /// Its result or an argument is the row type of a table or view, so it
+    /// is created after tables and views and dropped before them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uses_row_type: bool,
     /// `COMMENT ON FUNCTION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -225,6 +243,10 @@ pub struct Column {
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
+    /// Attribute options set with `ALTER COLUMN … SET (…)` (PostgreSQL's
+    /// `n_distinct`, `n_distinct_inherited`), as `name=value`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 /// How an identity column generates values.
@@ -429,6 +451,7 @@ impl Schema {
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
+        self.virtual_tables.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     /// The table with this name.

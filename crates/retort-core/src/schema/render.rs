@@ -24,11 +24,20 @@ fn render_one(kind: DialectKind, change: &Change, out: &mut Vec<String>) -> Resu
     match change {
         Change::CreateTable(t) => out.extend(create_table(kind, t)),
         Change::DropTable(t) => out.push(format!("DROP TABLE {}", qualified(kind, &t.name))),
-        Change::AddColumn { table, column } => out.push(format!(
-            "ALTER TABLE {} ADD COLUMN {}",
-            qualified(kind, table),
-            column_def(kind, column)
-        )),
+        Change::CreateVirtualTable(v) => out.push(v.sql.trim().trim_end_matches(';').to_string()),
+        Change::DropVirtualTable(v) => {
+            out.push(format!("DROP TABLE {}", qualified(kind, &v.name)));
+        }
+        Change::AddColumn { table, column } => {
+            out.push(format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                qualified(kind, table),
+                column_def(kind, column)
+            ));
+            if !column.options.is_empty() {
+                out.push(set_column_options(kind, table, column));
+            }
+        }
         Change::DropColumn { table, column } => out.push(format!(
             "ALTER TABLE {} DROP COLUMN {}",
             qualified(kind, table),
@@ -630,8 +639,21 @@ fn create_table(kind: DialectKind, t: &Table) -> Vec<String> {
     )];
     if kind == DialectKind::Postgres {
         statements.extend(comments);
+        for c in t.columns.iter().filter(|c| !c.options.is_empty()) {
+            statements.push(set_column_options(kind, &t.name, c));
+        }
     }
     statements
+}
+
+/// `ALTER TABLE … ALTER COLUMN … SET (name=value, …)`.
+fn set_column_options(kind: DialectKind, table: &super::QualifiedName, c: &Column) -> String {
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET ({})",
+        qualified(kind, table),
+        ident(kind, &c.name),
+        c.options.join(", ")
+    )
 }
 
 fn create_index(kind: DialectKind, table: &super::QualifiedName, i: &Index) -> String {
@@ -711,6 +733,24 @@ fn alter_column(
                 .as_deref()
                 .map_or_else(|| "NULL".to_string(), crate::dialect::sql::literal)
         ));
+    }
+    if from.options != to.options {
+        let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
+        let gone: Vec<String> = from
+            .options
+            .iter()
+            .map(key)
+            .filter(|k| !to.options.iter().any(|o| key(o) == *k))
+            .collect();
+        if !gone.is_empty() {
+            out.push(format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} RESET ({})",
+                gone.join(", ")
+            ));
+        }
+        if !to.options.is_empty() {
+            out.push(set_column_options(kind, table, to));
+        }
     }
     let generated = |i: Identity| match i {
         Identity::Always => "ALWAYS",
