@@ -312,6 +312,14 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
         T::Type(name) => format!("type {}", q(name)),
         T::Domain(name) => format!("domain {}", q(name)),
         T::Index(name) => format!("index {}", q(name)),
+        T::Constraint { table, name } => format!("constraint {name} on {}", q(table)),
+        T::DomainConstraint { domain, name } => {
+            format!("constraint {name} on domain {}", q(domain))
+        }
+        T::Trigger { table, name } => format!("trigger {name} on {}", q(table)),
+        T::Policy { table, name } => format!("policy {name} on {}", q(table)),
+        T::Schema(name) => format!("schema {name}"),
+        T::Extension(name) => format!("extension {name}"),
     }
 }
 

@@ -363,6 +363,38 @@ pub enum CommentTarget {
     Domain(QualifiedName),
     /// An index (schema of its table, index name).
     Index(QualifiedName),
+    /// A table's constraint (primary key, unique, check, foreign key).
+    Constraint {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        name: String,
+    },
+    /// A domain's check constraint.
+    DomainConstraint {
+        /// The domain.
+        domain: QualifiedName,
+        /// The constraint.
+        name: String,
+    },
+    /// A trigger.
+    Trigger {
+        /// Its table.
+        table: QualifiedName,
+        /// The trigger.
+        name: String,
+    },
+    /// A row-level security policy.
+    Policy {
+        /// Its table.
+        table: QualifiedName,
+        /// The policy.
+        name: String,
+    },
+    /// A schema.
+    Schema(String),
+    /// An extension.
+    Extension(String),
 }
 
 /// The changes that turn `from` into `to`, in an order that applies.

@@ -146,9 +146,6 @@ impl Filter {
                 for c in &mut t.columns {
                     c.comment = None;
                 }
-                for i in &mut t.indexes {
-                    i.comment = None;
-                }
             }
             if !self.kind(ObjectKind::Policies) {
                 t.policies.clear();
@@ -157,11 +154,8 @@ impl Filter {
             }
         }
         if !self.kind(ObjectKind::Comments) {
-            schema.views.iter_mut().for_each(|v| v.comment = None);
-            schema.functions.iter_mut().for_each(|f| f.comment = None);
-            schema.sequences.iter_mut().for_each(|x| x.comment = None);
-            schema.enums.iter_mut().for_each(|e| e.comment = None);
-            schema.domains.iter_mut().for_each(|d| d.comment = None);
+            // Every comment that is not a table's or a column's.
+            *schema = super::comments::strip(schema);
         }
         let keep_views = self.kind(ObjectKind::Views);
         schema

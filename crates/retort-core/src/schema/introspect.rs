@@ -181,6 +181,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             t.primary_key = Some(PrimaryKey {
                 name: String::new(),
                 columns: parts.into_iter().map(|(_, c)| c).collect(),
+                comment: None,
             });
         }
     }
@@ -273,6 +274,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             "u" => t.uniques.push(UniqueConstraint {
                 name: String::new(),
                 columns: idx.parts.iter().map(|p| unquote(p)).collect(),
+                comment: None,
             }),
             _ => {
                 if let Some(sql) = sql_of.get(&idx.name) {
@@ -310,6 +312,7 @@ fn sqlite(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             t.triggers.push(Trigger {
                 name: text(&r, 1),
                 definition: text(&r, 2).trim().trim_end_matches(';').to_string(),
+                comment: None,
             });
         }
     }
@@ -466,7 +469,8 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         "constraints",
         &format!(
             "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END, \
-             fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred \
+             fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, \
+             obj_description(con.oid, 'pg_constraint') \
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
              WHERE con.contype IN ('p', 'u', 'c', 'f') AND {rel} ORDER BY 1, 2, 3",
@@ -478,13 +482,28 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         let Some(t) = b.table(&table) else { continue };
         let name = text(&r, 2);
         let columns = list(&text(&r, 4));
+        let comment = opt(&r, 13);
         match text(&r, 3).as_str() {
-            "p" => t.primary_key = Some(PrimaryKey { name, columns }),
-            "u" => t.uniques.push(UniqueConstraint { name, columns }),
+            "p" => {
+                t.primary_key = Some(PrimaryKey {
+                    name,
+                    columns,
+                    comment,
+                })
+            }
+            "u" => t.uniques.push(UniqueConstraint {
+                name,
+                columns,
+                comment,
+            }),
             "c" => {
                 let def = text(&r, 5);
                 let expression = def.strip_prefix("CHECK ").unwrap_or(&def).to_string();
-                t.checks.push(CheckConstraint { name, expression });
+                t.checks.push(CheckConstraint {
+                    name,
+                    expression,
+                    comment,
+                });
             }
             _ => t.foreign_keys.push(ForeignKey {
                 name,
@@ -495,6 +514,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
                 on_update: FkAction::parse(&text(&r, 10)),
                 deferrable: truthy(&r, 11),
                 initially_deferred: truthy(&r, 12),
+                comment,
             }),
         }
     }
@@ -627,7 +647,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         conn,
         "triggers",
         &format!(
-            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true) FROM pg_trigger t \
+            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger') FROM pg_trigger t \
              JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE NOT t.tgisinternal AND {rel}"
         ),
@@ -636,6 +656,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             t.triggers.push(Trigger {
                 name: text(&r, 2),
                 definition: text(&r, 3),
+                comment: opt(&r, 4),
             });
         }
     }
@@ -668,22 +689,32 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     })
     .collect();
 
-    let schemas = query(
+    let mut schemas = Vec::new();
+    let mut schema_comments = std::collections::BTreeMap::new();
+    for r in query(
         conn,
         "schemas",
         &format!(
-            "SELECT n.nspname FROM pg_namespace n WHERE {PG_USER_NS} AND n.nspname <> 'public' AND {} ORDER BY 1",
+            "SELECT n.nspname, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n \
+             WHERE {PG_USER_NS} AND {} ORDER BY 1",
             pg_not_extension("n.oid")
         ),
-    )?
-    .iter()
-    .map(|r| text(r, 0))
-    .collect();
+    )? {
+        let name = text(&r, 0);
+        // `public` is always there; only its comment is modelled (a fresh
+        // database's `public` carries "standard public schema").
+        if let Some(comment) = opt(&r, 1) {
+            schema_comments.insert(name.clone(), comment);
+        }
+        if name != "public" {
+            schemas.push(name);
+        }
+    }
 
     let extensions = query(
         conn,
         "extensions",
-        "SELECT e.extname, n.nspname, e.extversion FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+        "SELECT e.extname, n.nspname, e.extversion, obj_description(e.oid, 'pg_extension') FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
          WHERE e.extname <> 'plpgsql' ORDER BY 1",
     )?
     .iter()
@@ -691,6 +722,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         name: text(r, 0),
         schema: text(r, 1),
         version: text(r, 2),
+        comment: opt(r, 3),
     })
     .collect();
 
@@ -699,7 +731,8 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         "domains",
         &format!(
             "SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typdefault, t.typnotnull, \
-             (SELECT string_agg(c.conname || E'\\x1e' || pg_get_constraintdef(c.oid), E'\\x1f' ORDER BY c.conname) \
+             (SELECT string_agg(c.conname || E'\\x1e' || pg_get_constraintdef(c.oid) || coalesce(E'\\x1e' || obj_description(c.oid, 'pg_constraint'), ''), \
+                E'\\x1f' ORDER BY c.conname) \
               FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), obj_description(t.oid, 'pg_type') \
              FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
              WHERE t.typtype = 'd' AND {PG_USER_NS} AND {} ORDER BY 1, 2",
@@ -714,10 +747,15 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         not_null: truthy(r, 4),
         checks: list(&text(r, 5))
             .iter()
-            .filter_map(|item| item.split_once('\u{1e}'))
-            .map(|(name, def)| CheckConstraint {
-                name: name.to_string(),
-                expression: def.strip_prefix("CHECK ").unwrap_or(def).to_string(),
+            .filter_map(|item| {
+                let mut parts = item.split('\u{1e}');
+                let name = parts.next()?;
+                let def = parts.next()?;
+                Some(CheckConstraint {
+                    name: name.to_string(),
+                    expression: def.strip_prefix("CHECK ").unwrap_or(def).to_string(),
+                    comment: parts.next().map(str::to_string),
+                })
             })
             .collect(),
         comment: opt(r, 6),
@@ -731,7 +769,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
             "SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, \
              (SELECT string_agg(CASE WHEN role = 0 THEN 'public' ELSE pg_get_userbyid(role) END, E'\\x1f' ORDER BY 1) \
               FROM unnest(p.polroles) role), \
-             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid) \
+             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy') \
              FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {rel}"
         ),
     )? {
@@ -752,6 +790,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
                 roles,
                 using: opt(&r, 6),
                 with_check: opt(&r, 7),
+                comment: opt(&r, 8),
             });
         }
     }
@@ -763,6 +802,7 @@ fn postgres(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
         enums,
         functions,
         schemas,
+        schema_comments,
         extensions,
         domains,
         virtual_tables: Vec::new(),

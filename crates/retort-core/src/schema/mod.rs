@@ -57,6 +57,9 @@ pub struct Schema {
     /// Schemas other than `public` (PostgreSQL), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
+    /// `COMMENT ON SCHEMA`, by schema name (`public` included).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub schema_comments: std::collections::BTreeMap<String, String>,
     /// Extensions (PostgreSQL; `plpgsql` left out), sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<Extension>,
@@ -88,6 +91,9 @@ pub struct Extension {
     pub schema: String,
     /// The installed version.
     pub version: String,
+    /// `COMMENT ON EXTENSION` (an extension sets its own when created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A domain: a type with constraints.
@@ -122,6 +128,9 @@ pub struct Policy {
     pub using: Option<String>,
     /// `WITH CHECK (…)`.
     pub with_check: Option<String>,
+    /// `COMMENT ON POLICY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A schema-qualified name. SQLite has no schemas: `schema` is empty.
@@ -193,6 +202,9 @@ pub struct Trigger {
     pub name: String,
     /// The `CREATE TRIGGER` statement as the database gives it back.
     pub definition: String,
+    /// `COMMENT ON TRIGGER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A function or procedure (PostgreSQL).
@@ -266,6 +278,9 @@ pub struct PrimaryKey {
     pub name: String,
     /// Its columns, in key order.
     pub columns: Vec<String>,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A unique constraint.
@@ -275,6 +290,9 @@ pub struct UniqueConstraint {
     pub name: String,
     /// Its columns, in order.
     pub columns: Vec<String>,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A check constraint.
@@ -284,6 +302,9 @@ pub struct CheckConstraint {
     pub name: String,
     /// The expression as the database normalises it.
     pub expression: String,
+    /// `COMMENT ON CONSTRAINT` (on a table or a domain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// What a foreign key does when the referenced row changes.
@@ -346,6 +367,9 @@ pub struct ForeignKey {
     pub deferrable: bool,
     /// `INITIALLY DEFERRED`.
     pub initially_deferred: bool,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// An index.

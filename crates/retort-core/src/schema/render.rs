@@ -369,6 +369,30 @@ fn comment_target(on: &super::diff::CommentTarget) -> String {
         T::Type(name) => format!("TYPE {}", qualified(kind, name)),
         T::Domain(name) => format!("DOMAIN {}", qualified(kind, name)),
         T::Index(name) => format!("INDEX {}", qualified(kind, name)),
+        T::Constraint { table, name } => {
+            format!(
+                "CONSTRAINT {} ON {}",
+                ident(kind, name),
+                qualified(kind, table)
+            )
+        }
+        T::DomainConstraint { domain, name } => format!(
+            "CONSTRAINT {} ON DOMAIN {}",
+            ident(kind, name),
+            qualified(kind, domain)
+        ),
+        T::Trigger { table, name } => {
+            format!(
+                "TRIGGER {} ON {}",
+                ident(kind, name),
+                qualified(kind, table)
+            )
+        }
+        T::Policy { table, name } => {
+            format!("POLICY {} ON {}", ident(kind, name), qualified(kind, table))
+        }
+        T::Schema(name) => format!("SCHEMA {}", ident(kind, name)),
+        T::Extension(name) => format!("EXTENSION {}", ident(kind, name)),
     }
 }
 

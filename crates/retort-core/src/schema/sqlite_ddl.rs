@@ -140,6 +140,7 @@ fn read_element(element: &[Token], extras: &mut TableExtras) {
                     extras.checks.push(CheckConstraint {
                         name: std::mem::take(&mut pending_name),
                         expression: expr,
+                        comment: None,
                     });
                     k = next;
                     continue;
@@ -248,6 +249,7 @@ mod tests {
         CheckConstraint {
             name: name.into(),
             expression: expression.into(),
+            comment: None,
         }
     }
 
