@@ -107,6 +107,18 @@ pub enum Command {
     Diff(DiffArgs),
     /// Exit 1 with a summary when the database differs from the desired schema.
     Check(CheckArgs),
+    /// CI checks: one head, unchanged applied revisions, reversible
+    /// revisions, the upgrade/downgrade stairway, head equals the desired schema.
+    Verify(VerifyArgs),
+}
+
+/// `retort verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Do not connect to the target database (skips the checksum check;
+    /// scratch databases are still made on dev_url or the target's server).
+    #[arg(long)]
+    pub no_database: bool,
 }
 
 /// `--rename`, for the commands that compare schemas.

@@ -215,32 +215,56 @@ impl Migrator {
         self.migrate(Direction::Downgrade, target, on_progress)
     }
 
+    /// Takes down exactly `revision`, which must be a current revision
+    /// (one of the version-table rows): its downgrade runs and the version
+    /// table moves to its parents.
+    pub fn downgrade_revision(
+        &mut self,
+        revision: &str,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Vec<AppliedStep>> {
+        self.locked(on_progress, |m, on_progress| {
+            m.migrate_locked(Goal::DowngradeOne, revision, on_progress)
+        })
+    }
+
     fn migrate(
         &mut self,
         direction: Direction,
         target: &str,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<AppliedStep>> {
+        let goal = match direction {
+            Direction::Upgrade => Goal::Upgrade,
+            Direction::Downgrade => Goal::Downgrade,
+        };
         self.locked(on_progress, |m, on_progress| {
-            m.migrate_locked(direction, target, on_progress)
+            m.migrate_locked(goal, target, on_progress)
         })
     }
 
     fn migrate_locked(
         &mut self,
-        direction: Direction,
+        goal: Goal,
         target: &str,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<AppliedStep>> {
         let mut all = Vec::new();
-        let relative = is_relative(target);
+        let relative = goal != Goal::DowngradeOne && is_relative(target);
+        let direction = match goal {
+            Goal::Upgrade => Direction::Upgrade,
+            Goal::Downgrade | Goal::DowngradeOne => Direction::Downgrade,
+        };
         loop {
             let current = self.current()?;
             self.project.check_current(&current)?;
             let graph = self.project.graph();
-            let steps = match direction {
-                Direction::Upgrade => graph.upgrade_plan(&current, target)?,
-                Direction::Downgrade => graph.downgrade_plan(&current, target)?,
+            let steps = match goal {
+                Goal::Upgrade => graph.upgrade_plan(&current, target)?,
+                Goal::Downgrade => graph.downgrade_plan(&current, target)?,
+                // Once taken down (by us or another runner), it is done.
+                Goal::DowngradeOne if !current.iter().any(|c| c == target) => Vec::new(),
+                Goal::DowngradeOne => graph.downgrade_one_plan(&current, target)?,
             };
             let resume = self.resume_for(steps.first())?;
             if direction == Direction::Upgrade {
@@ -521,6 +545,15 @@ impl Migrator {
 
 /// Whether an identifier is relative to the current state (`+1`, `-2`,
 /// `label@-1`, `rev+2`).
+/// What a run is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Goal {
+    Upgrade,
+    Downgrade,
+    /// Take down exactly one current revision (`verify`'s stairway).
+    DowngradeOne,
+}
+
 fn is_relative(target: &str) -> bool {
     target.starts_with(['+', '-'])
         || target.contains("@+")

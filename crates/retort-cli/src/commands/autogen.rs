@@ -15,7 +15,7 @@ use crate::output::print_json;
 
 /// Where scratch databases are made: `[autogenerate] dev_url`, else the
 /// target database's server.
-fn scratch_server(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
+pub(super) fn scratch_server(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
     match &project.config.dev_url {
         Some(url) => DatabaseUrl::parse(url, &project.config.root),
         None => database_url(cli, project),

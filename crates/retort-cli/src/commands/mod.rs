@@ -4,6 +4,7 @@ mod authoring;
 mod autogen;
 mod inspect;
 mod migrate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -15,6 +16,7 @@ use crate::cli::{Cli, Command};
 pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Check(args) => return autogen::check(cli, args),
+        Command::Verify(args) => return verify::verify(cli, args),
         Command::Diff(args) => autogen::diff(cli, args),
         Command::Init(args) => authoring::init(cli, args),
         Command::Revision(args) => authoring::revision(cli, args),

@@ -68,6 +68,22 @@ impl RevisionGraph {
             .collect()
     }
 
+    /// Plans taking down exactly `revision`, which must be one of the
+    /// version-table rows `current` (nothing applied builds on it). `verify`
+    /// uses it to step down one revision at a time, even at merge points and
+    /// roots where a relative target would be ambiguous.
+    pub fn downgrade_one_plan(
+        &self,
+        current: &[String],
+        revision: &str,
+    ) -> Result<Vec<Step>, GraphError> {
+        let rows = self.rows(current)?;
+        let r = self.rows(&[revision.to_string()])?[0];
+        let mut table = VersionRows::new(self, &rows);
+        let change = table.downgrade(r)?;
+        Ok(vec![self.step(r, Direction::Downgrade, change)])
+    }
+
     /// Computes the version-table change of `stamp`: the rows end up at
     /// `targets` (identifiers). Rows on a target's lineage (ancestors or
     /// descendants, dependencies included) are replaced by it; rows of

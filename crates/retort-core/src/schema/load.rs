@@ -90,7 +90,7 @@ impl Scratch {
 
     /// Takes the connection out (for a [`Migrator`]); the database is still
     /// dropped when `self` goes away.
-    fn take(&mut self) -> Box<dyn Connection> {
+    pub(crate) fn take(&mut self) -> Box<dyn Connection> {
         self.conn
             .take()
             .expect("a scratch database has a connection until dropped")
