@@ -12,12 +12,16 @@ have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v in
 # Debian packages the tests need: the PostgreSQL server (the tests start
 # throwaway clusters), and the sqlite3, psql and openssl command-line tools
 # (offline scripts are applied with the databases' own clients; the test
-# cluster gets a self-signed TLS certificate).
+# cluster gets a self-signed TLS certificate), python3-venv for Alembic.
 missing=()
 have_pg || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The Alembic takeover tests install real Alembic from PyPI into a venv
+# under target/test-tools (once); they need python3 with venv.
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"
   sudo=""

@@ -166,6 +166,19 @@ pub struct InitArgs {
     /// Folder to create the project in.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Adopt an existing schema: the first revision's upgrade is this file,
+    /// its downgrade is generated, and schema.sql becomes a copy of it. The
+    /// file is loaded in a scratch database of --url's dialect (SQLite
+    /// when no URL is given).
+    #[arg(long, value_name = "FILE")]
+    pub from_sql: Option<PathBuf>,
+    /// Id of that first revision (for example the Alembic revision a
+    /// database is at, when taking it over).
+    #[arg(long = "rev-id", value_name = "ID", requires = "from_sql")]
+    pub rev_id: Option<String>,
+    /// Message of that first revision.
+    #[arg(short, long, requires = "from_sql", default_value = "initial schema")]
+    pub message: String,
 }
 
 /// `retort revision`.

@@ -10,5 +10,6 @@
 //! A test that needs PostgreSQL never skips: if the server cannot be started,
 //! the test fails with a message saying why and how to fix it.
 
+pub mod alembic;
 pub mod pg;
 pub mod project;

@@ -10,6 +10,9 @@ use crate::context::load_project;
 use crate::output::print_json;
 
 pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
+    if let Some(file) = &args.from_sql {
+        return init_from_sql(cli, args, file);
+    }
     let report = authoring::init_project(&args.dir)?;
     match cli.format {
         Format::Json => print_json(&report),
@@ -21,6 +24,47 @@ pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
                 println!(
                     "Edit {} to point at your database, then `retort revision -m \"first revision\"`.",
                     args.dir.join("retort.toml").display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `init --from-sql`: the scratch database's dialect (and PostgreSQL
+/// server) comes from --url or RETORT_DATABASE_URL; without either, SQLite.
+fn init_from_sql(cli: &Cli, args: &InitArgs, file: &std::path::Path) -> Result<()> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let url = cli
+        .url
+        .clone()
+        .or_else(|| std::env::var("RETORT_DATABASE_URL").ok())
+        .unwrap_or_else(|| "sqlite://:memory:".to_string());
+    let server = retort::DatabaseUrl::parse(&url, &cwd)?;
+    let report =
+        authoring::init_from_sql(&args.dir, file, &server, args.rev_id.clone(), &args.message)?;
+    match cli.format {
+        Format::Json => print_json(&report),
+        Format::Text => {
+            if !cli.quiet {
+                for path in &report.created {
+                    println!("Creating {} ...  done", path.display());
+                }
+                println!(
+                    "Copying {} to {} ...  done",
+                    file.display(),
+                    report.schema.display()
+                );
+                println!("Generating {} ...  done", report.revision.path.display());
+                println!(
+                    "Its upgrade is {}; its downgrade drops what it creates ({} changes).",
+                    file.display(),
+                    report.downgrade_changes
+                );
+                println!(
+                    "Edit {} to point at your database. A database that already has this schema: `retort stamp {}`; a new one: `retort upgrade head`.",
+                    args.dir.join("retort.toml").display(),
+                    report.revision.revision
                 );
             }
         }
