@@ -37,8 +37,14 @@ pub struct Cli {
     #[arg(short = 'x', global = true, help_heading = "Global options", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub x: Vec<(String, String)>,
 
-    /// Output format of commands that report something.
-    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = Format::Text, hide_possible_values = true, value_name = "text|json")]
+    /// Output format of commands that report something (`graph` also takes
+    /// mermaid and dot).
+    #[arg(long = "format", id = "format", global = true, help_heading = "Global options", value_enum, default_value_t = FormatChoice::Text, hide_possible_values = true, value_name = "text|json")]
+    pub format_choice: FormatChoice,
+
+    /// `--format` as every command but `graph` sees it: text or json (set by
+    /// [`Cli::parse_checked`]).
+    #[arg(skip)]
     pub format: Format,
 
     /// Print only errors.
@@ -60,13 +66,53 @@ pub struct Cli {
 }
 
 /// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 #[value(rename_all = "lower")]
 pub enum Format {
     /// Human-readable, Alembic's layout where Alembic has one.
+    #[default]
     Text,
     /// One JSON document on standard output.
     Json,
+}
+
+/// What `--format` accepts: [`Format`]'s values, plus the drawings only
+/// `graph` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "lower")]
+pub enum FormatChoice {
+    /// Human-readable.
+    Text,
+    /// One JSON document on standard output.
+    Json,
+    /// `graph` only: a Mermaid flowchart.
+    Mermaid,
+    /// `graph` only: a Graphviz digraph.
+    Dot,
+}
+
+impl Cli {
+    /// Parses the command line, exiting with a usage error when `--format
+    /// mermaid|dot` is given to a command other than `graph`.
+    pub fn parse_checked() -> Self {
+        let mut cli = Self::parse();
+        cli.format = match cli.format_choice {
+            FormatChoice::Json => Format::Json,
+            FormatChoice::Text => Format::Text,
+            FormatChoice::Mermaid | FormatChoice::Dot => {
+                if !matches!(cli.command, Command::Graph(_)) {
+                    <Self as clap::CommandFactory>::command()
+                        .error(
+                            clap::error::ErrorKind::InvalidValue,
+                            "--format mermaid and --format dot are for `retort graph`; other commands take text or json",
+                        )
+                        .exit();
+                }
+                Format::Text
+            }
+        };
+        cli
+    }
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -95,6 +141,9 @@ pub enum Command {
     Heads(HeadsArgs),
     /// Show branch points and the revisions that leave them.
     Branches(BranchesArgs),
+    /// Draw the revision graph, current revisions marked
+    /// (--format text|mermaid|dot|json).
+    Graph(GraphArgs),
     /// Show one revision.
     Show(ShowArgs),
     /// Set the version table to revisions without running any migration.
@@ -265,7 +314,14 @@ pub struct HistoryArgs {
     /// Mark the revisions the database is at (needs a database).
     #[arg(short = 'i', long = "indicate-current")]
     pub indicate_current: bool,
+    /// Draw the revisions as a graph, as `retort graph` does (text output).
+    #[arg(short = 'g', long = "graph")]
+    pub graph: bool,
 }
+
+/// `retort graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {}
 
 /// `retort heads`.
 #[derive(Debug, Args)]

@@ -8,14 +8,12 @@ mod output;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::Parser;
-
 use crate::cli::{Cli, Format};
 
 fn main() -> ExitCode {
     install_panic_report();
     install_interrupt_cleanup();
-    let cli = Cli::parse();
+    let cli = Cli::parse_checked();
     let result = commands::dispatch(&cli);
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The handler is dropping scratch databases (which may be what made

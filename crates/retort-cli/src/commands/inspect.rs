@@ -130,6 +130,12 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
                 .collect();
             print_json(&list);
         }
+        Format::Text if args.graph => {
+            print!(
+                "{}",
+                super::graph::view(&project, args.rev_range.as_deref(), &current, marks)?.text()
+            );
+        }
         Format::Text => {
             let o = LineOptions {
                 parents: true,

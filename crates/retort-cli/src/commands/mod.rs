@@ -2,6 +2,7 @@
 
 mod authoring;
 mod autogen;
+mod graph;
 mod inspect;
 mod migrate;
 mod verify;
@@ -28,6 +29,7 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::History(args) => inspect::history(cli, args),
         Command::Heads(args) => inspect::heads(cli, args),
         Command::Branches(_) => inspect::branches(cli),
+        Command::Graph(_) => graph::graph(cli),
         Command::Show(args) => inspect::show(cli, args),
         Command::Resolve(args) => migrate::resolve(cli, args),
     }?;

@@ -19,6 +19,7 @@
 //! 10,000-deep chain neither overflows the stack nor goes quadratic.
 
 mod build;
+pub mod draw;
 mod error;
 mod history;
 mod ident;
