@@ -159,6 +159,19 @@ pub enum Command {
     /// CI checks: one head, unchanged applied revisions, reversible
     /// revisions, the upgrade/downgrade stairway, head equals the desired schema.
     Verify(VerifyArgs),
+    /// Replace a chain of revisions FROM:TO with one (TO's id) that produces the same schema.
+    Squash(SquashArgs),
+}
+
+/// `retort squash`.
+#[derive(Debug, Args)]
+pub struct SquashArgs {
+    /// The chain to replace, both ends included: `FROM:TO`, or `base:TO`.
+    #[arg(value_name = "FROM:TO")]
+    pub range: String,
+    /// The message of the squashed revision.
+    #[arg(short, long)]
+    pub message: String,
 }
 
 /// `retort verify`.

@@ -261,6 +261,18 @@ fn write_revision(
     parents: Vec<String>,
     depends_on: Vec<String>,
 ) -> Result<WrittenRevision> {
+    write_revision_replacing(project, req, parents, depends_on, &[])
+}
+
+/// Writes a revision; `replacing` are revisions whose files the caller has
+/// removed (`squash`), so their ids and labels may be reused.
+pub(crate) fn write_revision_replacing(
+    project: &Project,
+    req: &RevisionRequest,
+    parents: Vec<String>,
+    depends_on: Vec<String>,
+    replacing: &[String],
+) -> Result<WrittenRevision> {
     let rev_id = match &req.rev_id {
         Some(id) => {
             validate_rev_id(id)?;
@@ -268,14 +280,14 @@ fn write_revision(
         }
         None => new_rev_id(),
     };
-    if project.script(&rev_id).is_some() {
+    if project.script(&rev_id).is_some() && !replacing.contains(&rev_id) {
         return Err(Error::Usage(format!("revision id {rev_id} already exists")));
     }
     for label in &req.branch_labels {
         if project
             .scripts()
             .iter()
-            .any(|s| s.branch_labels.contains(label))
+            .any(|s| s.branch_labels.contains(label) && !replacing.contains(&s.id))
         {
             return Err(Error::Usage(format!(
                 "branch label '{label}' is already used"

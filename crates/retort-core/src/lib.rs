@@ -29,6 +29,7 @@ pub mod project;
 pub mod runner;
 pub mod schema;
 pub mod script;
+pub mod squash;
 pub mod verify;
 
 pub use config::Config;

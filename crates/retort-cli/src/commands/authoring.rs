@@ -129,3 +129,55 @@ fn report(cli: &Cli, written: &WrittenRevision) {
         Format::Text => println!("Generating {} ...  done", written.path.display()),
     }
 }
+
+/// `squash FROM:TO -m MSG`. The target database, when reachable, is read
+/// so that squashing away the revision it is at is refused.
+pub fn squash(cli: &Cli, args: &crate::cli::SquashArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    let server = super::autogen::scratch_server(cli, &project)?;
+    let current = crate::context::database_url(cli, &project)
+        .and_then(|url| retort::Migrator::connect_url(project.clone(), &url))
+        .and_then(|mut m| m.current());
+    let current = match current {
+        Ok(c) => Some(c),
+        Err(e) => {
+            if !cli.quiet {
+                eprintln!("note: the database was not read ({e}); make sure no database is at a revision inside the range");
+            }
+            None
+        }
+    };
+    let report = retort::squash::squash(
+        &project,
+        &args.range,
+        &args.message,
+        &server,
+        current.as_deref(),
+    )?;
+    match cli.format {
+        Format::Json => print_json(&report),
+        Format::Text => {
+            if !cli.quiet {
+                for path in &report.removed {
+                    println!("Removing {} ...  done", path.display());
+                }
+                println!("Generating {} ...  done", report.revision.path.display());
+                println!(
+                    "Squashed {} revisions into {} ({} changes); the project builds the same schema at {} (checked in a scratch database).",
+                    report.replaced.len(),
+                    report.revision.revision,
+                    report.changes,
+                    report.revision.revision
+                );
+                println!(
+                    "Databases that applied {} see its checksum change: accept the squash there once with `retort upgrade --allow-changed`.",
+                    report.revision.revision
+                );
+            }
+            for id in &report.data_statements_in {
+                eprintln!("warning: {id} had data statements (INSERT/UPDATE/DELETE/COPY/MERGE) that the squashed revision does not carry over; add them to it by hand if new databases need them");
+            }
+        }
+    }
+    Ok(())
+}

@@ -18,6 +18,7 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Check(args) => return autogen::check(cli, args),
         Command::Verify(args) => return verify::verify(cli, args),
+        Command::Squash(args) => authoring::squash(cli, args),
         Command::Diff(args) => autogen::diff(cli, args),
         Command::Init(args) => authoring::init(cli, args),
         Command::Revision(args) => authoring::revision(cli, args),
