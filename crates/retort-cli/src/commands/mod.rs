@@ -3,6 +3,7 @@
 mod authoring;
 mod autogen;
 mod inspect;
+mod lint;
 mod migrate;
 
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use crate::cli::{Cli, Command};
 pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Check(args) => return autogen::check(cli, args),
+        Command::Lint(args) => return lint::lint(cli, args),
         Command::Diff(args) => autogen::diff(cli, args),
         Command::Init(args) => authoring::init(cli, args),
         Command::Revision(args) => authoring::revision(cli, args),
