@@ -27,8 +27,11 @@ struct State {
     lock_timeout: bool,
     /// R010 was reported already (once per revision).
     lock_reported: bool,
-    /// `CHECK (col IS NOT NULL) NOT VALID` constraints by name.
+    /// `CHECK (col IS NOT NULL)` constraints by name: those of other
+    /// revisions, and those added NOT VALID in this one.
     pending_checks: HashMap<String, (String, String)>,
+    /// Constraints added NOT VALID in this revision.
+    not_valid_here: HashSet<String>,
     /// `(table, column)` with a validated `CHECK (col IS NOT NULL)`.
     validated: HashSet<(String, String)>,
 }
@@ -38,6 +41,7 @@ pub(crate) fn check(
     statements: &[Statement],
     transactional: bool,
     options: &LintOptions,
+    known_checks: &HashMap<String, (String, String)>,
 ) -> Vec<RawFinding> {
     let ops: Vec<Vec<Op>> = statements
         .iter()
@@ -51,7 +55,10 @@ pub(crate) fn check(
             _ => None,
         })
         .collect();
-    let mut state = State::default();
+    let mut state = State {
+        pending_checks: known_checks.clone(),
+        ..State::default()
+    };
     let mut out = Vec::new();
     for (index, statement_ops) in ops.iter().enumerate() {
         for op in statement_ops {
@@ -189,7 +196,7 @@ fn check_op(
                     };
                     emit(
                         Rule::AddingConstraintWithoutNotValid,
-                        format!("adding {what}{label} to {table} checks every row while holding a lock that blocks writes; add it NOT VALID, then VALIDATE CONSTRAINT in a later statement or revision"),
+                        format!("adding {what}{label} to {table} checks every row while holding a lock that blocks writes; add it NOT VALID, then VALIDATE CONSTRAINT in a later revision"),
                     );
                 }
                 ConstraintKind::Unique { using_index: false } => emit(
@@ -197,6 +204,9 @@ fn check_op(
                     format!("adding unique/primary key{label} to {table} builds an index under an ACCESS EXCLUSIVE lock; CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT … USING INDEX"),
                 ),
                 _ => {}
+            }
+            if let (true, Some(n)) = (*not_valid, name) {
+                state.not_valid_here.insert(n.clone());
             }
             if let ConstraintKind::Check {
                 not_null_of: Some(column),
@@ -212,7 +222,13 @@ fn check_op(
                 }
             }
         }
-        Op::ValidateConstraint { name, .. } => {
+        Op::ValidateConstraint { table, name } => {
+            if transactional && state.not_valid_here.contains(name) {
+                emit(
+                    Rule::AddingConstraintWithoutNotValid,
+                    format!("constraint {name} is validated in the same transaction that added it NOT VALID, so the ADD's lock on {table} is held during the whole scan; validate it in a later revision"),
+                );
+            }
             if let Some(key) = state.pending_checks.remove(name) {
                 state.validated.insert(key);
             }
@@ -282,4 +298,30 @@ fn check_op(
 
 fn concurrently_message(what: &str) -> String {
     format!("{what} cannot run inside a transaction block and this revision runs in one; add 'Transaction: false' to its header (and keep the statement alone in that revision)")
+}
+
+/// The `CHECK (col IS NOT NULL)` constraints that `statements` add, by name:
+/// a later revision that validates one of them by name may then SET NOT NULL
+/// without R009.
+pub(crate) fn not_null_checks(
+    statements: &[Statement],
+    dialect: DialectKind,
+    into: &mut HashMap<String, (String, String)>,
+) {
+    for s in statements {
+        for op in statement_ops(&s.sql, dialect) {
+            if let Op::AddConstraint {
+                table,
+                name: Some(name),
+                kind:
+                    ConstraintKind::Check {
+                        not_null_of: Some(column),
+                    },
+                ..
+            } = op
+            {
+                into.insert(name, (table, column));
+            }
+        }
+    }
 }

@@ -20,6 +20,7 @@ mod scan;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -120,6 +121,17 @@ pub fn lint_script(
     source: Option<&str>,
     options: &LintOptions,
 ) -> Result<LintReport, ScriptError> {
+    lint_with(script, source, options, &HashMap::new())
+}
+
+/// [`lint_script`] knowing the `CHECK (col IS NOT NULL)` constraints other
+/// revisions add (name → (table, column)).
+fn lint_with(
+    script: &Script,
+    source: Option<&str>,
+    options: &LintOptions,
+    known_checks: &HashMap<String, (String, String)>,
+) -> Result<LintReport, ScriptError> {
     let mut sections = Vec::new();
     if let Some(up) = &script.upgrade {
         sections.push(("upgrade", up));
@@ -146,7 +158,7 @@ pub fn lint_script(
     for (name, section) in sections {
         let statements = section.statements(options.dialect)?;
         let lines: Vec<usize> = statements.iter().map(|s| s.line).collect();
-        for raw in engine::check(&statements, script.transactional, options) {
+        for raw in engine::check(&statements, script.transactional, options, known_checks) {
             let statement = &statements[raw.statement];
             let finding = Finding {
                 rule: raw.rule,
@@ -211,11 +223,24 @@ pub fn lint_project(
     range: Option<&str>,
     options: &LintOptions,
 ) -> Result<LintReport> {
+    let ids = select_revisions(project, range)?;
+    // NOT NULL checks of every revision, so that validating one added in
+    // an earlier revision counts for R009.
+    let mut checks = HashMap::new();
+    for script in project.scripts() {
+        if let Some(up) = &script.upgrade {
+            engine::not_null_checks(
+                &up.statements(options.dialect)?,
+                options.dialect,
+                &mut checks,
+            );
+        }
+    }
     let mut report = LintReport::default();
-    for id in select_revisions(project, range)? {
+    for id in ids {
         let script = project.require_script(&id)?;
         let source = read_source(&script.path);
-        report.extend(lint_script(script, source.as_deref(), options)?);
+        report.extend(lint_with(script, source.as_deref(), options, &checks)?);
     }
     Ok(report)
 }

@@ -115,7 +115,13 @@ fn r003_foreign_key_or_check_without_not_valid_fires() {
 
 #[test]
 fn r003_not_valid_new_table_and_sqlite_are_fine() {
-    assert!(pg("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT fk;").is_empty());
+    assert!(pg("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;").is_empty());
+    assert!(pg("ALTER TABLE orders VALIDATE CONSTRAINT fk;").is_empty());
+    // Validating in the transaction that added it keeps the ADD's lock.
+    assert_eq!(
+        pg("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT fk;"),
+        ["R003"]
+    );
     assert!(pg("ALTER TABLE orders ADD CONSTRAINT pos CHECK (total >= 0) NOT VALID;").is_empty());
     assert!(pg(
         "CREATE TABLE orders (id int, total int);\nALTER TABLE orders ADD CHECK (total >= 0);"
@@ -213,12 +219,42 @@ fn r009_set_not_null_fires_without_validated_check() {
 
 #[test]
 fn r009_validated_check_first_is_fine() {
-    assert!(pg(
-        "ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID;\n\
+    // Validated in the same transaction: R009 is satisfied, but R003 says
+    // the validation runs under the ADD's lock.
+    assert_eq!(
+        pg(
+            "ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID;\n\
+            ALTER TABLE users VALIDATE CONSTRAINT nn;\n\
+            ALTER TABLE users ALTER COLUMN email SET NOT NULL;"
+        ),
+        ["R003"]
+    );
+    // Outside a transaction, nothing to say.
+    let r = run(
+        DialectKind::Postgres,
+        "-- Transaction: false",
+        "SET lock_timeout = '1s';\n\
+         ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID;\n\
          ALTER TABLE users VALIDATE CONSTRAINT nn;\n\
-         ALTER TABLE users ALTER COLUMN email SET NOT NULL;"
-    )
-    .is_empty());
+         ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+    );
+    assert!(ids(&r).is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn r009_check_added_in_an_earlier_revision_counts_once_validated() {
+    let script = revision(
+        "",
+        "SET lock_timeout = '1s';\nALTER TABLE users VALIDATE CONSTRAINT nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+    );
+    let mut known = std::collections::HashMap::new();
+    known.insert("nn".to_string(), ("users".to_string(), "email".to_string()));
+    let options = LintOptions::default();
+    let r = super::lint_with(&script, None, &options, &known).unwrap_or_default();
+    assert!(ids(&r).is_empty(), "{:?}", r.findings);
+    // Without that knowledge it is flagged.
+    let r = lint_script(&script, None, &options).unwrap_or_default();
+    assert_eq!(ids(&r), ["R009"]);
 }
 
 // R010 missing-lock-timeout
