@@ -555,3 +555,23 @@ fn normalise(ops: Vec<Op>) -> Vec<Op> {
         })
         .collect()
 }
+
+/// Every rule has its page in docs/lint/ and a row in docs/lint.md.
+#[test]
+fn every_rule_is_documented() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    let index = std::fs::read_to_string(docs.join("lint.md")).unwrap_or_default();
+    for rule in Rule::ALL {
+        let page = docs.join(format!("lint/{}-{}.md", rule.id(), rule.name()));
+        let text = std::fs::read_to_string(&page).unwrap_or_default();
+        assert!(
+            text.starts_with(&format!("# {} {}", rule.id(), rule.name())),
+            "{} is missing or has the wrong title",
+            page.display()
+        );
+        assert!(
+            index.contains(&format!("| {} |", rule.name())),
+            "docs/lint.md lacks {rule}"
+        );
+    }
+}
