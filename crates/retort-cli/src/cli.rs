@@ -161,6 +161,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Replace a chain of revisions FROM:TO with one (TO's id) that produces the same schema.
     Squash(SquashArgs),
+    /// Flag dangerous statements in revisions (exit 1 when any remain).
+    Lint(LintArgs),
 }
 
 /// `retort squash`.
@@ -401,4 +403,36 @@ pub struct MergeArgs {
     /// Branch label for the merge revision.
     #[arg(long = "branch-label", value_name = "LABEL")]
     pub branch_label: Vec<String>,
+}
+
+/// `retort lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Revisions to lint: a range A:B as for `history -r` (either side may be
+    /// empty), or one revision (id, prefix, head, LABEL@head). Default: all.
+    #[arg(allow_hyphen_values = true, value_name = "RANGE")]
+    pub range: Option<String>,
+    /// The database's dialect, which decides the rules (default: from the
+    /// database URL's scheme; PostgreSQL when there is no URL). Lint never
+    /// connects.
+    #[arg(long, value_enum, value_name = "postgresql|sqlite|mysql")]
+    pub dialect: Option<LintDialect>,
+    /// The oldest PostgreSQL major version the revisions must run on.
+    #[arg(long = "postgres-version", value_name = "MAJOR", default_value_t = 13, value_parser = clap::value_parser!(u32).range(9..=99))]
+    pub postgres_version: u32,
+    /// Lint the downgrade sections too.
+    #[arg(long)]
+    pub downgrade: bool,
+}
+
+/// `--dialect` of `retort lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintDialect {
+    /// PostgreSQL: every rule.
+    #[value(name = "postgresql", alias = "postgres")]
+    Postgresql,
+    /// SQLite: the rules that are not about PostgreSQL's locks and syntax.
+    Sqlite,
+    /// MySQL/MariaDB: as SQLite.
+    Mysql,
 }

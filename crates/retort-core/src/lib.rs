@@ -23,6 +23,7 @@ pub mod db_url;
 pub mod dialect;
 mod error;
 pub mod graph;
+pub mod lint;
 mod migrator;
 pub mod plan;
 pub mod project;

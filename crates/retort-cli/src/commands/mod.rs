@@ -4,6 +4,7 @@ mod authoring;
 mod autogen;
 mod graph;
 mod inspect;
+mod lint;
 mod migrate;
 mod verify;
 
@@ -19,6 +20,7 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Check(args) => return autogen::check(cli, args),
         Command::Verify(args) => return verify::verify(cli, args),
         Command::Squash(args) => authoring::squash(cli, args),
+        Command::Lint(args) => return lint::lint(cli, args),
         Command::Diff(args) => autogen::diff(cli, args),
         Command::Init(args) => authoring::init(cli, args),
         Command::Revision(args) => authoring::revision(cli, args),

@@ -202,6 +202,10 @@ fn header_line<'a>(
         ));
     };
     let content = comment.strip_prefix(' ').unwrap_or(comment).trim_end();
+    // `retort lint` directives may sit among the keys; they are not keys.
+    if content.trim_start().starts_with(crate::lint::MARKER) {
+        return Ok(());
+    }
     let key_value = content.split_once(':').map(|(k, v)| (k.trim(), v.trim()));
     match key_value {
         Some((key, value)) if KEYS.contains(&key) => set_field(path, line_no, key, value, fields),
