@@ -278,13 +278,8 @@ impl Config {
     /// The database URL to use and where it came from: `flag` first, then
     /// `RETORT_DATABASE_URL`, then the config file.
     pub fn resolve_url(&self, flag: Option<&str>) -> Result<(String, UrlSource)> {
-        if let Some(url) = flag.filter(|u| !u.is_empty()) {
-            return Ok((url.to_string(), UrlSource::Flag));
-        }
-        if let Ok(url) = std::env::var(URL_ENV) {
-            if !url.is_empty() {
-                return Ok((url, UrlSource::Env));
-            }
+        if let Some(found) = url_override(flag) {
+            return Ok(found);
         }
         match &self.database_url {
             Some(url) if !url.is_empty() => Ok((url.clone(), UrlSource::File)),
@@ -296,6 +291,18 @@ impl Config {
             ))),
         }
     }
+}
+
+/// The URL given outside any config file: `flag` (`--url`), else
+/// `RETORT_DATABASE_URL`; empty values count as absent.
+pub fn url_override(flag: Option<&str>) -> Option<(String, UrlSource)> {
+    if let Some(url) = flag.filter(|u| !u.is_empty()) {
+        return Some((url.to_string(), UrlSource::Flag));
+    }
+    std::env::var(URL_ENV)
+        .ok()
+        .filter(|u| !u.is_empty())
+        .map(|url| (url, UrlSource::Env))
 }
 
 /// The key named by toml's "unknown field `x`" message.

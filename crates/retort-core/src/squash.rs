@@ -169,11 +169,10 @@ pub fn squash(
         .iter()
         .map(|id| project.require_script(id).cloned())
         .collect::<Result<_>>()?;
-    let mut labels: Vec<String> = scripts
+    let labels: Vec<String> = scripts
         .iter()
         .flat_map(|s| s.branch_labels.clone())
         .collect();
-    labels.dedup();
     let mut depends_on: Vec<String> = scripts
         .iter()
         .flat_map(|s| s.depends_on.clone())

@@ -324,6 +324,9 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
     let look = |m: &mut Migrator| introspect(m.connection(), &exclude);
     let mut before = look(&mut migrator)?;
     let mut round_trips = 0;
+    // A failed step leaves the scratch database somewhere in between: the
+    // stairway stops there and head is not reached.
+    let mut stopped = false;
     let mut problems = Vec::new();
     let where_ = if dialect == DialectKind::Sqlite {
         "an in-memory SQLite database".to_string()
@@ -341,6 +344,7 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
         };
         if let Err(e) = migrator.upgrade(id, &mut |_| {}) {
             problems.push(fail("the upgrade", e));
+            stopped = true;
             break;
         }
         let after = look(&mut migrator)?;
@@ -350,6 +354,7 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
         }
         if let Err(e) = migrator.downgrade_revision(id, &mut |_| {}) {
             problems.push(fail("the downgrade", e));
+            stopped = true;
             break;
         }
         let down = look(&mut migrator)?;
@@ -363,6 +368,7 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
         }
         if let Err(e) = migrator.upgrade(id, &mut |_| {}) {
             problems.push(fail("upgrading again after the downgrade", e));
+            stopped = true;
             break;
         }
         let again = look(&mut migrator)?;
@@ -377,12 +383,11 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
         round_trips += 1;
         before = again;
     }
-    let reached_head = problems.iter().all(|p| !p.message.contains(" failed: "));
     let summary = format!(
         "{round_trips} upgrade/downgrade/upgrade round trip(s) of {} revision(s) in {where_}",
         order.len()
     );
-    let head = reached_head.then(|| {
+    let head = (!stopped).then(|| {
         let mut schema = before;
         project.config.filter.apply(&mut schema);
         schema

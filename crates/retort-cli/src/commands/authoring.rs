@@ -18,9 +18,7 @@ pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
         Format::Json => print_json(&report),
         Format::Text => {
             if !cli.quiet {
-                for path in &report.created {
-                    println!("Creating {} ...  done", path.display());
-                }
+                print_created(&report.created);
                 println!(
                     "Edit {} to point at your database, then `retort revision -m \"first revision\"`.",
                     args.dir.join("retort.toml").display()
@@ -31,15 +29,18 @@ pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
     Ok(())
 }
 
+fn print_created(paths: &[std::path::PathBuf]) {
+    for path in paths {
+        println!("Creating {} ...  done", path.display());
+    }
+}
+
 /// `init --from-sql`: the scratch database's dialect (and PostgreSQL
 /// server) comes from --url or RETORT_DATABASE_URL; without either, SQLite.
 fn init_from_sql(cli: &Cli, args: &InitArgs, file: &std::path::Path) -> Result<()> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let url = cli
-        .url
-        .clone()
-        .or_else(|| std::env::var("RETORT_DATABASE_URL").ok())
-        .unwrap_or_else(|| "sqlite://:memory:".to_string());
+    let url = retort::config::url_override(cli.url.as_deref())
+        .map_or_else(|| "sqlite://:memory:".to_string(), |(url, _)| url);
     let server = retort::DatabaseUrl::parse(&url, &cwd)?;
     let report =
         authoring::init_from_sql(&args.dir, file, &server, args.rev_id.clone(), &args.message)?;
@@ -47,9 +48,7 @@ fn init_from_sql(cli: &Cli, args: &InitArgs, file: &std::path::Path) -> Result<(
         Format::Json => print_json(&report),
         Format::Text => {
             if !cli.quiet {
-                for path in &report.created {
-                    println!("Creating {} ...  done", path.display());
-                }
+                print_created(&report.created);
                 println!(
                     "Copying {} to {} ...  done",
                     file.display(),
@@ -135,9 +134,7 @@ fn report(cli: &Cli, written: &WrittenRevision) {
 pub fn squash(cli: &Cli, args: &crate::cli::SquashArgs) -> Result<()> {
     let project = load_project(cli)?;
     let server = super::autogen::scratch_server(cli, &project)?;
-    let current = crate::context::database_url(cli, &project)
-        .and_then(|url| retort::Migrator::connect_url(project.clone(), &url))
-        .and_then(|mut m| m.current());
+    let current = crate::context::connect(cli, project.clone()).and_then(|mut m| m.current());
     let current = match current {
         Ok(c) => Some(c),
         Err(e) => {

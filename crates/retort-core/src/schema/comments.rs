@@ -4,6 +4,8 @@
 //! apart from their objects: a changed comment is one `COMMENT ON`, and an
 //! object created or recreated by a diff gets its comment set again.
 
+use std::collections::{HashMap, HashSet};
+
 use super::diff::{Change, CommentTarget};
 use super::{QualifiedName, Schema};
 
@@ -180,86 +182,126 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
     out
 }
 
-/// Whether `changes` create `target` anew (so its comment is gone).
-fn created(target: &CommentTarget, changes: &[Change]) -> bool {
-    changes.iter().any(|c| match (target, c) {
-        (CommentTarget::View { name, .. }, Change::CreateView(v)) => &v.name == name,
-        (
-            CommentTarget::Function {
-                name, arguments, ..
-            },
-            Change::CreateFunction(f),
-        ) => &f.name == name && &f.arguments == arguments,
-        (
-            CommentTarget::Function {
-                name, arguments, ..
-            },
-            Change::ReplaceFunction { from, to },
-        ) => {
-            &to.name == name
-                && &to.arguments == arguments
-                && (from.result != to.result || from.procedure != to.procedure)
+/// The objects `changes` create anew (so their comments are gone), as the
+/// targets `objects` names them. One pass over the changes: on a schema of
+/// thousands of tables, pairing every target with every change is slow.
+fn created(changes: &[Change]) -> HashSet<CommentTarget> {
+    let mut out = HashSet::new();
+    let index = |schema: &str, name: &str| {
+        CommentTarget::Index(QualifiedName::new(schema.to_string(), name.to_string()))
+    };
+    let constraint = |table: &QualifiedName, name: &str| CommentTarget::Constraint {
+        table: table.clone(),
+        name: name.to_string(),
+    };
+    let domain_constraint = |domain: &QualifiedName, name: &str| CommentTarget::DomainConstraint {
+        domain: domain.clone(),
+        name: name.to_string(),
+    };
+    let function = |f: &super::Function| CommentTarget::Function {
+        name: f.name.clone(),
+        arguments: f.arguments.clone(),
+        procedure: f.procedure,
+    };
+    for change in changes {
+        match change {
+            Change::CreateView(v) => {
+                out.insert(CommentTarget::View {
+                    name: v.name.clone(),
+                    materialized: v.materialized,
+                });
+                out.extend(v.indexes.iter().map(|i| index(&v.name.schema, &i.name)));
+            }
+            Change::CreateFunction(f) => {
+                out.insert(function(f));
+            }
+            Change::ReplaceFunction { from, to }
+                if from.result != to.result || from.procedure != to.procedure =>
+            {
+                out.insert(function(to));
+            }
+            Change::CreateSequence(x) => {
+                out.insert(CommentTarget::Sequence(x.name.clone()));
+            }
+            Change::CreateEnum(e) | Change::ReplaceEnum { to: e, .. } => {
+                out.insert(CommentTarget::Type(e.name.clone()));
+            }
+            Change::CreateDomain(d) => {
+                out.insert(CommentTarget::Domain(d.name.clone()));
+                out.extend(d.checks.iter().map(|c| domain_constraint(&d.name, &c.name)));
+            }
+            Change::AlterDomain { from, to } => {
+                let retyped = from.data_type != to.data_type;
+                if retyped {
+                    out.insert(CommentTarget::Domain(to.name.clone()));
+                }
+                for c in &to.checks {
+                    if retyped || from.checks.iter().find(|o| o.name == c.name) != Some(c) {
+                        out.insert(domain_constraint(&to.name, &c.name));
+                    }
+                }
+            }
+            Change::CreateIndex { table, index: i } => {
+                out.insert(index(&table.schema, &i.name));
+            }
+            Change::RebuildTable { to, .. } => {
+                out.extend(to.indexes.iter().map(|i| index(&to.name.schema, &i.name)));
+            }
+            Change::CreateTable(t) => {
+                let names = t.primary_key.iter().map(|k| &k.name);
+                let names = names
+                    .chain(t.uniques.iter().map(|u| &u.name))
+                    .chain(t.checks.iter().map(|c| &c.name))
+                    .chain(t.foreign_keys.iter().map(|f| &f.name));
+                out.extend(names.map(|n| constraint(&t.name, n)));
+            }
+            Change::AddPrimaryKey { table, key } => {
+                out.insert(constraint(table, &key.name));
+            }
+            Change::AddUnique { table, unique } => {
+                out.insert(constraint(table, &unique.name));
+            }
+            Change::AddCheck { table, check } => {
+                out.insert(constraint(table, &check.name));
+            }
+            Change::AddForeignKey { table, fk, .. } => {
+                out.insert(constraint(table, &fk.name));
+            }
+            Change::CreateTrigger { table, trigger } => {
+                out.insert(CommentTarget::Trigger {
+                    table: table.clone(),
+                    name: trigger.name.clone(),
+                });
+            }
+            Change::CreatePolicy { table, policy } => {
+                out.insert(CommentTarget::Policy {
+                    table: table.clone(),
+                    name: policy.name.clone(),
+                });
+            }
+            Change::CreateSchema(name) => {
+                out.insert(CommentTarget::Schema(name.clone()));
+            }
+            Change::CreateExtension(e) => {
+                out.insert(CommentTarget::Extension(e.name.clone()));
+            }
+            _ => {}
         }
-        (CommentTarget::Sequence(name), Change::CreateSequence(x)) => &x.name == name,
-        (CommentTarget::Type(name), Change::CreateEnum(e)) => &e.name == name,
-        (CommentTarget::Type(name), Change::ReplaceEnum { to, .. }) => &to.name == name,
-        (CommentTarget::Domain(name), Change::CreateDomain(d)) => &d.name == name,
-        (CommentTarget::Domain(name), Change::AlterDomain { from, to }) => {
-            &to.name == name && from.data_type != to.data_type
-        }
-        (CommentTarget::Index(name), Change::CreateView(v)) => {
-            v.name.schema == name.schema && v.indexes.iter().any(|i| i.name == name.name)
-        }
-        (CommentTarget::Index(name), Change::CreateIndex { table, index }) => {
-            table.schema == name.schema && index.name == name.name
-        }
-        (CommentTarget::Index(name), Change::RebuildTable { to, .. }) => {
-            to.name.schema == name.schema && to.indexes.iter().any(|i| i.name == name.name)
-        }
-        (CommentTarget::Constraint { table, .. }, Change::CreateTable(t)) => &t.name == table,
-        (CommentTarget::Constraint { table, name }, c) => match c {
-            Change::AddPrimaryKey { table: t, key } => t == table && &key.name == name,
-            Change::AddUnique { table: t, unique } => t == table && &unique.name == name,
-            Change::AddCheck { table: t, check } => t == table && &check.name == name,
-            Change::AddForeignKey { table: t, fk, .. } => t == table && &fk.name == name,
-            _ => false,
-        },
-        (CommentTarget::DomainConstraint { domain, .. }, Change::CreateDomain(d)) => {
-            &d.name == domain
-        }
-        (CommentTarget::DomainConstraint { domain, name }, Change::AlterDomain { from, to }) => {
-            &to.name == domain
-                && (from.data_type != to.data_type
-                    || to.checks.iter().find(|c| &c.name == name)
-                        != from.checks.iter().find(|c| &c.name == name))
-        }
-        (CommentTarget::Trigger { table, name }, Change::CreateTrigger { table: t, trigger }) => {
-            t == table && &trigger.name == name
-        }
-        (CommentTarget::Policy { table, name }, Change::CreatePolicy { table: t, policy }) => {
-            t == table && &policy.name == name
-        }
-        (CommentTarget::Schema(name), Change::CreateSchema(s)) => s == name,
-        (CommentTarget::Extension(name), Change::CreateExtension(e)) => &e.name == name,
-        _ => false,
-    })
+    }
+    out
 }
 
 /// The `COMMENT ON` changes that bring `from`'s comments to `to`'s, given
 /// the object `changes` already computed. They run last: every object they
 /// name exists by then.
 pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Change> {
-    let old = objects(from);
+    let old: HashMap<CommentTarget, Option<String>> = objects(from).into_iter().collect();
+    let created = created(changes);
     let mut out = Vec::new();
     for (target, comment) in objects(to) {
-        let before = old
-            .iter()
-            .find(|(t, _)| *t == target)
-            .map(|(_, c)| c.clone());
-        let set = if created(&target, changes) || before.is_none() {
-            comment.is_some()
-        } else {
-            before.flatten() != comment
+        let set = match old.get(&target) {
+            Some(before) if !created.contains(&target) => *before != comment,
+            _ => comment.is_some(),
         };
         if set {
             out.push(Change::SetComment {

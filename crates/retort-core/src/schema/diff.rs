@@ -336,7 +336,7 @@ impl Change {
 }
 
 /// An object a comment is set on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "object", rename_all = "snake_case")]
 pub enum CommentTarget {
     /// A view or materialized view.
