@@ -45,7 +45,7 @@ fn install_interrupt_cleanup() {
     // If a handler cannot be installed, Ctrl-C keeps its default meaning.
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
-        retort::schema::load::drop_scratch_databases();
+        retort::dialect::drop_scratch_databases();
         eprintln!("interrupted");
         std::process::exit(130);
     });

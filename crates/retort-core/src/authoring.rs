@@ -86,7 +86,7 @@ pub fn init_from_sql(
     message: &str,
 ) -> Result<AdoptReport> {
     use crate::autogen::Comparison;
-    use crate::schema::load;
+    use crate::load;
 
     let text = std::fs::read_to_string(sql_file).map_err(|e| Error::io(sql_file, e))?;
     if text.contains("-- +upgrade") || text.contains("-- +downgrade") {

@@ -8,11 +8,12 @@
 use std::path::PathBuf;
 
 use crate::db_url::DatabaseUrl;
-use crate::dialect::{self, DialectKind};
+use crate::dialect::{self, introspect, DialectKind};
 use crate::error::{Error, Result};
+use crate::load;
 use crate::project::Project;
 use crate::schema::rename::{Rename, Renames};
-use crate::schema::{diff_for, introspect, load, render, Change, Schema};
+use crate::schema::{Change, Schema};
 
 /// Where a schema state comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,7 +186,9 @@ impl Comparison {
         ordered.sort_by_key(|r| matches!(r, Rename::Column { .. }));
         let mut renamed = Renames(&ordered).apply(from);
         let mut forward: Vec<Change> = ordered.iter().map(rename_change).collect();
-        let names = if dialect == DialectKind::Postgres {
+        // Where constraints and indexes can be renamed, renaming a table
+        // carries their names along.
+        let names = if dialect::of(dialect).capabilities().rename_constraints {
             crate::schema::rename::follow_ups(&mut renamed, to, &ordered)
         } else {
             Vec::new()
@@ -201,11 +204,11 @@ impl Comparison {
         // create them after, in both directions. The upgrade's other changes
         // use the new names, so they follow the renames; the downgrade's use
         // them too, so they come before the renames are undone.
-        let (lead, rest) = split_lead(diff_for(dialect, &renamed, to));
+        let (lead, rest) = split_lead(dialect::diff(dialect::of(dialect), &renamed, to));
         let mut upgrade = lead;
         upgrade.extend(forward);
         upgrade.extend(rest);
-        let (lead, rest) = split_lead(diff_for(dialect, to, &renamed));
+        let (lead, rest) = split_lead(dialect::diff(dialect::of(dialect), to, &renamed));
         let (late, middle): (Vec<Change>, Vec<Change>) = rest.into_iter().partition(|c| {
             matches!(
                 c,
@@ -244,7 +247,7 @@ impl Comparison {
 fn sql_body(kind: DialectKind, changes: &[Change]) -> Result<String> {
     let mut out = String::new();
     for change in changes {
-        let statements = render(kind, std::slice::from_ref(change))?;
+        let statements = dialect::of(kind).render(std::slice::from_ref(change))?;
         if change.loses_data() && !statements.is_empty() {
             out.push_str(&format!("-- retort: data loss: {}\n", data_loss(change)));
         }

@@ -49,27 +49,19 @@ impl DatabaseUrl {
             .next()
             .unwrap_or(scheme)
             .to_ascii_lowercase();
-        match dialect.as_str() {
-            "sqlite" | "sqlite3" => Ok(Self {
-                kind: DialectKind::Sqlite,
-                normalized: format!("sqlite://{rest}"),
-                sqlite: Some(sqlite_target(rest, base)),
-            }),
-            "postgresql" | "postgres" | "pgsql" => Ok(Self {
-                kind: DialectKind::Postgres,
-                normalized: format!("postgresql://{rest}"),
-                sqlite: None,
-            }),
-            "mysql" | "mariadb" => Ok(Self {
-                kind: DialectKind::Mysql,
-                normalized: format!("mysql://{rest}"),
-                sqlite: None,
-            }),
-            other => Err(Error::Url(format!(
-                "unsupported database '{other}' in URL '{}': use postgresql://, sqlite:/// or mysql://",
+        let Some((kind, canonical)) = DialectKind::from_scheme(&dialect) else {
+            return Err(Error::Url(format!(
+                "unsupported database '{dialect}' in URL '{}': use postgresql://, sqlite:/// or mysql://",
                 mask_url(url)
-            ))),
-        }
+            )));
+        };
+        // An embedded database's URL names a file (or memory), not a server.
+        let embedded = kind.dialect().capabilities().embedded;
+        Ok(Self {
+            kind,
+            normalized: format!("{canonical}://{rest}"),
+            sqlite: embedded.then(|| sqlite_target(rest, base)),
+        })
     }
 
     /// The URL with the scheme normalised; contains the password, so never

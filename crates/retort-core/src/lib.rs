@@ -24,6 +24,7 @@ pub mod dialect;
 mod error;
 pub mod graph;
 pub mod lint;
+pub mod load;
 mod migrator;
 pub mod plan;
 pub mod project;

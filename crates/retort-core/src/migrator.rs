@@ -345,14 +345,14 @@ impl Migrator {
             return Err(Error::Changed { changed });
         }
         // Accepted: the new checksums become the reference, with a record.
-        let kind = self.conn.kind();
+        let d = self.conn.dialect();
         let table = self.project.history_table();
         let user = self.conn.user();
         let started_at = now_rfc3339();
         let mut statements = Vec::new();
         for c in &changed {
             statements.push(sql::insert_history(
-                kind,
+                d,
                 &table,
                 &HistoryRow {
                     revision: &c.revision,
@@ -391,19 +391,19 @@ impl Migrator {
             self.project.check_current(&current)?;
         }
         let change = self.project.graph().stamp(&current, targets, purge)?;
-        let kind = self.conn.kind();
+        let d = self.conn.dialect();
         let table = self.project.version_table();
         let history = self.project.history_table();
         let user = self.conn.user();
         let started_at = now_rfc3339();
         let mut statements = vec![
-            sql::create_version_table(kind, &table),
-            sql::create_history_table(kind, &history),
+            sql::create_version_table(d, &table),
+            sql::create_history_table(d, &history),
         ];
         statements.extend(sql::version_change(&table, &change));
         for id in &change.insert {
             statements.push(sql::insert_history(
-                kind,
+                d,
                 &history,
                 &HistoryRow {
                     revision: id,
@@ -528,17 +528,17 @@ impl Migrator {
         action: &str,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<()> {
-        let kind = self.conn.kind();
+        let d = self.conn.dialect();
         let mut sink = LiveSink::new(self.conn.as_mut(), self.lock_timeout);
         sink.begin(on_progress)?;
         for statement in statements {
             if let Err(db) = self.conn.execute(statement) {
-                let _ = self.conn.execute(sql::rollback(kind));
+                let _ = self.conn.execute(sql::rollback(d));
                 return Err(Error::db(action, db));
             }
         }
         self.conn
-            .execute(sql::commit(kind))
+            .execute(sql::commit(d))
             .map_err(|db| Error::db(action, db))
     }
 }
@@ -581,7 +581,7 @@ pub fn offline_script(
         start: start.to_vec(),
         resume: None,
     };
-    let mut sink = ScriptSink::new(kind);
+    let mut sink = ScriptSink::new(crate::dialect::of(kind));
     runner::run(project, &mut sink, steps, &options, &mut |_| {})?;
     Ok(sink.script)
 }

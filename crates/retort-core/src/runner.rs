@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::dialect::sql::{self, status, HistoryRow, TableRef};
-use crate::dialect::{Connection, DialectKind};
+use crate::dialect::{Connection, Dialect, OutsideTransaction};
 use crate::error::{DbError, Error, Result, StatementError};
 use crate::plan::{Direction, Step};
 use crate::project::Project;
@@ -29,7 +29,7 @@ use crate::script::{checksum, Script, Statement};
 /// Where the runner sends SQL.
 pub trait Sink {
     /// The dialect of the SQL.
-    fn kind(&self) -> DialectKind;
+    fn dialect(&self) -> &'static dyn Dialect;
     /// Runs (or records) one statement.
     fn run(&mut self, sql: &str) -> Result<(), DbError>;
     /// Starts a transaction holding the write lock, waiting as configured.
@@ -68,8 +68,8 @@ impl<'a> LiveSink<'a> {
 pub const LOCK_POLL: Duration = Duration::from_millis(50);
 
 impl Sink for LiveSink<'_> {
-    fn kind(&self) -> DialectKind {
-        self.conn.kind()
+    fn dialect(&self) -> &'static dyn Dialect {
+        self.conn.dialect()
     }
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
         self.conn.execute(sql)
@@ -145,24 +145,24 @@ fn select_versions(conn: &mut dyn Connection, table: &TableRef) -> Result<Vec<St
 
 /// A sink that writes an SQL script (offline mode).
 pub struct ScriptSink {
-    kind: DialectKind,
+    dialect: &'static dyn Dialect,
     /// The script written so far.
     pub script: String,
 }
 
 impl ScriptSink {
-    /// An empty script for `kind`.
-    pub fn new(kind: DialectKind) -> Self {
+    /// An empty script in `dialect`'s SQL.
+    pub fn new(dialect: &'static dyn Dialect) -> Self {
         Self {
-            kind,
+            dialect,
             script: String::new(),
         }
     }
 }
 
 impl Sink for ScriptSink {
-    fn kind(&self) -> DialectKind {
-        self.kind
+    fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
     }
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
         self.script.push_str(sql.trim_end());
@@ -170,7 +170,7 @@ impl Sink for ScriptSink {
         Ok(())
     }
     fn begin(&mut self, _on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<()> {
-        let begin = sql::begin(self.kind);
+        let begin = sql::begin(self.dialect);
         self.run(begin)
             .map_err(|db| Error::db("writing the script", db))
     }
@@ -286,13 +286,19 @@ struct Prepared<'p> {
 }
 
 impl Prepared<'_> {
-    /// SQLite: the step asks for foreign-key enforcement to be off.
-    fn wants_foreign_keys_off(&self, kind: DialectKind) -> bool {
-        kind == DialectKind::Sqlite
-            && self
-                .statements
-                .iter()
-                .any(|s| sql::wants_foreign_keys_off(&s.sql))
+    /// What the dialect needs run around this step's transaction (SQLite:
+    /// foreign keys off for a table rebuild), if anything.
+    fn outside_transaction(&self, d: &dyn Dialect) -> Option<OutsideTransaction> {
+        let statements: Vec<&str> = self.statements.iter().map(|s| s.sql.as_str()).collect();
+        d.outside_transaction(&statements)
+    }
+
+    /// Whether the step runs in a transaction with its version-table
+    /// change: it allows one (`Transaction: false` does not), and the
+    /// database's DDL is transactional. Otherwise it goes down the recorded,
+    /// resumable path.
+    fn transactional(&self, d: &dyn Dialect) -> bool {
+        self.script.transactional && d.capabilities().transactional_ddl
     }
 }
 
@@ -304,8 +310,8 @@ pub fn run(
     options: &RunOptions,
     on_progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<RunOutcome> {
-    let kind = sink.kind();
-    let prepared = prepare(project, steps, kind)?;
+    let d = sink.dialect();
+    let prepared = prepare(project, steps, d)?;
     let user = sink.user();
     let mut state = RunState {
         options,
@@ -314,21 +320,20 @@ pub fn run(
         whole_run_open: false,
         tables_pending: options.create_tables,
     };
-    // A revision that turns SQLite's foreign keys off (a table rebuild) needs
-    // it done before its transaction starts; with one transaction for the
-    // whole run, before that.
-    let fk_off_for_run =
-        state.whole_run() && prepared.iter().any(|p| p.wants_foreign_keys_off(kind));
-    if fk_off_for_run {
-        run_own(
-            sink,
-            sql::SQLITE_FOREIGN_KEYS_OFF,
-            "turning foreign keys off",
-        )?;
+    // A revision that needs something run outside its transaction (SQLite's
+    // foreign keys off for a table rebuild) has it done before the
+    // transaction starts; with one transaction for the whole run, before that.
+    let around_run = if state.whole_run() {
+        prepared.iter().find_map(|p| p.outside_transaction(d))
+    } else {
+        None
+    };
+    if let Some(around) = around_run {
+        run_own(sink, around.before, "preparing the run")?;
     }
     let outcome = run_steps(&mut state, sink, &prepared, on_progress);
-    if fk_off_for_run {
-        let _ = sink.run(sql::SQLITE_FOREIGN_KEYS_ON);
+    if let Some(around) = around_run {
+        let _ = sink.run(around.after);
     }
     outcome
 }
@@ -346,19 +351,16 @@ fn run_steps(
             .resume
             .as_ref()
             .filter(|r| i == 0 && r.revision == p.step.revision);
-        let ran = if p.script.transactional
-            && !state.whole_run()
-            && p.wants_foreign_keys_off(sink.kind())
-        {
-            run_own(
-                sink,
-                sql::SQLITE_FOREIGN_KEYS_OFF,
-                "turning foreign keys off",
-            )?;
+        let d = sink.dialect();
+        let around = p
+            .outside_transaction(d)
+            .filter(|_| p.transactional(d) && !state.whole_run());
+        let ran = if let Some(around) = around {
+            run_own(sink, around.before, "preparing the revision")?;
             let ran = state.transactional_step(sink, p, on_progress);
-            let _ = sink.run(sql::SQLITE_FOREIGN_KEYS_ON);
+            let _ = sink.run(around.after);
             ran?
-        } else if p.script.transactional {
+        } else if p.transactional(d) {
             state.transactional_step(sink, p, on_progress)?
         } else {
             state.non_transactional_step(sink, p, resume, on_progress)?
@@ -415,14 +417,14 @@ impl RunState<'_> {
     /// check the version table is where this runner expects it.
     fn checked_start(&mut self, sink: &mut dyn Sink) -> Result<bool> {
         if self.tables_pending {
-            let kind = sink.kind();
+            let d = sink.dialect();
             let ddl = [
                 (
-                    sql::create_version_table(kind, &self.options.version_table),
+                    sql::create_version_table(d, &self.options.version_table),
                     "creating the version table",
                 ),
                 (
-                    sql::create_history_table(kind, &self.options.history_table),
+                    sql::create_history_table(d, &self.options.history_table),
                     "creating the history table",
                 ),
             ];
@@ -446,7 +448,7 @@ impl RunState<'_> {
     fn close_whole_run(&mut self, sink: &mut dyn Sink) -> Result<()> {
         if self.whole_run_open {
             self.whole_run_open = false;
-            let commit = sql::commit(sink.kind());
+            let commit = sql::commit(sink.dialect());
             run_own(sink, commit, "committing the run")?;
         }
         Ok(())
@@ -454,7 +456,7 @@ impl RunState<'_> {
 
     fn history_for(
         &self,
-        kind: DialectKind,
+        d: &dyn Dialect,
         p: &Prepared<'_>,
         status: &str,
         started_at: &str,
@@ -465,7 +467,7 @@ impl RunState<'_> {
             Direction::Downgrade => "downgrade",
         };
         sql::insert_history(
-            kind,
+            d,
             &self.options.history_table,
             &HistoryRow {
                 revision: &p.script.id,
@@ -485,7 +487,7 @@ impl RunState<'_> {
         p: &Prepared<'_>,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<AppliedStep>> {
-        let kind = sink.kind();
+        let d = sink.dialect();
         let started = Instant::now();
         let started_at = now_rfc3339();
         if !self.open(sink, on_progress)? {
@@ -510,14 +512,14 @@ impl RunState<'_> {
         let mut bookkeeping =
             sql::version_change(&self.options.version_table, &p.step.version_change);
         bookkeeping.push(self.history_for(
-            kind,
+            d,
             p,
             status::APPLIED,
             &started_at,
             Some(millis(elapsed)),
         ));
         if !self.whole_run() {
-            bookkeeping.push(sql::commit(kind).to_string());
+            bookkeeping.push(sql::commit(d).to_string());
         }
         let batch = bookkeeping.join(";\n");
         if let Err(db) = sink.run(&batch) {
@@ -539,7 +541,7 @@ impl RunState<'_> {
         resume: Option<&Resume>,
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<AppliedStep>> {
-        let kind = sink.kind();
+        let d = sink.dialect();
         let started = Instant::now();
         let started_at = now_rfc3339();
         let table = &self.options.history_table;
@@ -557,13 +559,13 @@ impl RunState<'_> {
             return Ok(None);
         }
         if resume.is_none() {
-            let claim = self.history_for(kind, p, status::IN_PROGRESS, &started_at, None);
+            let claim = self.history_for(d, p, status::IN_PROGRESS, &started_at, None);
             if let Err(db) = sink.run(&claim) {
                 rollback(sink);
                 return Err(Error::db("recording the step as in progress", db));
             }
         }
-        run_own(sink, sql::commit(kind), "committing the in-progress record")?;
+        run_own(sink, sql::commit(d), "committing the in-progress record")?;
         if done > 0 {
             on_progress(Progress::Resuming { step: p.step, done });
         } else {
@@ -584,7 +586,12 @@ impl RunState<'_> {
             if let Err(db) = sink.run(&statement.sql) {
                 let error = statement_error(p, statement, db);
                 // Best effort: the record says where it stopped and why.
-                let _ = sink.run(&sql::mark_failed(table, &p.script.id, &error.to_string()));
+                let _ = sink.run(&sql::mark_failed(
+                    d,
+                    table,
+                    &p.script.id,
+                    &error.to_string(),
+                ));
                 return Err(Error::Unfinished {
                     revision: p.script.id.clone(),
                     path: p.script.path.clone(),
@@ -622,7 +629,7 @@ impl RunState<'_> {
             rollback(sink);
             return Err(Error::db("closing the history record", db));
         }
-        run_own(sink, sql::commit(kind), "committing the revision")?;
+        run_own(sink, sql::commit(d), "committing the revision")?;
         self.advance(p);
         if !per_migration {
             // Back into the run's single transaction for what follows.
@@ -676,7 +683,7 @@ fn verify_resume(p: &Prepared<'_>, r: &Resume) -> Result<usize> {
 fn rollback(sink: &mut dyn Sink) {
     if sink.is_live() {
         // Best effort: the error that led here is what the user needs.
-        let _ = sink.run(sql::rollback(sink.kind()));
+        let _ = sink.run(sql::rollback(sink.dialect()));
     }
 }
 
@@ -708,7 +715,7 @@ pub fn now_rfc3339() -> String {
 fn prepare<'p>(
     project: &'p Project,
     steps: &'p [Step],
-    kind: DialectKind,
+    d: &dyn Dialect,
 ) -> Result<Vec<Prepared<'p>>> {
     steps
         .iter()
@@ -719,7 +726,7 @@ fn prepare<'p>(
                 Direction::Downgrade => script.downgrade.as_ref(),
             };
             let statements = match (section, step.direction) {
-                (Some(section), _) => section.statements(kind)?,
+                (Some(section), _) => section.statements(d.kind())?,
                 (None, Direction::Downgrade) => {
                     return Err(Error::Irreversible {
                         revision: script.id.clone(),

@@ -16,8 +16,8 @@ use crate::authoring::{self, RevisionRequest, WrittenRevision};
 use crate::autogen::{self, Comparison};
 use crate::db_url::DatabaseUrl;
 use crate::error::{Error, Result};
+use crate::load::from_migrations;
 use crate::project::Project;
-use crate::schema::load::from_migrations;
 
 /// What `squash` did.
 #[derive(Debug, Clone, Serialize)]

@@ -22,11 +22,11 @@ use serde::Serialize;
 use crate::autogen::{self, Comparison, Source};
 use crate::db_url::DatabaseUrl;
 use crate::dialect::DialectKind;
+use crate::dialect::{introspect, Scratch};
 use crate::error::{Error, Result};
 use crate::migrator::Migrator;
 use crate::project::Project;
-use crate::schema::load::Scratch;
-use crate::schema::{introspect, Schema};
+use crate::schema::Schema;
 
 /// Where `verify` works.
 #[derive(Debug, Clone)]
@@ -320,7 +320,6 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
     let mut scratch = Scratch::create(server)?;
     let mut migrator = Migrator::with_connection(project.clone(), scratch.take());
     let exclude = [project.version_table(), project.history_table()];
-    let dialect = server.kind;
     let look = |m: &mut Migrator| introspect(m.connection(), &exclude);
     let mut before = look(&mut migrator)?;
     let mut round_trips = 0;
@@ -328,11 +327,8 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
     // stairway stops there and head is not reached.
     let mut stopped = false;
     let mut problems = Vec::new();
-    let where_ = if dialect == DialectKind::Sqlite {
-        "an in-memory SQLite database".to_string()
-    } else {
-        format!("a scratch database on {}", server.masked())
-    };
+    let dialect = server.kind;
+    let where_ = crate::dialect::of(dialect).describe_scratch(server);
     for id in &order {
         let fail = |what: &str, e: Error| {
             problem(

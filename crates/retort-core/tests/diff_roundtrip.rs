@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use retort::autogen::Comparison;
 use retort::dialect::DialectKind;
-use retort::schema::load::{run_files, Scratch};
-use retort::schema::{diff, introspect, rename, render, Schema};
+use retort::dialect::{introspect, Scratch};
+use retort::load::run_files;
+use retort::schema::{diff, rename, Schema};
 use retort::DatabaseUrl;
 
 fn cases() -> Vec<(String, PathBuf)> {
@@ -87,7 +88,9 @@ fn check_case(server: &DatabaseUrl, dialect: &str, case: &str, dir: &Path) {
                 comparison.upgrade
             );
         }
-        let up = render(kind, &comparison.upgrade).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let up = retort::dialect::of(kind)
+            .render(&comparison.upgrade)
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
         apply(&mut a, &up, &case);
         let upgraded = introspect(a.connection(), &[]).unwrap();
         assert_eq!(
@@ -101,7 +104,9 @@ fn check_case(server: &DatabaseUrl, dialect: &str, case: &str, dir: &Path) {
             "{case}: second diff not empty"
         );
 
-        let down = render(kind, &comparison.downgrade).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let down = retort::dialect::of(kind)
+            .render(&comparison.downgrade)
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
         apply(&mut a, &down, &case);
         let downgraded = introspect(a.connection(), &[]).unwrap();
         assert_eq!(

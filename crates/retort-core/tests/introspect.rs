@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
+use retort::dialect::introspect;
 use retort::dialect::sql::TableRef;
 use retort::dialect::{self, Connection, DialectKind};
-use retort::schema::{introspect, FkAction, Identity, QualifiedName};
+use retort::schema::{FkAction, Identity, QualifiedName};
 use retort::DatabaseUrl;
 use retort::DbError;
 

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use retort::schema::load::{from_migrations, from_sql};
+use retort::load::{from_migrations, from_sql};
 use retort::{Config, DatabaseUrl, Error, Project};
 
 fn example() -> PathBuf {
@@ -108,7 +108,7 @@ fn a_bad_statement_names_file_and_line_and_drops_the_scratch_database() {
 #[test]
 fn a_scratch_database_exists_while_in_use_and_is_dropped_after() {
     let db = retort_testkit::pg::database();
-    let scratch = retort::schema::load::Scratch::create(&url(&db.url)).unwrap();
+    let scratch = retort::dialect::Scratch::create(&url(&db.url)).unwrap();
     assert_eq!(
         scratch_databases(db.server()).len(),
         1,

@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use retort::autogen::Comparison;
-use retort::schema::load::{run_files, Scratch};
-use retort::schema::{diff, introspect, render, Schema};
+use retort::dialect::{introspect, Scratch};
+use retort::load::run_files;
+use retort::schema::{diff, Schema};
 use retort::DatabaseUrl;
 
 fn schemas(dialect: &str) -> Vec<PathBuf> {
@@ -96,7 +97,9 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
             "{name}: object counts (see its `counts` file)"
         );
         let comparison = Comparison::new(server.kind, &empty, &wanted);
-        let up = render(server.kind, &comparison.upgrade).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let up = retort::dialect::of(server.kind)
+            .render(&comparison.upgrade)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         apply(&mut a, &up, &name);
         let built = introspect(a.connection(), &[]).unwrap();
         if built != wanted {
@@ -107,8 +110,9 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
             diff(&built, &wanted).is_empty(),
             "{name}: second diff not empty"
         );
-        let down =
-            render(server.kind, &comparison.downgrade).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let down = retort::dialect::of(server.kind)
+            .render(&comparison.downgrade)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         apply(&mut a, &down, &name);
         assert_eq!(
             introspect(a.connection(), &[]).unwrap(),

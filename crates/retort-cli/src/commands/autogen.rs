@@ -148,7 +148,7 @@ fn renames(
 ) -> Result<Vec<Rename>> {
     let mut hints = Vec::new();
     if let Source::Sql(paths) = to {
-        for file in retort::schema::load::sql_files(paths)? {
+        for file in retort::load::sql_files(paths)? {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Error::Usage(format!("cannot read {}: {e}", file.display())))?;
             hints.extend(rename::hints(&text));

@@ -106,12 +106,12 @@ pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
         let table = project.version_table();
         let history = project.history_table();
         let mut statements = vec![
-            sql::create_version_table(url.kind, &table),
-            sql::create_history_table(url.kind, &history),
-            sql::begin(url.kind).to_string(),
+            sql::create_version_table(url.kind.dialect(), &table),
+            sql::create_history_table(url.kind.dialect(), &history),
+            sql::begin(url.kind.dialect()).to_string(),
         ];
         statements.extend(sql::version_change(&table, &change));
-        statements.push(sql::commit(url.kind).to_string());
+        statements.push(sql::commit(url.kind.dialect()).to_string());
         for statement in statements {
             print!("{statement};\n\n");
         }

@@ -4,6 +4,7 @@ use serde::Serialize;
 /// quoted and run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum DialectKind {
     /// SQLite (bundled).
     Sqlite,
@@ -14,6 +15,29 @@ pub enum DialectKind {
 }
 
 impl DialectKind {
+    /// Every dialect retort knows.
+    pub const ALL: [DialectKind; 3] = [
+        DialectKind::Sqlite,
+        DialectKind::Postgres,
+        DialectKind::Mysql,
+    ];
+
+    /// The dialect a URL scheme names (SQLAlchemy's `dialect+driver`
+    /// already reduced to `dialect`, lower case), and its canonical scheme.
+    pub fn from_scheme(scheme: &str) -> Option<(DialectKind, &'static str)> {
+        match scheme {
+            "sqlite" | "sqlite3" => Some((DialectKind::Sqlite, "sqlite")),
+            "postgresql" | "postgres" | "pgsql" => Some((DialectKind::Postgres, "postgresql")),
+            "mysql" | "mariadb" => Some((DialectKind::Mysql, "mysql")),
+            _ => None,
+        }
+    }
+
+    /// The dialect's implementation (see [`crate::dialect::of`]).
+    pub fn dialect(self) -> &'static dyn crate::dialect::Dialect {
+        crate::dialect::of(self)
+    }
+
     /// The name users see in messages and JSON.
     pub fn name(self) -> &'static str {
         match self {

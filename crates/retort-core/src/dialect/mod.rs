@@ -1,96 +1,188 @@
 //! Database dialects: one module per database behind one interface.
 //!
-//! [`Connection`] is what the runner needs from a live database; the free
-//! functions of [`sql`] render the SQL retort itself runs (version table,
-//! transaction control), so the online runner and the offline `--sql` script
-//! share one source of truth.
+//! Everything that differs between databases lives here, behind the
+//! [`Dialect`] trait: what the database can do ([`Capabilities`]), how it
+//! quotes names and strings, how its statements are split
+//! ([`SplitRules`]), the SQL of retort's own tables, connecting, reading the
+//! catalogs into the [`Schema`] model, scratch databases, the hooks the diff
+//! needs, and rendering a list of [`Change`]s as SQL. [`of`] is the one place
+//! that maps a [`DialectKind`] to its implementation; the rest of the library
+//! asks the dialect and never names a database.
+//!
+//! Each database is a folder (`sqlite/`, `postgres/`, `mysql/`) with its
+//! connection, introspection, rendering and scratch-database code.
+//! [`Connection`] is what the runner needs from a live database; [`sql`]
+//! renders the SQL retort runs on its own behalf, so the online runner and
+//! the offline `--sql` script share one source of truth.
 
+mod caps;
+pub(crate) mod catalog;
+mod connection;
+pub(crate) mod ddl;
 mod kind;
-pub mod sql;
-
-#[cfg(feature = "postgres")]
+pub mod mysql;
 pub mod postgres;
-#[cfg(feature = "sqlite")]
+pub mod quote;
+pub mod scratch;
+pub mod sql;
 pub mod sqlite;
 
+pub use caps::{Capabilities, LockKind, SplitRules};
+pub use connection::Connection;
 pub use kind::DialectKind;
+pub use scratch::Scratch;
 
 use crate::db_url::DatabaseUrl;
-use crate::error::{DbError, Error, Result};
+use crate::error::Result;
+use crate::schema::{Change, QualifiedName, Schema};
+use sql::TableRef;
 
-/// A live connection to a database, as the runner uses it.
-pub trait Connection {
-    /// The dialect this connection speaks.
+/// A statement a step needs run outside its transaction, before `BEGIN`,
+/// and the one that undoes it after `COMMIT` (SQLite's foreign-key pragma
+/// around a table rebuild).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutsideTransaction {
+    /// Run before the step's transaction starts.
+    pub before: &'static str,
+    /// Run after it ends, whatever happened.
+    pub after: &'static str,
+}
+
+/// Everything retort needs to know about one database.
+///
+/// Implementations are stateless singletons reached through [`of`]; state
+/// (sessions, locks) lives in their [`Connection`]s.
+pub trait Dialect: Sync {
+    /// Which database this is.
     fn kind(&self) -> DialectKind;
 
-    /// Runs one statement (or one of retort's own commands), discarding any
-    /// rows it returns.
-    fn execute(&mut self, sql: &str) -> Result<(), DbError>;
+    /// What the database can do; the runner and the diff decide by these.
+    fn capabilities(&self) -> &'static Capabilities;
 
-    /// Runs a query and returns every row, each column as text (NULL as
-    /// `None`).
-    fn query_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError>;
+    /// How the statement splitter reads this database's SQL.
+    fn split_rules(&self) -> &'static SplitRules;
 
-    /// Runs a query and returns its first column as text (NULL as `None`).
-    fn query_column(&mut self, sql: &str) -> Result<Vec<Option<String>>, DbError> {
-        Ok(self
-            .query_rows(sql)?
-            .into_iter()
-            .map(|row| row.into_iter().next().flatten())
-            .collect())
+    /// An identifier, quoted only when it must be.
+    fn ident(&self, name: &str) -> String;
+
+    /// A string literal.
+    fn literal(&self, text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
     }
 
-    /// Whether a table exists (`schema` = `None`: the default schema).
-    fn table_exists(&mut self, schema: Option<&str>, name: &str) -> Result<bool, DbError>;
-
-    /// Tries to take the run-long lock identified by `key` without waiting
-    /// (PostgreSQL: a session advisory lock, which dies with the session).
-    /// Databases whose write lock is per transaction (SQLite) return true and
-    /// lock in [`Connection::try_begin_write`] instead.
-    fn try_lock_session(&mut self, _key: i64) -> Result<bool, DbError> {
-        Ok(true)
-    }
-
-    /// Whether this connection holds a run-long session lock, which makes
-    /// re-checking the version table before each step unnecessary.
-    fn holds_session_lock(&self) -> bool {
-        false
-    }
-
-    /// Releases the lock taken by [`Connection::try_lock_session`].
-    fn unlock_session(&mut self, _key: i64) -> Result<(), DbError> {
-        Ok(())
-    }
-
-    /// Who holds the lock `key`, for the "waiting" message, if known.
-    fn lock_holder(&mut self, _key: i64) -> Option<String> {
+    /// The schema names resolve to when none is given (PostgreSQL:
+    /// `public`), left out of qualified names.
+    fn default_schema(&self) -> Option<&'static str> {
         None
     }
 
-    /// Starts a transaction that holds the database's write lock, without
-    /// waiting: `Ok(false)` means another writer holds it (try again).
-    fn try_begin_write(&mut self) -> Result<bool, DbError> {
-        self.execute("BEGIN").map(|()| true)
+    /// A possibly schema-qualified name, each part quoted as needed (the
+    /// schema left out when empty or the default one).
+    fn qualified(&self, name: &QualifiedName) -> String {
+        if name.schema.is_empty()
+            || !self.capabilities().schemas
+            || self.default_schema() == Some(name.schema.as_str())
+        {
+            self.ident(&name.name)
+        } else {
+            format!("{}.{}", self.ident(&name.schema), self.ident(&name.name))
+        }
     }
 
-    /// The database user retort runs as, for the history table; `None` lets
-    /// the SQL say `current_user`.
-    fn user(&mut self) -> Option<String> {
+    /// Names joined by `, `, each quoted as needed.
+    fn ident_list(&self, names: &[String]) -> String {
+        names
+            .iter()
+            .map(|n| self.ident(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The statement that starts a transaction.
+    fn begin(&self) -> &'static str {
+        "BEGIN"
+    }
+
+    /// The history table's key column, as `CREATE TABLE` declares it.
+    fn history_id_column(&self) -> &'static str;
+
+    /// The SQL for "the user running this" when the connection cannot tell
+    /// (`None`: the history row records NULL).
+    fn current_user_sql(&self) -> Option<&'static str> {
+        Some("current_user")
+    }
+
+    /// Opens a connection for `url` (whose kind is this dialect's).
+    fn connect(&self, url: &DatabaseUrl) -> Result<Box<dyn Connection>>;
+
+    /// Reads the schema behind `conn` into the model, set-wise, leaving out
+    /// `exclude` (retort's own tables). Not yet normalised: use
+    /// [`introspect`].
+    fn read_schema(&self, conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema>;
+
+    /// A fresh, empty database of this dialect for loading a desired state,
+    /// on `server` (or in memory), dropped when the value goes away.
+    fn create_scratch(&self, server: &DatabaseUrl) -> Result<Scratch>;
+
+    /// Where [`Dialect::create_scratch`] puts its databases, for messages.
+    fn describe_scratch(&self, server: &DatabaseUrl) -> String {
+        format!("a scratch database on {}", server.masked())
+    }
+
+    /// Drops every scratch database this process created and has not yet
+    /// dropped (for interrupt handlers, where destructors do not run).
+    fn drop_scratch_databases(&self) {}
+
+    /// The diff hook: turns the dialect-free changes into ones this database
+    /// can run (SQLite: changes `ALTER TABLE` cannot make become a table
+    /// rebuild).
+    fn adapt_changes(&self, changes: Vec<Change>, _from: &Schema, _to: &Schema) -> Vec<Change> {
+        changes
+    }
+
+    /// The SQL statements (without `;`) that apply `changes`.
+    fn render(&self, changes: &[Change]) -> Result<Vec<String>>;
+
+    /// The runner hook: statements a step whose statements are `statements`
+    /// needs run around its transaction, if any.
+    fn outside_transaction(&self, _statements: &[&str]) -> Option<OutsideTransaction> {
         None
+    }
+}
+
+/// The dialect of `kind`: the one place a [`DialectKind`] becomes an
+/// implementation.
+pub fn of(kind: DialectKind) -> &'static dyn Dialect {
+    match kind {
+        DialectKind::Sqlite => &sqlite::Sqlite,
+        DialectKind::Postgres => &postgres::Postgres,
+        DialectKind::Mysql => &mysql::Mysql,
     }
 }
 
 /// Opens a connection for `url`.
 pub fn connect(url: &DatabaseUrl) -> Result<Box<dyn Connection>> {
-    match url.kind {
-        #[cfg(feature = "sqlite")]
-        DialectKind::Sqlite => Ok(Box::new(sqlite::SqliteConnection::open(url)?)),
-        #[cfg(not(feature = "sqlite"))]
-        DialectKind::Sqlite => Err(Error::Unsupported("SQLite")),
-        #[cfg(feature = "postgres")]
-        DialectKind::Postgres => Ok(Box::new(postgres::PgConnection::connect(url)?)),
-        #[cfg(not(feature = "postgres"))]
-        DialectKind::Postgres => Err(Error::Unsupported("PostgreSQL")),
-        DialectKind::Mysql => Err(Error::Unsupported("MySQL/MariaDB (planned)")),
+    of(url.kind).connect(url)
+}
+
+/// Reads the schema of the database behind `conn`, leaving out `exclude`,
+/// normalised so that two reads of equal databases compare equal.
+pub fn introspect(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
+    let mut schema = conn.dialect().read_schema(conn, exclude)?;
+    schema.normalize();
+    Ok(schema)
+}
+
+/// The changes that turn `from` into `to` on `dialect`'s database: the
+/// dialect-free [`crate::schema::diff`], then the dialect's own adaptation.
+pub fn diff(dialect: &dyn Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
+    dialect.adapt_changes(crate::schema::diff(from, to), from, to)
+}
+
+/// Drops every scratch database this process has created and not yet
+/// dropped, on every database. For interrupt handlers (Ctrl-C).
+pub fn drop_scratch_databases() {
+    for kind in DialectKind::ALL {
+        of(kind).drop_scratch_databases();
     }
 }

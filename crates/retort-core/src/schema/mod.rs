@@ -1,7 +1,8 @@
 //! The schema model: plain data describing a database's objects, shared by
-//! every dialect (Atlas's `sql/schema` idea). Introspection fills it
-//! (`crate::dialect::*::introspect`); diffing two models gives the changes
-//! that autogenerate renders as SQL.
+//! every dialect (Atlas's `sql/schema` idea). Each dialect's introspection
+//! fills it (`crate::dialect::introspect`); diffing two models gives the
+//! changes that the dialect renders as SQL. Nothing here knows a database:
+//! this module imports nothing from `dialect`, `runner` or `migrator`.
 //!
 //! Everything here is plain, serialisable data, ordered deterministically
 //! (by name), so a model can be dumped as JSON, compared with `==`, and
@@ -10,31 +11,10 @@
 mod comments;
 pub mod diff;
 pub mod filter;
-mod introspect;
-pub mod load;
-pub mod quote;
 pub mod rename;
-pub mod render;
-mod sqlite_ddl;
-mod sqlite_rebuild;
 
-pub use diff::{diff, Change};
+pub use diff::{diff, Change, CommentTarget};
 pub use filter::{Filter, ObjectKind};
-pub use introspect::introspect;
-pub use render::render;
-
-use crate::dialect::DialectKind;
-
-/// The changes that turn `from` into `to` on `kind`'s database: [`diff`],
-/// with SQLite tables that `ALTER TABLE` cannot change turned into
-/// [`Change::RebuildTable`].
-pub fn diff_for(kind: DialectKind, from: &Schema, to: &Schema) -> Vec<Change> {
-    let changes = diff(from, to);
-    match kind {
-        DialectKind::Sqlite => sqlite_rebuild::collapse(changes, from, to),
-        _ => changes,
-    }
-}
 
 use serde::{Deserialize, Serialize};
 

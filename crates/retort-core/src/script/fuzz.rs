@@ -8,11 +8,7 @@ use crate::dialect::DialectKind;
 
 use super::{split, Script, Statement};
 
-const DIALECTS: [DialectKind; 3] = [
-    DialectKind::Sqlite,
-    DialectKind::Postgres,
-    DialectKind::Mysql,
-];
+const DIALECTS: [DialectKind; 3] = DialectKind::ALL;
 
 /// Parses `text` as a revision file and splits its sections in every
 /// dialect. Invariants: no panic; a parsed file has a 64-character lowercase

@@ -3,7 +3,7 @@
 //! dollar-quoted bodies, and `BEGIN … END` bodies of triggers, routines and
 //! PostgreSQL's `BEGIN ATOMIC` — and MySQL's `DELIMITER` lines.
 
-use crate::dialect::DialectKind;
+use crate::dialect::{DialectKind, SplitRules};
 
 use super::Statement;
 
@@ -24,7 +24,7 @@ pub fn split(
     first_line: usize,
     dialect: DialectKind,
 ) -> Result<Vec<Statement>, SplitError> {
-    Splitter::new(sql, first_line, dialect).run()
+    Splitter::new(sql, first_line, crate::dialect::of(dialect).split_rules()).run()
 }
 
 struct Splitter<'a> {
@@ -32,7 +32,7 @@ struct Splitter<'a> {
     bytes: &'a [u8],
     pos: usize,
     line: usize,
-    dialect: DialectKind,
+    rules: &'static SplitRules,
     out: Vec<Statement>,
     /// Byte offset and line of the current statement's first token.
     start: Option<(usize, usize)>,
@@ -46,13 +46,13 @@ struct Splitter<'a> {
 }
 
 impl<'a> Splitter<'a> {
-    fn new(src: &'a str, first_line: usize, dialect: DialectKind) -> Self {
+    fn new(src: &'a str, first_line: usize, rules: &'static SplitRules) -> Self {
         Self {
             src,
             bytes: src.as_bytes(),
             pos: 0,
             line: first_line,
-            dialect,
+            rules,
             out: Vec::new(),
             start: None,
             depth: 0,
@@ -85,7 +85,7 @@ impl<'a> Splitter<'a> {
         while self.pos < self.bytes.len() {
             if self.at_line_start()
                 && self.start.is_none()
-                && self.dialect == DialectKind::Mysql
+                && self.rules.delimiter_lines
                 && self.try_delimiter_line()
             {
                 continue;
@@ -102,37 +102,33 @@ impl<'a> Splitter<'a> {
             let c = self.bytes[self.pos];
             match c {
                 b'-' if self.peek(1) == Some(b'-') && self.dash_comment() => self.line_comment(),
-                b'#' if self.dialect == DialectKind::Mysql => self.line_comment(),
+                b'#' if self.rules.hash_comments => self.line_comment(),
                 b'/' if self.peek(1) == Some(b'*') => {
                     // MySQL runs `/*! … */` (executable comments): they are
                     // statement text, not comments.
-                    if self.dialect == DialectKind::Mysql && self.peek(2) == Some(b'!') {
+                    if self.rules.hash_comments && self.peek(2) == Some(b'!') {
                         self.mark_start();
                     }
                     self.block_comment()?;
                 }
                 b'\'' => {
                     self.mark_start();
-                    let backslash = self.dialect == DialectKind::Mysql || self.is_e_string();
+                    let backslash = self.rules.backslash_escapes || self.is_e_string();
                     self.quoted(b'\'', backslash, "string")?;
                 }
                 b'"' => {
                     self.mark_start();
-                    self.quoted(
-                        b'"',
-                        self.dialect == DialectKind::Mysql,
-                        "quoted identifier",
-                    )?;
+                    self.quoted(b'"', self.rules.backslash_escapes, "quoted identifier")?;
                 }
-                b'`' if self.dialect != DialectKind::Postgres => {
+                b'`' if self.rules.backtick_identifiers => {
                     self.mark_start();
                     self.quoted(b'`', false, "quoted identifier")?;
                 }
-                b'[' if self.dialect == DialectKind::Sqlite => {
+                b'[' if self.rules.bracket_identifiers => {
                     self.mark_start();
                     self.quoted(b']', false, "bracketed identifier")?;
                 }
-                b'$' if self.dialect == DialectKind::Postgres && self.dollar_tag().is_some() => {
+                b'$' if self.rules.dollar_quotes && self.dollar_tag().is_some() => {
                     self.mark_start();
                     self.dollar_body()?;
                 }
@@ -200,7 +196,7 @@ impl<'a> Splitter<'a> {
     /// `--` starts a comment, except in MySQL when no space follows
     /// (`5--1` is arithmetic there).
     fn dash_comment(&self) -> bool {
-        self.dialect != DialectKind::Mysql || self.peek(2).is_none_or(|c| c.is_ascii_whitespace())
+        !self.rules.dash_comment_needs_space || self.peek(2).is_none_or(|c| c.is_ascii_whitespace())
     }
 
     fn line_comment(&mut self) {
@@ -214,7 +210,7 @@ impl<'a> Splitter<'a> {
 
     fn block_comment(&mut self) -> Result<(), SplitError> {
         let open_line = self.line;
-        let nests = self.dialect == DialectKind::Postgres;
+        let nests = self.rules.nested_block_comments;
         let mut depth = 0usize;
         while self.pos < self.bytes.len() {
             if self.peek(0) == Some(b'/') && self.peek(1) == Some(b'*') && (nests || depth == 0) {
@@ -238,7 +234,7 @@ impl<'a> Splitter<'a> {
 
     /// `E'…'` (PostgreSQL escape string): the quote follows a lone `E`.
     fn is_e_string(&self) -> bool {
-        self.dialect == DialectKind::Postgres
+        self.rules.escape_strings
             && self.pos >= 1
             && matches!(self.bytes[self.pos - 1], b'E' | b'e')
             && (self.pos < 2
@@ -321,14 +317,12 @@ impl<'a> Splitter<'a> {
         }
         match word.as_str() {
             "BEGIN" if self.has_body() => self.depth += 1,
-            "ATOMIC" if self.last_word == "BEGIN" && self.dialect == DialectKind::Postgres => {
-                self.depth += 1
-            }
+            "ATOMIC" if self.last_word == "BEGIN" && self.rules.begin_atomic => self.depth += 1,
             "CASE" if self.depth > 0 && self.last_word != "END" => self.depth += 1,
             "IF" | "LOOP" | "WHILE" | "REPEAT" | "CASE" if self.last_word == "END" => {
                 // `END IF` and friends close a construct we did not count
                 // (`END CASE` undoes the decrement done for its `END`).
-                if word == "CASE" || self.dialect != DialectKind::Mysql {
+                if word == "CASE" || !self.rules.compound_statements {
                     // nothing: CASE was counted and END already closed it
                 } else {
                     self.depth += 1;
@@ -345,15 +339,14 @@ impl<'a> Splitter<'a> {
     /// transaction; PostgreSQL bodies use `BEGIN ATOMIC` or dollar quotes.
     fn has_body(&self) -> bool {
         if self.depth > 0 {
-            return self.dialect == DialectKind::Mysql;
+            return self.rules.compound_statements;
         }
         let creates = self.words.first().is_some_and(|w| w == "CREATE");
-        let body_kinds: &[&str] = match self.dialect {
-            DialectKind::Sqlite => &["TRIGGER"],
-            DialectKind::Mysql => &["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"],
-            DialectKind::Postgres => &[],
-        };
-        creates && self.words.iter().any(|w| body_kinds.contains(&w.as_str()))
+        creates
+            && self
+                .words
+                .iter()
+                .any(|w| self.rules.body_statements.contains(&w.as_str()))
     }
 
     fn finish(&mut self, end: usize) {

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use postgres::{Client, NoTls, SimpleQueryMessage};
+use ::postgres::{Client, NoTls, SimpleQueryMessage};
 
 use crate::db_url::DatabaseUrl;
 use crate::dialect::{sql, Connection, DialectKind};

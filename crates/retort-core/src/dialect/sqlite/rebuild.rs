@@ -5,10 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::diff::Change;
-use super::{Column, QualifiedName, Schema, Table};
+use crate::schema::{Change, Column, QualifiedName, Schema, Table};
 
-/// `changes` (from [`super::diff`]) with the tables that need a rebuild
+/// `changes` (from [`crate::schema::diff`]) with the tables that need a rebuild
 /// collapsed into [`Change::RebuildTable`], placed where the table's first
 /// change was.
 pub(super) fn collapse(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Change> {
@@ -102,7 +101,7 @@ fn can_add(c: &Column, table: &Table) -> bool {
         .is_some_and(|k| k.columns.contains(&c.name))
         || table.uniques.iter().any(|u| u.columns.contains(&c.name));
     let constant_default = c.default.as_deref().is_none_or(|d| {
-        super::render::sqlite_literal(d) && !d.trim().to_ascii_uppercase().starts_with("CURRENT_")
+        super::render::bare_default(d) && !d.trim().to_ascii_uppercase().starts_with("CURRENT_")
     });
     let stored = c.generated.is_some() && !c.generated_virtual;
     // A new column with a foreign key arrives as an AddForeignKey change,

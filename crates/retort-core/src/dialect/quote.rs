@@ -1,12 +1,9 @@
-//! Identifier quoting: only when needed, always correctly. A name is left
-//! bare when it is lower case (SQLite: any case, as SQLite folds nothing but
-//! compares case-insensitively), made of letters, digits and `_`, does not
-//! start with a digit, and is not a reserved word; otherwise it is put in
-//! double quotes with inner quotes doubled.
-
-use crate::dialect::DialectKind;
-
-use super::QualifiedName;
+//! Identifier quoting, shared by the dialects: only when needed, always
+//! correctly. A name is left bare when it is made of letters, digits and
+//! `_`, does not start with a digit, is not a reserved word, and (on
+//! databases that fold unquoted names) is lower case; otherwise it is put in
+//! the dialect's quotes with inner quotes doubled. Each [`super::Dialect`]
+//! decides its quote character and whether case matters.
 
 /// Words that cannot be bare identifiers (PostgreSQL's reserved key words,
 /// plus SQLite's that matter in DDL).
@@ -179,59 +176,48 @@ fn reserved(word: &str) -> bool {
     RESERVED.contains(&word)
 }
 
-/// `name`, quoted if it must be.
-pub fn ident(kind: DialectKind, name: &str) -> String {
-    let plain = name
-        .chars()
+/// Whether `name` can stand bare. `case_matters`: the database folds bare
+/// names (PostgreSQL folds to lower case), so an upper-case letter needs
+/// quotes to survive.
+pub fn is_plain(name: &str, case_matters: bool) -> bool {
+    name.chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && (kind == DialectKind::Sqlite || !name.chars().any(|c| c.is_ascii_uppercase()))
-        && !reserved(&name.to_ascii_lowercase());
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
+        && !(case_matters && name.chars().any(|c| c.is_ascii_uppercase()))
+        && !reserved(&name.to_ascii_lowercase())
 }
 
-/// `schema.name` (the schema left out when empty or `public`), each part
-/// quoted if it must be.
-pub fn qualified(kind: DialectKind, name: &QualifiedName) -> String {
-    if name.schema.is_empty() || name.schema == "public" {
-        ident(kind, &name.name)
-    } else {
-        format!("{}.{}", ident(kind, &name.schema), ident(kind, &name.name))
-    }
-}
-
-/// A comma-separated list of quoted names.
-pub fn list(kind: DialectKind, names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| ident(kind, n))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `name` between `quote`s, inner quotes doubled.
+pub fn quoted(name: &str, quote: char) -> String {
+    let doubled: String = [quote, quote].iter().collect();
+    format!("{quote}{}{quote}", name.replace(quote, &doubled))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::dialect::{of, DialectKind};
+    use crate::schema::QualifiedName;
 
     #[test]
     fn quotes_only_when_needed() {
-        let pg = DialectKind::Postgres;
-        assert_eq!(ident(pg, "users"), "users");
-        assert_eq!(ident(pg, "user_roles2"), "user_roles2");
-        assert_eq!(ident(pg, "Users"), "\"Users\"");
-        assert_eq!(ident(pg, "first name"), "\"first name\"");
-        assert_eq!(ident(pg, "say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(ident(pg, "order"), "\"order\"");
-        assert_eq!(ident(pg, "2fa"), "\"2fa\"");
-        assert_eq!(ident(pg, ""), "\"\"");
-        assert_eq!(ident(DialectKind::Sqlite, "Users"), "Users");
-        assert_eq!(ident(DialectKind::Sqlite, "select"), "\"select\"");
-        assert_eq!(qualified(pg, &QualifiedName::new("public", "t")), "t");
-        assert_eq!(qualified(pg, &QualifiedName::new("Ops", "t")), "\"Ops\".t");
+        let pg = of(DialectKind::Postgres);
+        assert_eq!(pg.ident("users"), "users");
+        assert_eq!(pg.ident("user_roles2"), "user_roles2");
+        assert_eq!(pg.ident("Users"), "\"Users\"");
+        assert_eq!(pg.ident("first name"), "\"first name\"");
+        assert_eq!(pg.ident("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(pg.ident("order"), "\"order\"");
+        assert_eq!(pg.ident("2fa"), "\"2fa\"");
+        assert_eq!(pg.ident(""), "\"\"");
+        let sqlite = of(DialectKind::Sqlite);
+        assert_eq!(sqlite.ident("Users"), "Users");
+        assert_eq!(sqlite.ident("select"), "\"select\"");
+        assert_eq!(pg.qualified(&QualifiedName::new("public", "t")), "t");
+        assert_eq!(pg.qualified(&QualifiedName::new("Ops", "t")), "\"Ops\".t");
+        let mysql = of(DialectKind::Mysql);
+        assert_eq!(mysql.ident("order"), "`order`");
+        assert_eq!(mysql.ident("a`b"), "`a``b`");
+        assert_eq!(mysql.literal("it's \\ here"), "'it''s \\\\ here'");
     }
 }

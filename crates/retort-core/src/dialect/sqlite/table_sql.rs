@@ -14,7 +14,7 @@ use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
-use super::CheckConstraint;
+use crate::schema::CheckConstraint;
 
 /// A generated column's expression and kind.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,77 @@
+//! What the runner, introspection and scratch databases need from a live
+//! database session.
+
+use super::{Dialect, DialectKind};
+use crate::error::DbError;
+
+/// A live connection to a database, as the runner uses it.
+pub trait Connection {
+    /// The dialect this connection speaks.
+    fn kind(&self) -> DialectKind;
+
+    /// The dialect's implementation, for everything that differs between
+    /// databases.
+    fn dialect(&self) -> &'static dyn Dialect {
+        super::of(self.kind())
+    }
+
+    /// Runs one statement (or one of retort's own commands), discarding any
+    /// rows it returns.
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), DbError>;
+
+    /// Runs a query and returns every row, each column as text (NULL as
+    /// `None`).
+    fn query_rows(&mut self, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, DbError>;
+
+    /// Runs a query and returns its first column as text (NULL as `None`).
+    fn query_column(&mut self, sql: &str) -> std::result::Result<Vec<Option<String>>, DbError> {
+        Ok(self
+            .query_rows(sql)?
+            .into_iter()
+            .map(|row| row.into_iter().next().flatten())
+            .collect())
+    }
+
+    /// Whether a table exists (`schema` = `None`: the default schema).
+    fn table_exists(
+        &mut self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> std::result::Result<bool, DbError>;
+
+    /// Tries to take the run-long lock identified by `key` without waiting
+    /// (PostgreSQL: a session advisory lock, which dies with the session).
+    /// Databases whose write lock is per transaction (SQLite) return true and
+    /// lock in [`Connection::try_begin_write`] instead.
+    fn try_lock_session(&mut self, _key: i64) -> std::result::Result<bool, DbError> {
+        Ok(true)
+    }
+
+    /// Whether this connection holds a run-long session lock, which makes
+    /// re-checking the version table before each step unnecessary.
+    fn holds_session_lock(&self) -> bool {
+        false
+    }
+
+    /// Releases the lock taken by [`Connection::try_lock_session`].
+    fn unlock_session(&mut self, _key: i64) -> std::result::Result<(), DbError> {
+        Ok(())
+    }
+
+    /// Who holds the lock `key`, for the "waiting" message, if known.
+    fn lock_holder(&mut self, _key: i64) -> Option<String> {
+        None
+    }
+
+    /// Starts a transaction that holds the database's write lock, without
+    /// waiting: `Ok(false)` means another writer holds it (try again).
+    fn try_begin_write(&mut self) -> std::result::Result<bool, DbError> {
+        self.execute("BEGIN").map(|()| true)
+    }
+
+    /// The database user retort runs as, for the history table; `None` lets
+    /// the SQL say `current_user`.
+    fn user(&mut self) -> Option<String> {
+        None
+    }
+}

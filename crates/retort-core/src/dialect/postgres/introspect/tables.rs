@@ -1,0 +1,266 @@
+//! Tables and what hangs off them: columns, constraints, indexes,
+//! triggers and row-level security policies.
+
+use std::collections::HashMap;
+
+use crate::dialect::catalog::{excluded, list, opt, query, text, truthy, Builder};
+use crate::dialect::sql::TableRef;
+use crate::dialect::Connection;
+use crate::error::Result;
+use crate::schema::{
+    CheckConstraint, Column, FkAction, ForeignKey, Identity, Index, Policy, PrimaryKey,
+    QualifiedName, Trigger, UniqueConstraint,
+};
+
+/// Ordinary and partitioned tables of user schemas, with their comments and
+/// row-level security flags, as an empty builder.
+pub(super) fn tables(
+    conn: &mut dyn Connection,
+    exclude: &[TableRef],
+    rel: &str,
+) -> Result<Builder> {
+    let table_rows: Vec<_> = query(
+        conn,
+        "tables",
+        &format!(
+            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
+        ),
+    )?
+    .into_iter()
+    .filter(|r| !excluded(exclude, &text(r, 0), &text(r, 1)))
+    .collect();
+    let names = table_rows
+        .iter()
+        .map(|r| (QualifiedName::new(text(r, 0), text(r, 1)), opt(r, 2)))
+        .collect();
+    let mut b = Builder::new(names);
+    for r in &table_rows {
+        if let Some(t) = b.table(&QualifiedName::new(text(r, 0), text(r, 1))) {
+            t.row_security = truthy(r, 3);
+            t.force_row_security = truthy(r, 4);
+        }
+    }
+    Ok(b)
+}
+
+/// Columns: type, nullability, default, identity, generation, collation,
+/// comment and attribute options.
+pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
+    for r in query(
+        conn,
+        "columns",
+        &format!(
+            "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
+             pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
+             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description, \
+             array_to_string(a.attoptions, E'\\x1f') \
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum \
+             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2, a.attnum"
+        ),
+    )? {
+        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        let expr = opt(&r, 5);
+        // attgenerated: 's' stored, 'v' virtual (PostgreSQL 18).
+        let generated = matches!(text(&r, 7).as_str(), "s" | "v");
+        let column = Column {
+            name: text(&r, 2),
+            data_type: text(&r, 3),
+            nullable: truthy(&r, 4),
+            default: if generated { None } else { expr.clone() },
+            identity: match text(&r, 6).as_str() {
+                "a" => Some(Identity::Always),
+                "d" => Some(Identity::ByDefault),
+                _ => None,
+            },
+            generated: if generated { expr } else { None },
+            generated_virtual: text(&r, 7) == "v",
+            collation: opt(&r, 8),
+            comment: opt(&r, 9),
+            options: {
+                let mut o = list(&text(&r, 10));
+                o.sort();
+                o
+            },
+        };
+        if let Some(t) = b.table(&table) {
+            t.columns.push(column);
+        }
+    }
+    Ok(())
+}
+
+/// Primary keys, uniques, checks and foreign keys.
+pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
+    let cols = |arr: &str, rel: &str| {
+        format!(
+            "(SELECT string_agg(a.attname, E'\\x1f' ORDER BY k.ord) FROM unnest({arr}) WITH ORDINALITY k(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.attnum)"
+        )
+    };
+    for r in query(
+        conn,
+        "constraints",
+        &format!(
+            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END, \
+             fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, \
+             obj_description(con.oid, 'pg_constraint') \
+             FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
+             WHERE con.contype IN ('p', 'u', 'c', 'f') AND {rel} ORDER BY 1, 2, 3",
+            cols("con.conkey", "con.conrelid"),
+            cols("con.confkey", "con.confrelid"),
+        ),
+    )? {
+        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        let Some(t) = b.table(&table) else { continue };
+        let name = text(&r, 2);
+        let columns = list(&text(&r, 4));
+        let comment = opt(&r, 13);
+        match text(&r, 3).as_str() {
+            "p" => {
+                t.primary_key = Some(PrimaryKey {
+                    name,
+                    columns,
+                    comment,
+                })
+            }
+            "u" => t.uniques.push(UniqueConstraint {
+                name,
+                columns,
+                comment,
+            }),
+            "c" => {
+                let def = text(&r, 5);
+                let expression = def.strip_prefix("CHECK ").unwrap_or(&def).to_string();
+                t.checks.push(CheckConstraint {
+                    name,
+                    expression,
+                    comment,
+                });
+            }
+            _ => t.foreign_keys.push(ForeignKey {
+                name,
+                columns,
+                references: QualifiedName::new(text(&r, 6), text(&r, 7)),
+                referenced_columns: list(&text(&r, 8)),
+                on_delete: FkAction::parse(&text(&r, 9)),
+                on_update: FkAction::parse(&text(&r, 10)),
+                deferrable: truthy(&r, 11),
+                initially_deferred: truthy(&r, 12),
+                comment,
+            }),
+        }
+    }
+    Ok(())
+}
+
+/// Indexes that back no constraint; those of materialized views are
+/// returned by view name.
+pub(super) fn indexes(
+    conn: &mut dyn Connection,
+    b: &mut Builder,
+    rel: &str,
+) -> Result<HashMap<QualifiedName, Vec<Index>>> {
+    let mut view_indexes: HashMap<QualifiedName, Vec<Index>> = HashMap::new();
+    for r in query(
+        conn,
+        "indexes",
+        &format!(
+            "SELECT n.nspname, c.relname, i.relname, ix.indisunique, am.amname, pg_get_expr(ix.indpred, ix.indrelid, true), \
+             (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true) || \
+                 CASE WHEN opc.opcdefault THEN '' WHEN ocn.nspname = 'pg_catalog' THEN ' ' || quote_ident(opc.opcname) \
+                      ELSE ' ' || quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) END || \
+                 CASE WHEN ix.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END, E'\\x1f' ORDER BY k) \
+              FROM generate_series(1, ix.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = ix.indclass[k - 1] \
+              JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
+             (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
+              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class') \
+             FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
+             WHERE c.relkind IN ('r', 'p', 'm') AND {rel} \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+             ORDER BY 1, 2, 3"
+        ),
+    )? {
+        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        let method = text(&r, 4);
+        let index = Index {
+            name: text(&r, 2),
+            unique: truthy(&r, 3),
+            method: (method != "btree").then_some(method),
+            predicate: opt(&r, 5),
+            parts: list(&text(&r, 6)),
+            include: list(&text(&r, 7)),
+            comment: opt(&r, 8),
+        };
+        match b.table(&table) {
+            Some(t) => t.indexes.push(index),
+            // Not a table: a materialized view's index.
+            None => view_indexes.entry(table).or_default().push(index),
+        }
+    }
+    Ok(view_indexes)
+}
+
+/// User triggers (not the internal ones behind foreign keys).
+pub(super) fn triggers(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
+    for r in query(
+        conn,
+        "triggers",
+        &format!(
+            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger') FROM pg_trigger t \
+             JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT t.tgisinternal AND {rel}"
+        ),
+    )? {
+        if let Some(t) = b.table(&QualifiedName::new(text(&r, 0), text(&r, 1))) {
+            t.triggers.push(Trigger {
+                name: text(&r, 2),
+                definition: text(&r, 3),
+                comment: opt(&r, 4),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Row-level security policies.
+pub(super) fn policies(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
+    for r in query(
+        conn,
+        "policies",
+        &format!(
+            "SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, \
+             (SELECT string_agg(CASE WHEN role = 0 THEN 'public' ELSE pg_get_userbyid(role) END, E'\\x1f' ORDER BY 1) \
+              FROM unnest(p.polroles) role), \
+             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy') \
+             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {rel}"
+        ),
+    )? {
+        if let Some(t) = b.table(&QualifiedName::new(text(&r, 0), text(&r, 1))) {
+            let mut roles = list(&text(&r, 5));
+            roles.sort();
+            t.policies.push(Policy {
+                name: text(&r, 2),
+                permissive: truthy(&r, 3),
+                command: match text(&r, 4).as_str() {
+                    "r" => "SELECT",
+                    "a" => "INSERT",
+                    "w" => "UPDATE",
+                    "d" => "DELETE",
+                    _ => "ALL",
+                }
+                .to_string(),
+                roles,
+                using: opt(&r, 6),
+                with_check: opt(&r, 7),
+                comment: opt(&r, 8),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Rendering changes as PostgreSQL SQL. Every change of the model has a
+//! statement here; a new table's foreign keys follow as `ALTER TABLE … ADD`
+//! once every table exists.
+
+mod objects;
+mod tables;
+mod types;
+
+use super::Postgres;
+use crate::dialect::ddl::{cannot_render, Ddl};
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::schema::{Change, QualifiedName, Table, Trigger};
+
+impl Ddl for Postgres {
+    /// `CREATE TABLE`, then the comments and attribute options of its
+    /// columns.
+    fn create_table(&self, t: &Table) -> Vec<String> {
+        let mut parts: Vec<String> = t.columns.iter().map(|c| self.column_def(c)).collect();
+        parts.extend(self.key_elements(t, false));
+        let mut statements = vec![self.create_table_statement(&t.name, &parts, &[])];
+        statements.extend(t.columns.iter().filter_map(|c| {
+            c.comment.as_ref().map(|text| {
+                format!(
+                    "COMMENT ON COLUMN {}.{} IS {}",
+                    self.qualified(&t.name),
+                    self.ident(&c.name),
+                    self.literal(text)
+                )
+            })
+        }));
+        for c in t.columns.iter().filter(|c| !c.options.is_empty()) {
+            statements.push(tables::set_column_options(self, &t.name, c));
+        }
+        statements
+    }
+
+    fn drop_trigger(&self, table: &QualifiedName, trigger: &Trigger) -> String {
+        format!(
+            "DROP TRIGGER {} ON {}",
+            self.ident(&trigger.name),
+            self.qualified(table)
+        )
+    }
+}
+
+/// The SQL statements (without `;`) that apply `changes`.
+pub(super) fn render(changes: &[Change]) -> Result<Vec<String>> {
+    let d = &Postgres;
+    let mut out = Vec::new();
+    for change in changes {
+        let done = tables::render(d, change, &mut out)
+            || types::render(d, change, &mut out)
+            || objects::render(d, change, &mut out)
+            || d.render_standard(change, &mut out);
+        if !done {
+            return Err(cannot_render(d, change));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,112 @@
+//! Schemas, extensions, comments, functions and procedures.
+
+use super::Postgres;
+use crate::dialect::Dialect;
+use crate::schema::{Change, CommentTarget, Function};
+
+/// Renders `change` if it is of this file's kinds; `false` otherwise.
+pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
+    match change {
+        Change::CreateSchema(name) => out.push(format!("CREATE SCHEMA {}", d.ident(name))),
+        Change::DropSchema(name) => out.push(format!("DROP SCHEMA {}", d.ident(name))),
+        Change::CreateExtension(e) => out.push(format!(
+            "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {}",
+            d.ident(&e.name),
+            d.ident(&e.schema),
+            d.literal(&e.version)
+        )),
+        Change::AlterExtension { from, to } => {
+            if from.version != to.version {
+                out.push(format!(
+                    "ALTER EXTENSION {} UPDATE TO {}",
+                    d.ident(&to.name),
+                    d.literal(&to.version)
+                ));
+            }
+            if from.schema != to.schema {
+                out.push(format!(
+                    "ALTER EXTENSION {} SET SCHEMA {}",
+                    d.ident(&to.name),
+                    d.ident(&to.schema)
+                ));
+            }
+        }
+        Change::DropExtension(e) => out.push(format!("DROP EXTENSION {}", d.ident(&e.name))),
+        Change::SetComment { on, comment } => out.push(format!(
+            "COMMENT ON {} IS {}",
+            comment_target(on),
+            comment
+                .as_deref()
+                .map_or_else(|| "NULL".to_string(), |c| d.literal(c))
+        )),
+        Change::CreateFunction(f) => create_function(f, out),
+        Change::ReplaceFunction { from, to } => {
+            // CREATE OR REPLACE cannot change a result type or turn a
+            // function into a procedure.
+            if from.result != to.result || from.procedure != to.procedure {
+                out.push(drop_function(d, from));
+            }
+            create_function(to, out);
+        }
+        Change::DropFunction(f) => out.push(drop_function(d, f)),
+        _ => return false,
+    }
+    true
+}
+
+fn comment_target(on: &CommentTarget) -> String {
+    use CommentTarget as T;
+    let d = &Postgres;
+    match on {
+        T::View { name, materialized } => format!(
+            "{}VIEW {}",
+            if *materialized { "MATERIALIZED " } else { "" },
+            d.qualified(name)
+        ),
+        T::Function {
+            name,
+            arguments,
+            procedure,
+        } => format!(
+            "{} {}({arguments})",
+            if *procedure { "PROCEDURE" } else { "FUNCTION" },
+            d.qualified(name)
+        ),
+        T::Sequence(name) => format!("SEQUENCE {}", d.qualified(name)),
+        T::Type(name) => format!("TYPE {}", d.qualified(name)),
+        T::Domain(name) => format!("DOMAIN {}", d.qualified(name)),
+        T::Index(name) => format!("INDEX {}", d.qualified(name)),
+        T::Constraint { table, name } => {
+            format!("CONSTRAINT {} ON {}", d.ident(name), d.qualified(table))
+        }
+        T::DomainConstraint { domain, name } => format!(
+            "CONSTRAINT {} ON DOMAIN {}",
+            d.ident(name),
+            d.qualified(domain)
+        ),
+        T::Trigger { table, name } => {
+            format!("TRIGGER {} ON {}", d.ident(name), d.qualified(table))
+        }
+        T::Policy { table, name } => {
+            format!("POLICY {} ON {}", d.ident(name), d.qualified(table))
+        }
+        T::Schema(name) => format!("SCHEMA {}", d.ident(name)),
+        T::Extension(name) => format!("EXTENSION {}", d.ident(name)),
+    }
+}
+
+fn create_function(f: &Function, out: &mut Vec<String>) {
+    // Like pg_dump: a SQL-language body may name tables created later in
+    // the same migration.
+    out.push("SET check_function_bodies = off".to_string());
+    out.push(f.definition.clone());
+}
+
+fn drop_function(d: &Postgres, f: &Function) -> String {
+    format!(
+        "DROP {} {}({})",
+        if f.procedure { "PROCEDURE" } else { "FUNCTION" },
+        d.qualified(&f.name),
+        f.arguments
+    )
+}

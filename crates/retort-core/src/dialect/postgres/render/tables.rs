@@ -1,0 +1,227 @@
+//! Tables: columns, constraints, renames of constraints and indexes, row
+//! security and policies.
+
+use super::Postgres;
+use crate::dialect::ddl::{parenthesised, Ddl};
+use crate::dialect::Dialect;
+use crate::schema::{Change, Column, Identity, Policy, QualifiedName};
+
+/// Renders `change` if it is of this file's kinds; `false` otherwise.
+pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
+    match change {
+        Change::AddColumn { table, column } => {
+            out.push(d.add_column(table, column));
+            if !column.options.is_empty() {
+                out.push(set_column_options(d, table, column));
+            }
+        }
+        Change::AlterColumn { table, from, to } => alter_column(d, table, from, to, out),
+        Change::AddPrimaryKey { table, key } => out.push(format!(
+            "ALTER TABLE {} ADD {}PRIMARY KEY ({})",
+            d.qualified(table),
+            d.constraint_name(&key.name),
+            d.ident_list(&key.columns)
+        )),
+        Change::DropPrimaryKey { table, key } => out.push(d.drop_constraint(table, &key.name)),
+        Change::AddUnique { table, unique } => out.push(format!(
+            "ALTER TABLE {} ADD {}UNIQUE ({})",
+            d.qualified(table),
+            d.constraint_name(&unique.name),
+            d.ident_list(&unique.columns)
+        )),
+        Change::DropUnique { table, unique } => out.push(d.drop_constraint(table, &unique.name)),
+        Change::AddCheck { table, check } => out.push(format!(
+            "ALTER TABLE {} ADD {}CHECK {}",
+            d.qualified(table),
+            d.constraint_name(&check.name),
+            parenthesised(&check.expression)
+        )),
+        Change::DropCheck { table, check } => out.push(d.drop_constraint(table, &check.name)),
+        Change::AddForeignKey { table, fk, .. } => out.push(format!(
+            "ALTER TABLE {} ADD {}",
+            d.qualified(table),
+            d.foreign_key(fk)
+        )),
+        Change::DropForeignKey { table, fk, .. } => out.push(d.drop_constraint(table, &fk.name)),
+        Change::SetTableComment { table, comment } => out.push(format!(
+            "COMMENT ON TABLE {} IS {}",
+            d.qualified(table),
+            comment
+                .as_deref()
+                .map_or_else(|| "NULL".to_string(), |c| d.literal(c))
+        )),
+        Change::RenameConstraint { table, from, to } => out.push(format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            d.qualified(table),
+            d.ident(from),
+            d.ident(to)
+        )),
+        Change::RenameIndex { table, from, to } => {
+            let index = QualifiedName::new(table.schema.clone(), from.clone());
+            out.push(format!(
+                "ALTER INDEX {} RENAME TO {}",
+                d.qualified(&index),
+                d.ident(to)
+            ));
+        }
+        Change::SetRowSecurity {
+            table,
+            enabled,
+            forced,
+        } => {
+            let t = d.qualified(table);
+            if enabled.0 != enabled.1 {
+                let word = if enabled.1 { "ENABLE" } else { "DISABLE" };
+                out.push(format!("ALTER TABLE {t} {word} ROW LEVEL SECURITY"));
+            }
+            if forced.0 != forced.1 {
+                let word = if forced.1 { "FORCE" } else { "NO FORCE" };
+                out.push(format!("ALTER TABLE {t} {word} ROW LEVEL SECURITY"));
+            }
+        }
+        Change::CreatePolicy { table, policy } => out.push(create_policy(table, policy)),
+        Change::DropPolicy { table, policy } => out.push(format!(
+            "DROP POLICY {} ON {}",
+            d.ident(&policy.name),
+            d.qualified(table)
+        )),
+        _ => return false,
+    }
+    true
+}
+
+fn create_policy(table: &QualifiedName, p: &Policy) -> String {
+    let d = &Postgres;
+    let roles: Vec<String> = p
+        .roles
+        .iter()
+        .map(|r| {
+            if r == "public" {
+                "PUBLIC".to_string()
+            } else {
+                d.ident(r)
+            }
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
+        d.ident(&p.name),
+        d.qualified(table),
+        if p.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+        p.command,
+        if roles.is_empty() {
+            "PUBLIC".to_string()
+        } else {
+            roles.join(", ")
+        }
+    );
+    if let Some(using) = &p.using {
+        s.push_str(&format!(" USING ({using})"));
+    }
+    if let Some(check) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({check})"));
+    }
+    s
+}
+/// `ALTER TABLE … ALTER COLUMN … SET (name=value, …)`.
+pub(super) fn set_column_options(d: &Postgres, table: &QualifiedName, c: &Column) -> String {
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET ({})",
+        d.qualified(table),
+        d.ident(&c.name),
+        c.options.join(", ")
+    )
+}
+fn alter_column(
+    d: &Postgres,
+    table: &QualifiedName,
+    from: &Column,
+    to: &Column,
+    out: &mut Vec<String>,
+) {
+    let t = d.qualified(table);
+    let c = d.ident(&to.name);
+    if from.generated != to.generated {
+        // A generation expression cannot be altered in place (before
+        // PostgreSQL 17): the column is dropped and added again; its values
+        // are derived, so nothing is lost.
+        out.push(format!("ALTER TABLE {t} DROP COLUMN {c}"));
+        out.push(format!("ALTER TABLE {t} ADD COLUMN {}", d.column_def(to)));
+        return;
+    }
+    // An identity goes first (NOT NULL cannot be dropped while it exists)
+    // and comes back last (it needs NOT NULL).
+    if from.identity.is_some() && to.identity.is_none() {
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY"));
+    }
+    if from.data_type != to.data_type || from.collation != to.collation {
+        let collate = to
+            .collation
+            .as_ref()
+            .map(|co| format!(" COLLATE {}", d.ident(co)))
+            .unwrap_or_default();
+        // USING makes every cast explicit, so the change applies even when
+        // PostgreSQL has no implicit cast (Alembic's autogenerate misses this).
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate} USING {c}::{}",
+            to.data_type, to.data_type
+        ));
+    }
+    if from.nullable != to.nullable {
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} {} NOT NULL",
+            if to.nullable { "DROP" } else { "SET" }
+        ));
+    }
+    if from.default != to.default {
+        match &to.default {
+            Some(d) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}")),
+            None => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")),
+        }
+    }
+    if from.comment != to.comment {
+        out.push(format!(
+            "COMMENT ON COLUMN {t}.{c} IS {}",
+            to.comment
+                .as_deref()
+                .map_or_else(|| "NULL".to_string(), |c| d.literal(c))
+        ));
+    }
+    if from.options != to.options {
+        let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
+        let gone: Vec<String> = from
+            .options
+            .iter()
+            .map(key)
+            .filter(|k| !to.options.iter().any(|o| key(o) == *k))
+            .collect();
+        if !gone.is_empty() {
+            out.push(format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} RESET ({})",
+                gone.join(", ")
+            ));
+        }
+        if !to.options.is_empty() {
+            out.push(set_column_options(d, table, to));
+        }
+    }
+    let generated = |i: Identity| match i {
+        Identity::Always => "ALWAYS",
+        Identity::ByDefault => "BY DEFAULT",
+    };
+    match (from.identity, to.identity) {
+        (None, Some(i)) => out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
+            generated(i)
+        )),
+        (Some(a), Some(b)) if a != b => out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {}",
+            generated(b)
+        )),
+        _ => {}
+    }
+}

@@ -1,0 +1,96 @@
+//! Loading a desired state into a scratch database and reading it back, so
+//! the database's own parser normalises it: SQL files or folders (the
+//! project's `schema.sql`), or `migrations@REV` (the schema the revisions
+//! produce). The scratch databases are the dialect's
+//! ([`crate::dialect::Scratch`]): SQLite's live in memory, PostgreSQL's are
+//! temporary databases on the target's server (or `dev_url`), dropped
+//! afterwards even when loading fails.
+
+use std::path::{Path, PathBuf};
+
+use crate::db_url::DatabaseUrl;
+use crate::dialect::{introspect, Scratch};
+use crate::error::{Error, Result, StatementError};
+use crate::migrator::Migrator;
+use crate::project::Project;
+use crate::schema::Schema;
+use crate::script::split;
+
+/// The `.sql` files of `sources` in load order: files as given, folders'
+/// files (recursively) sorted by path.
+pub fn sql_files(sources: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for source in sources {
+        if source.is_dir() {
+            let mut found = Vec::new();
+            collect(source, &mut found)?;
+            found.sort();
+            out.extend(found);
+        } else if source.is_file() {
+            out.push(source.clone());
+        } else {
+            return Err(Error::Config(format!(
+                "desired schema {} does not exist (see [autogenerate] schema in retort.toml)",
+                source.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Runs SQL files in `scratch`, statement by statement; a failing statement
+/// is reported with its file and line.
+pub fn run_files(scratch: &mut Scratch, files: &[PathBuf]) -> Result<()> {
+    let conn = scratch.connection();
+    let kind = conn.kind();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+        let statements = split(&text, 1, kind)
+            .map_err(|e| crate::script::ScriptError::at(file, Some(e.line), e.message))?;
+        for statement in statements {
+            conn.execute(&statement.sql).map_err(|db| {
+                Error::Statement(Box::new(StatementError {
+                    revision: "desired schema".into(),
+                    path: file.clone(),
+                    line: statement.line,
+                    direction: "loading",
+                    statement: statement.sql.clone(),
+                    db,
+                }))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The schema that SQL files produce, normalised by a scratch database of
+/// `server`'s dialect.
+pub fn from_sql(server: &DatabaseUrl, sources: &[PathBuf]) -> Result<Schema> {
+    let files = sql_files(sources)?;
+    let mut scratch = Scratch::create(server)?;
+    run_files(&mut scratch, &files)?;
+    introspect(scratch.connection(), &[])
+}
+
+/// The schema the project's revisions produce at `rev` (`migrations@REV`),
+/// built in a scratch database of `server`'s dialect. retort's own tables are
+/// left out.
+pub fn from_migrations(server: &DatabaseUrl, project: &Project, rev: &str) -> Result<Schema> {
+    let mut scratch = Scratch::create(server)?;
+    let mut migrator = Migrator::with_connection(project.clone(), scratch.take());
+    migrator.upgrade(rev, &mut |_| {})?;
+    let exclude = [project.version_table(), project.history_table()];
+    introspect(migrator.connection(), &exclude)
+}
