@@ -185,43 +185,7 @@ fn check_op(
             name,
             kind,
             not_valid,
-        } if existing(table) => {
-            let label = name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
-            match kind {
-                ConstraintKind::ForeignKey | ConstraintKind::Check { .. } if !*not_valid => {
-                    let what = if *kind == ConstraintKind::ForeignKey {
-                        "foreign key"
-                    } else {
-                        "check"
-                    };
-                    emit(
-                        Rule::AddingConstraintWithoutNotValid,
-                        format!("adding {what}{label} to {table} checks every row while holding a lock that blocks writes; add it NOT VALID, then VALIDATE CONSTRAINT in a later revision"),
-                    );
-                }
-                ConstraintKind::Unique { using_index: false } => emit(
-                    Rule::AddingUniqueConstraint,
-                    format!("adding unique/primary key{label} to {table} builds an index under an ACCESS EXCLUSIVE lock; CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT … USING INDEX"),
-                ),
-                _ => {}
-            }
-            if let (true, Some(n)) = (*not_valid, name) {
-                state.not_valid_here.insert(n.clone());
-            }
-            if let ConstraintKind::Check {
-                not_null_of: Some(column),
-            } = kind
-            {
-                let key = (table.clone(), column.clone());
-                if *not_valid {
-                    if let Some(n) = name {
-                        state.pending_checks.insert(n.clone(), key);
-                    }
-                } else {
-                    state.validated.insert(key);
-                }
-            }
-        }
+        } if existing(table) => add_constraint(table, name.as_deref(), kind, *not_valid, state, emit),
         Op::ValidateConstraint { table, name } => {
             if transactional && state.not_valid_here.contains(name) {
                 emit(
@@ -268,20 +232,7 @@ fn check_op(
             state.created.remove(table);
         }
         Op::AddEnumValue { type_name, value } if transactional => {
-            if options.postgres_version < 12 {
-                emit(
-                    Rule::AddingEnumValueInTransaction,
-                    format!("ALTER TYPE {type_name} ADD VALUE cannot run inside a transaction before PostgreSQL 12 (target: {}); put it in its own revision with 'Transaction: false'", options.postgres_version),
-                );
-            } else {
-                let quoted = format!("'{}'", value.replace('\'', "''"));
-                if let Some(used) = statements[index + 1..].iter().find(|s| s.sql.contains(&quoted)) {
-                    emit(
-                        Rule::AddingEnumValueInTransaction,
-                        format!("the new value {quoted} of {type_name} is used at line {} in the same transaction, which PostgreSQL refuses (unsafe use of new value); use it in a later revision", used.line),
-                    );
-                }
-            }
+            add_enum_value(type_name, value, &statements[index + 1..], options, emit)
         }
         Op::SetLockTimeout => state.lock_timeout = true,
         Op::VacuumFull => emit(
@@ -293,6 +244,79 @@ fn check_op(
             "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock; use pg_repack, or run it in a maintenance window, not in a migration".into(),
         ),
         _ => {}
+    }
+}
+
+/// `ADD CONSTRAINT` on an existing table: validation without `NOT VALID`,
+/// unique keys built under a lock; remembers `NOT VALID` checks for the
+/// rules that look at what follows.
+fn add_constraint(
+    table: &str,
+    name: Option<&str>,
+    kind: &ConstraintKind,
+    not_valid: bool,
+    state: &mut State,
+    emit: &mut dyn FnMut(Rule, String),
+) {
+    let label = name.map(|n| format!(" {n}")).unwrap_or_default();
+    match kind {
+                ConstraintKind::ForeignKey | ConstraintKind::Check { .. } if !not_valid => {
+                    let what = if *kind == ConstraintKind::ForeignKey {
+                        "foreign key"
+                    } else {
+                        "check"
+                    };
+                    emit(
+                        Rule::AddingConstraintWithoutNotValid,
+                        format!("adding {what}{label} to {table} checks every row while holding a lock that blocks writes; add it NOT VALID, then VALIDATE CONSTRAINT in a later revision"),
+                    );
+                }
+                ConstraintKind::Unique { using_index: false } => emit(
+                    Rule::AddingUniqueConstraint,
+                    format!("adding unique/primary key{label} to {table} builds an index under an ACCESS EXCLUSIVE lock; CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT … USING INDEX"),
+                ),
+                _ => {}
+            }
+    if let (true, Some(n)) = (not_valid, name) {
+        state.not_valid_here.insert(n.to_string());
+    }
+    if let ConstraintKind::Check {
+        not_null_of: Some(column),
+    } = kind
+    {
+        let key = (table.to_string(), column.clone());
+        if not_valid {
+            if let Some(n) = name {
+                state.pending_checks.insert(n.to_string(), key);
+            }
+        } else {
+            state.validated.insert(key);
+        }
+    }
+}
+
+/// `ALTER TYPE … ADD VALUE` in a transaction: refused before PostgreSQL 12,
+/// and the new value cannot be used later in the same transaction.
+fn add_enum_value(
+    type_name: &str,
+    value: &str,
+    later_statements: &[Statement],
+    options: &LintOptions,
+    emit: &mut dyn FnMut(Rule, String),
+) {
+    if options.postgres_version < 12 {
+        emit(
+                    Rule::AddingEnumValueInTransaction,
+                    format!("ALTER TYPE {type_name} ADD VALUE cannot run inside a transaction before PostgreSQL 12 (target: {}); put it in its own revision with 'Transaction: false'", options.postgres_version),
+                );
+    } else {
+        let quoted = format!("'{}'", value.replace('\'', "''"));
+        if let Some(used) = later_statements.iter().find(|s| s.sql.contains(&quoted)) {
+            emit(
+                        Rule::AddingEnumValueInTransaction,
+                        format!("the new value {quoted} of {type_name} is used at line {} in the same transaction, which PostgreSQL refuses (unsafe use of new value); use it in a later revision", used.line),
+                    );
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! (by name), so a model can be dumped as JSON, compared with `==`, and
 //! snapshot-tested.
 
+mod change;
 mod comments;
 pub mod diff;
 pub mod filter;

@@ -1,0 +1,386 @@
+//! A change from one schema model to another: what the diff produces and a
+//! dialect renders. Plain data (serialisable, comparable), so a list of
+//! changes can be shown as JSON and snapshot-tested.
+
+use serde::Serialize;
+
+use super::{
+    CheckConstraint, Column, Domain, EnumType, Extension, ForeignKey, Function, Index, Policy,
+    PrimaryKey, QualifiedName, Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
+};
+
+/// One change from the old schema to the new.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// `CREATE TYPE … AS ENUM`.
+    CreateEnum(EnumType),
+    /// `ALTER TYPE … ADD VALUE` (appended at the end).
+    AddEnumValue {
+        /// The type.
+        name: QualifiedName,
+        /// The new label.
+        value: String,
+    },
+    /// Labels removed or reordered: the old type is renamed away, the new one
+    /// created, `columns` converted through text, the old type dropped.
+    ReplaceEnum {
+        /// The type before.
+        from: EnumType,
+        /// The type after.
+        to: EnumType,
+        /// `(table, column, default)` of the columns that use it.
+        columns: Vec<(QualifiedName, String, Option<String>)>,
+    },
+    /// `DROP TYPE`.
+    DropEnum(EnumType),
+    /// `CREATE SEQUENCE`.
+    CreateSequence(Sequence),
+    /// `ALTER SEQUENCE` (type, start, increment).
+    AlterSequence {
+        /// Before.
+        from: Sequence,
+        /// After.
+        to: Sequence,
+    },
+    /// `DROP SEQUENCE` (`IF EXISTS`: an owned sequence may have gone with
+    /// its column).
+    DropSequence(Sequence),
+    /// `ALTER SEQUENCE … OWNED BY table.column | NONE`.
+    SetSequenceOwner {
+        /// The sequence.
+        sequence: QualifiedName,
+        /// The owning column, or none.
+        owner: Option<(QualifiedName, String)>,
+    },
+    /// `CREATE TABLE` with columns, primary key, uniques and checks (its
+    /// foreign keys follow as [`Change::AddForeignKey`], its indexes as
+    /// [`Change::CreateIndex`]).
+    CreateTable(Table),
+    /// `DROP TABLE` (loses data).
+    DropTable(Table),
+    /// `ADD COLUMN`.
+    AddColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column.
+        column: Column,
+    },
+    /// `DROP COLUMN` (loses data).
+    DropColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column.
+        column: Column,
+    },
+    /// Type, nullability or default of a column changes.
+    AlterColumn {
+        /// The table.
+        table: QualifiedName,
+        /// The column before.
+        from: Column,
+        /// The column after.
+        to: Column,
+    },
+    /// `ADD PRIMARY KEY`.
+    AddPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// `DROP CONSTRAINT` of the primary key.
+    DropPrimaryKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// `ADD CONSTRAINT … UNIQUE`.
+    AddUnique {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        unique: UniqueConstraint,
+    },
+    /// `DROP CONSTRAINT` of a unique constraint.
+    DropUnique {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        unique: UniqueConstraint,
+    },
+    /// `ADD CONSTRAINT … CHECK`.
+    AddCheck {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        check: CheckConstraint,
+    },
+    /// `DROP CONSTRAINT` of a check.
+    DropCheck {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        check: CheckConstraint,
+    },
+    /// `ADD CONSTRAINT … FOREIGN KEY`.
+    AddForeignKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        fk: ForeignKey,
+        /// The table is created by this diff (SQLite writes the key inside
+        /// its `CREATE TABLE` instead).
+        new_table: bool,
+    },
+    /// `DROP CONSTRAINT` of a foreign key.
+    DropForeignKey {
+        /// The table.
+        table: QualifiedName,
+        /// The key.
+        fk: ForeignKey,
+        /// The table is dropped by this diff (its keys go with it).
+        table_dropped: bool,
+    },
+    /// `CREATE INDEX`.
+    CreateIndex {
+        /// The table.
+        table: QualifiedName,
+        /// The index.
+        index: Index,
+    },
+    /// `DROP INDEX`.
+    DropIndex {
+        /// The table.
+        table: QualifiedName,
+        /// The index.
+        index: Index,
+    },
+    /// `COMMENT ON TABLE` (set or removed).
+    SetTableComment {
+        /// The table.
+        table: QualifiedName,
+        /// The new comment; `None` removes it.
+        comment: Option<String>,
+    },
+    /// `CREATE [MATERIALIZED] VIEW`.
+    CreateView(View),
+    /// `DROP [MATERIALIZED] VIEW`.
+    DropView(View),
+    /// `CREATE TRIGGER`.
+    CreateTrigger {
+        /// The table.
+        table: QualifiedName,
+        /// The trigger.
+        trigger: Trigger,
+    },
+    /// `DROP TRIGGER`.
+    DropTrigger {
+        /// The table.
+        table: QualifiedName,
+        /// The trigger.
+        trigger: Trigger,
+    },
+    /// `CREATE FUNCTION` / `CREATE PROCEDURE`.
+    CreateFunction(Function),
+    /// A changed function: `CREATE OR REPLACE`, or DROP and CREATE when its
+    /// result type or kind changes.
+    ReplaceFunction {
+        /// Before.
+        from: Function,
+        /// After.
+        to: Function,
+    },
+    /// `DROP FUNCTION` / `DROP PROCEDURE`.
+    DropFunction(Function),
+    /// `CREATE SCHEMA`.
+    CreateSchema(String),
+    /// `DROP SCHEMA` (after everything in it is gone).
+    DropSchema(String),
+    /// `CREATE EXTENSION`.
+    CreateExtension(Extension),
+    /// `ALTER EXTENSION … UPDATE TO` / `SET SCHEMA`.
+    AlterExtension {
+        /// Before.
+        from: Extension,
+        /// After.
+        to: Extension,
+    },
+    /// `DROP EXTENSION`.
+    DropExtension(Extension),
+    /// `CREATE DOMAIN`.
+    CreateDomain(Domain),
+    /// `ALTER DOMAIN` (default, `NOT NULL`, checks), or DROP and CREATE
+    /// when the underlying type changes.
+    AlterDomain {
+        /// Before.
+        from: Domain,
+        /// After.
+        to: Domain,
+    },
+    /// `DROP DOMAIN`.
+    DropDomain(Domain),
+    /// `ALTER TABLE … ENABLE/DISABLE/[NO] FORCE ROW LEVEL SECURITY`.
+    SetRowSecurity {
+        /// The table.
+        table: QualifiedName,
+        /// Enabled before, after.
+        enabled: (bool, bool),
+        /// Forced before, after.
+        forced: (bool, bool),
+    },
+    /// `CREATE POLICY`.
+    CreatePolicy {
+        /// The table.
+        table: QualifiedName,
+        /// The policy.
+        policy: Policy,
+    },
+    /// `DROP POLICY`.
+    DropPolicy {
+        /// The table.
+        table: QualifiedName,
+        /// The policy.
+        policy: Policy,
+    },
+    /// `COMMENT ON` an object other than a table or column.
+    SetComment {
+        /// The object.
+        on: CommentTarget,
+        /// The comment; `None` removes it.
+        comment: Option<String>,
+    },
+    /// SQLite: `AUTOINCREMENT`, `WITHOUT ROWID` or `STRICT` changes (made
+    /// by rebuilding the table).
+    SetTableOptions {
+        /// The table.
+        table: QualifiedName,
+    },
+    /// `ALTER TABLE … RENAME TO …`.
+    RenameTable {
+        /// The old name.
+        from: QualifiedName,
+        /// The new name (same schema).
+        to: QualifiedName,
+    },
+    /// `ALTER TABLE … RENAME COLUMN … TO …`.
+    RenameColumn {
+        /// The table (by the name it has when the rename runs).
+        table: QualifiedName,
+        /// The old column name.
+        from: String,
+        /// The new column name.
+        to: String,
+    },
+    /// `ALTER TABLE … RENAME CONSTRAINT … TO …` (PostgreSQL).
+    RenameConstraint {
+        /// The table.
+        table: QualifiedName,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `ALTER INDEX … RENAME TO …` (PostgreSQL).
+    RenameIndex {
+        /// The index's table.
+        table: QualifiedName,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// SQLite: a table changed in a way `ALTER TABLE` cannot express, rebuilt
+    /// by the procedure SQLite's documentation prescribes (new table, copy,
+    /// drop, rename, recreate indexes and triggers, check foreign keys).
+    RebuildTable {
+        /// The table before.
+        from: Box<Table>,
+        /// The table after.
+        to: Box<Table>,
+    },
+    /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
+    CreateVirtualTable(VirtualTable),
+    /// `DROP TABLE` of a virtual table (its shadow tables go with it).
+    DropVirtualTable(VirtualTable),
+}
+
+impl Change {
+    /// Whether applying the change can lose data.
+    pub fn loses_data(&self) -> bool {
+        match self {
+            Change::DropTable(_) | Change::DropColumn { .. } | Change::DropVirtualTable(_) => true,
+            Change::AlterColumn { from, to, .. } => from.data_type != to.data_type,
+            Change::RebuildTable { from, to } => from.columns.iter().any(|c| {
+                to.columns
+                    .iter()
+                    .find(|n| n.name == c.name)
+                    .is_none_or(|n| n.data_type != c.data_type)
+            }),
+            _ => false,
+        }
+    }
+}
+
+/// An object a comment is set on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "object", rename_all = "snake_case")]
+pub enum CommentTarget {
+    /// A view or materialized view.
+    View {
+        /// Its name.
+        name: QualifiedName,
+        /// Materialized.
+        materialized: bool,
+    },
+    /// A function or procedure.
+    Function {
+        /// Its name.
+        name: QualifiedName,
+        /// Its identity arguments.
+        arguments: String,
+        /// A procedure.
+        procedure: bool,
+    },
+    /// A sequence.
+    Sequence(QualifiedName),
+    /// An enum type.
+    Type(QualifiedName),
+    /// A domain.
+    Domain(QualifiedName),
+    /// An index (schema of its table, index name).
+    Index(QualifiedName),
+    /// A table's constraint (primary key, unique, check, foreign key).
+    Constraint {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        name: String,
+    },
+    /// A domain's check constraint.
+    DomainConstraint {
+        /// The domain.
+        domain: QualifiedName,
+        /// The constraint.
+        name: String,
+    },
+    /// A trigger.
+    Trigger {
+        /// Its table.
+        table: QualifiedName,
+        /// The trigger.
+        name: String,
+    },
+    /// A row-level security policy.
+    Policy {
+        /// Its table.
+        table: QualifiedName,
+        /// The policy.
+        name: String,
+    },
+    /// A schema.
+    Schema(String),
+    /// An extension.
+    Extension(String),
+}

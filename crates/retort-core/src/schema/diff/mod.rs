@@ -1,0 +1,112 @@
+//! The difference between two schema models, as an ordered list of changes.
+//!
+//! Order (so every statement finds what it needs): drop views and triggers;
+//! drop foreign keys and policies, then other constraints and indexes that
+//! go or change; drop tables; create schemas and extensions; create enums,
+//! domains, sequences and functions; create tables (without their foreign
+//! keys); add, alter and drop columns; drop functions, then domains; replace
+//! enums that lose labels; add constraints and indexes; add foreign keys
+//! (every table they point at now exists); create views (each after the
+//! views it reads); create triggers and policies; drop enums and sequences;
+//! drop extensions and schemas last. Comments follow their objects. The
+//! downgrade is simply `diff(to, from)`.
+
+mod objects;
+mod order;
+mod tables;
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+pub use super::change::{Change, CommentTarget};
+use super::{
+    Domain, EnumType, Extension, QualifiedName, Schema, Sequence, Table, View, VirtualTable,
+};
+use order::Phases;
+
+/// The changes that turn `from` into `to`, in an order that applies.
+pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
+    // Comments on views, functions, indexes… are compared on their own
+    // (a changed comment must not recreate the object); the objects are
+    // compared without them.
+    if super::comments::any(from) || super::comments::any(to) {
+        let mut changes = diff_objects(&super::comments::strip(from), &super::comments::strip(to));
+        let comments = super::comments::changes(from, to, &changes);
+        changes.extend(comments);
+        return changes;
+    }
+    diff_objects(from, to)
+}
+
+fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
+    let mut p = Phases::default();
+    // The order of these calls is the order of changes within a phase.
+    objects::schemas_and_extensions(from, to, &mut p);
+    objects::views(from, to, &mut p);
+    objects::enums(from, to, &mut p);
+    objects::domains(from, to, &mut p);
+    objects::sequences(from, to, &mut p);
+    objects::functions(from, to, &mut p);
+    objects::virtual_tables(from, to, &mut p);
+    tables::tables(from, to, &mut p);
+    order::recreate_dependent_views(from, to, &mut p);
+    p.into_changes()
+}
+
+/// An object matched between the two sides by its name.
+trait Named {
+    /// The name's type.
+    type Key: Eq + Hash;
+    /// The name.
+    fn key(&self) -> &Self::Key;
+}
+
+macro_rules! named_by_qualified_name {
+    ($($t:ty),*) => {$(
+        impl Named for $t {
+            type Key = QualifiedName;
+            fn key(&self) -> &QualifiedName {
+                &self.name
+            }
+        }
+    )*};
+}
+named_by_qualified_name!(View, EnumType, Domain, Sequence, VirtualTable, Table);
+
+impl Named for Extension {
+    type Key = String;
+    fn key(&self) -> &String {
+        &self.name
+    }
+}
+
+/// Each object of `to` with the object of the same name in `from` (if any),
+/// in `to`'s order; and the objects of `from` that `to` has no longer, in
+/// `from`'s order. Lookups go through a map: schemas with thousands of
+/// objects are never compared pairwise.
+fn matched<'a, T: Named>(from: &'a [T], to: &'a [T]) -> (Vec<(&'a T, Option<&'a T>)>, Vec<&'a T>) {
+    let old: HashMap<&T::Key, &T> = from.iter().map(|o| (o.key(), o)).collect();
+    let new: HashMap<&T::Key, &T> = to.iter().map(|n| (n.key(), n)).collect();
+    let pairs = to.iter().map(|n| (n, old.get(n.key()).copied())).collect();
+    let gone = from.iter().filter(|o| !new.contains_key(o.key())).collect();
+    (pairs, gone)
+}
+
+/// Objects compared whole and recreated on any change: those of `from` that
+/// are gone or differ (to drop), and those of `to` that are new or differ
+/// (to create).
+fn recreated<'a, T: Named + PartialEq>(from: &'a [T], to: &'a [T]) -> (Vec<&'a T>, Vec<&'a T>) {
+    let (pairs, _) = matched(from, to);
+    let (back, _) = matched(to, from);
+    let drops = back
+        .into_iter()
+        .filter(|(o, n)| *n != Some(*o))
+        .map(|(o, _)| o)
+        .collect();
+    let creates = pairs
+        .into_iter()
+        .filter(|(n, o)| *o != Some(*n))
+        .map(|(n, _)| n)
+        .collect();
+    (drops, creates)
+}

@@ -1,0 +1,196 @@
+//! Objects other than tables: schemas and extensions, views, enums,
+//! domains, sequences, functions and virtual tables.
+
+use std::collections::HashMap;
+
+use super::order::Phases;
+use super::{matched, recreated, Change};
+use crate::schema::{EnumType, Function, QualifiedName, Schema};
+
+/// Schemas and extensions come before everything that lives in them and go
+/// after it.
+pub(super) fn schemas_and_extensions(from: &Schema, to: &Schema, p: &mut Phases) {
+    for s in &to.schemas {
+        if !from.schemas.contains(s) {
+            p.create_schemas.push(Change::CreateSchema(s.clone()));
+        }
+    }
+    let (extensions, gone) = matched(&from.extensions, &to.extensions);
+    for (e, old) in extensions {
+        match old {
+            None => p.create_schemas.push(Change::CreateExtension(e.clone())),
+            Some(o) if o != e => p.create_schemas.push(Change::AlterExtension {
+                from: o.clone(),
+                to: e.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for e in gone {
+        p.drop_schemas.push(Change::DropExtension(e.clone()));
+    }
+    for s in &from.schemas {
+        if !to.schemas.contains(s) {
+            p.drop_schemas.push(Change::DropSchema(s.clone()));
+        }
+    }
+}
+
+/// Views depend on tables: every view that changes or goes is dropped
+/// first, new and changed ones are created last.
+pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (drops, creates) = recreated(&from.views, &to.views);
+    p.drop_views
+        .extend(drops.into_iter().map(|v| Change::DropView(v.clone())));
+    p.create_views
+        .extend(creates.into_iter().map(|v| Change::CreateView(v.clone())));
+}
+
+/// New labels are appended; removing or reordering labels replaces the
+/// type (rename the old away, create the new, convert the columns, drop the
+/// old).
+pub(super) fn enums(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (enums, gone) = matched(&from.enums, &to.enums);
+    for (e, old) in enums {
+        match old {
+            None => p.create_types.push(Change::CreateEnum(e.clone())),
+            Some(old) if e.values.starts_with(&old.values) => {
+                for value in &e.values[old.values.len()..] {
+                    p.create_types.push(Change::AddEnumValue {
+                        name: e.name.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+            Some(old) => p.replace_types.push(Change::ReplaceEnum {
+                from: old.clone(),
+                to: e.clone(),
+                columns: enum_columns(to, e),
+            }),
+        }
+    }
+    for e in gone {
+        p.drop_types.push(Change::DropEnum(e.clone()));
+    }
+}
+
+/// Domains: created with the types, dropped once no column uses them.
+pub(super) fn domains(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (domains, gone) = matched(&from.domains, &to.domains);
+    for (d, old) in domains {
+        match old {
+            None => p.create_types.push(Change::CreateDomain(d.clone())),
+            Some(o) if o != d => p.create_types.push(Change::AlterDomain {
+                from: o.clone(),
+                to: d.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for d in gone {
+        p.drop_domains.push(Change::DropDomain(d.clone()));
+    }
+}
+
+/// A sequence is created before the tables whose defaults call it; its
+/// owner is set once the owning table exists.
+pub(super) fn sequences(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (sequences, gone) = matched(&from.sequences, &to.sequences);
+    for (s, old) in sequences {
+        match old {
+            Some(old) if old == s => {}
+            Some(old)
+                if (&old.data_type, old.start, old.increment)
+                    == (&s.data_type, s.start, s.increment) => {}
+            Some(old) => p.create_types.push(Change::AlterSequence {
+                from: old.clone(),
+                to: s.clone(),
+            }),
+            None => p.create_types.push(Change::CreateSequence(s.clone())),
+        }
+        let old_owner = old.and_then(|o| o.owned_by.as_ref());
+        if old_owner != s.owned_by.as_ref() {
+            // Dropping the old owning column would drop the sequence: let
+            // go of it first; take the new owner once it exists.
+            if old_owner.is_some() {
+                p.drop_fks.push(Change::SetSequenceOwner {
+                    sequence: s.name.clone(),
+                    owner: None,
+                });
+            }
+            if s.owned_by.is_some() {
+                p.add_fks.push(Change::SetSequenceOwner {
+                    sequence: s.name.clone(),
+                    owner: s.owned_by.clone(),
+                });
+            }
+        }
+    }
+    for s in gone {
+        p.drop_types.push(Change::DropSequence(s.clone()));
+    }
+}
+
+/// A virtual table's arguments are its definition: any change recreates
+/// it. Dropped with the views (before the tables an external-content index
+/// reads), created once every ordinary table exists.
+pub(super) fn virtual_tables(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (drops, creates) = recreated(&from.virtual_tables, &to.virtual_tables);
+    p.drop_views.extend(
+        drops
+            .into_iter()
+            .map(|v| Change::DropVirtualTable(v.clone())),
+    );
+    p.add_fks.extend(
+        creates
+            .into_iter()
+            .map(|v| Change::CreateVirtualTable(v.clone())),
+    );
+}
+
+/// Functions by (name, arguments): created or replaced before the tables
+/// (defaults and checks may call them), dropped last.
+pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
+    let key = |f: &Function| (f.name.clone(), f.arguments.clone());
+    let old: HashMap<_, &Function> = from.functions.iter().map(|f| (key(f), f)).collect();
+    let new: HashMap<_, &Function> = to.functions.iter().map(|f| (key(f), f)).collect();
+    // A function whose signature names a table's or view's row type needs
+    // that relation to exist, and keeps it from being dropped.
+    for f in &to.functions {
+        let create = if f.uses_row_type {
+            &mut p.create_row_routines
+        } else {
+            &mut p.create_types
+        };
+        match old.get(&key(f)) {
+            None => create.push(Change::CreateFunction(f.clone())),
+            Some(o) if *o != f => create.push(Change::ReplaceFunction {
+                from: (*o).clone(),
+                to: f.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for f in &from.functions {
+        if !new.contains_key(&key(f)) {
+            let drop = if f.uses_row_type {
+                &mut p.drop_row_routines
+            } else {
+                &mut p.drop_routines
+            };
+            drop.push(Change::DropFunction(f.clone()));
+        }
+    }
+}
+/// The columns of `schema` whose type is the enum `e`.
+fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Option<String>)> {
+    let bare = e.name.name.as_str();
+    let qualified = format!("{}.{}", e.name.schema, e.name.name);
+    schema
+        .tables
+        .iter()
+        .flat_map(|t| t.columns.iter().map(move |c| (t, c)))
+        .filter(|(_, c)| c.data_type == bare || c.data_type == qualified)
+        .map(|(t, c)| (t.name.clone(), c.name.clone(), c.default.clone()))
+        .collect()
+}

@@ -1,0 +1,170 @@
+//! The phases changes run in, and the order of views among themselves.
+
+use std::collections::HashMap;
+
+use super::Change;
+use crate::schema::{QualifiedName, Schema};
+
+/// Changes grouped by the phase they run in.
+#[derive(Default)]
+pub(super) struct Phases {
+    pub(super) drop_row_routines: Vec<Change>,
+    pub(super) drop_views: Vec<Change>,
+    pub(super) drop_fks: Vec<Change>,
+    pub(super) drop_constraints: Vec<Change>,
+    pub(super) drop_tables: Vec<Change>,
+    pub(super) create_schemas: Vec<Change>,
+    pub(super) create_types: Vec<Change>,
+    pub(super) create_tables: Vec<Change>,
+    pub(super) columns: Vec<Change>,
+    pub(super) drop_routines: Vec<Change>,
+    pub(super) drop_domains: Vec<Change>,
+    pub(super) replace_types: Vec<Change>,
+    pub(super) add_constraints: Vec<Change>,
+    pub(super) add_fks: Vec<Change>,
+    pub(super) create_views: Vec<Change>,
+    pub(super) create_row_routines: Vec<Change>,
+    pub(super) create_triggers: Vec<Change>,
+    pub(super) drop_types: Vec<Change>,
+    pub(super) drop_schemas: Vec<Change>,
+}
+
+impl Phases {
+    pub(super) fn into_changes(mut self) -> Vec<Change> {
+        // Only DropView/DropTrigger live in `drop_views`; order the views
+        // among themselves, keeping trigger drops where they are.
+        let (mut views, triggers): (Vec<Change>, Vec<Change>) = self
+            .drop_views
+            .into_iter()
+            .partition(|c| matches!(c, Change::DropView(_)));
+        order_views(&mut views, false);
+        self.drop_views = views.into_iter().chain(triggers).collect();
+        order_views(&mut self.create_views, true);
+        [
+            self.drop_row_routines,
+            self.drop_views,
+            self.drop_fks,
+            self.drop_constraints,
+            self.drop_tables,
+            self.create_schemas,
+            self.create_types,
+            self.create_tables,
+            self.columns,
+            // Once no column, default or trigger uses them: functions, then
+            // the domains their signatures may name; then enums that lose
+            // labels (no domain of a dropped column holds them any more).
+            self.drop_routines,
+            self.drop_domains,
+            self.replace_types,
+            self.add_constraints,
+            self.add_fks,
+            self.create_views,
+            self.create_row_routines,
+            self.create_triggers,
+            self.drop_types,
+            self.drop_schemas,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// PostgreSQL refuses to change the type of, or drop, a column a view reads.
+/// Views that read (directly or through other views) a table whose columns
+/// change that way are dropped first and created again last, even when
+/// their text is the same.
+pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phases) {
+    let mut affected: Vec<QualifiedName> = Vec::new();
+    for c in p.columns.iter().chain(&p.replace_types) {
+        match c {
+            Change::AlterColumn { table, from, to }
+                if from.data_type != to.data_type || from.generated != to.generated =>
+            {
+                affected.push(table.clone())
+            }
+            Change::DropColumn { table, .. } => affected.push(table.clone()),
+            Change::ReplaceEnum { columns, .. } => {
+                affected.extend(columns.iter().map(|(t, _, _)| t.clone()))
+            }
+            _ => {}
+        }
+    }
+    if affected.is_empty() {
+        return;
+    }
+    // Grow the set through views that read affected views.
+    loop {
+        let before = affected.len();
+        for v in &from.views {
+            if !affected.contains(&v.name) && v.reads.iter().any(|r| affected.contains(r)) {
+                affected.push(v.name.clone());
+            }
+        }
+        if affected.len() == before {
+            break;
+        }
+    }
+    for v in &from.views {
+        if !affected.contains(&v.name) {
+            continue;
+        }
+        let dropped = p
+            .drop_views
+            .iter()
+            .any(|c| matches!(c, Change::DropView(d) if d.name == v.name));
+        if !dropped {
+            p.drop_views.push(Change::DropView(v.clone()));
+        }
+        if let Some(new) = to.views.iter().find(|n| n.name == v.name) {
+            let created = p
+                .create_views
+                .iter()
+                .any(|c| matches!(c, Change::CreateView(n) if n.name == v.name));
+            if !created {
+                p.create_views.push(Change::CreateView(new.clone()));
+            }
+        }
+    }
+}
+/// Views in an order that creates each after the views it reads (`reads`),
+/// and drops each before them.
+fn order_views(changes: &mut [Change], create: bool) {
+    let name = |c: &Change| match c {
+        Change::CreateView(v) | Change::DropView(v) => Some(v.name.clone()),
+        _ => None,
+    };
+    let reads = |c: &Change| match c {
+        Change::CreateView(v) | Change::DropView(v) => v.reads.clone(),
+        _ => Vec::new(),
+    };
+    // Depth = the longest chain of views read through; stable sort by it.
+    let names: std::collections::HashSet<QualifiedName> = changes.iter().filter_map(name).collect();
+    let mut depth: HashMap<QualifiedName, usize> = HashMap::new();
+    // Relax until stable (a cycle cannot exist among views; the bound is a
+    // guard all the same).
+    for _ in 0..=changes.len() {
+        let mut changed = false;
+        for c in changes.iter() {
+            let Some(n) = name(c) else { continue };
+            let d = reads(c)
+                .iter()
+                .filter(|r| names.contains(*r))
+                .map(|r| depth.get(r).copied().unwrap_or(0) + 1)
+                .max()
+                .unwrap_or(0);
+            if depth.insert(n, d) != Some(d) {
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let key = |c: &Change| name(c).and_then(|n| depth.get(&n).copied()).unwrap_or(0);
+    if create {
+        changes.sort_by_key(key);
+    } else {
+        changes.sort_by_key(|c| std::cmp::Reverse(key(c)));
+    }
+}

@@ -1,0 +1,250 @@
+//! Tables: created whole (their indexes, foreign keys, triggers and
+//! policies in later phases), dropped whole, or changed part by part.
+
+use std::collections::HashMap;
+
+use super::order::Phases;
+use super::Change;
+use crate::schema::{QualifiedName, Schema, Table};
+
+/// Tables that go, come or change.
+pub(super) fn tables(from: &Schema, to: &Schema, p: &mut Phases) {
+    // Tables by name: schemas with thousands of tables must not be compared
+    // pairwise.
+    let old_tables: HashMap<&QualifiedName, &Table> =
+        from.tables.iter().map(|t| (&t.name, t)).collect();
+    let new_tables: HashMap<&QualifiedName, &Table> =
+        to.tables.iter().map(|t| (&t.name, t)).collect();
+    for t in &from.tables {
+        if !new_tables.contains_key(&t.name) {
+            for fk in &t.foreign_keys {
+                p.drop_fks.push(Change::DropForeignKey {
+                    table: t.name.clone(),
+                    fk: fk.clone(),
+                    table_dropped: true,
+                });
+            }
+            p.drop_tables.push(Change::DropTable(t.clone()));
+        }
+    }
+    for t in &to.tables {
+        match old_tables.get(&t.name).copied() {
+            None => new_table(t, p),
+            Some(old) => table_changes(old, t, p),
+        }
+    }
+}
+
+/// A new table: `CREATE TABLE` with its columns and keys, then the rest in
+/// the phases that need every table to exist.
+fn new_table(t: &Table, p: &mut Phases) {
+    let name = &t.name;
+    let mut bare = t.clone();
+    bare.indexes.clear();
+    p.create_tables.push(Change::CreateTable(bare));
+    if t.comment.is_some() {
+        p.columns.push(Change::SetTableComment {
+            table: name.clone(),
+            comment: t.comment.clone(),
+        });
+    }
+    p.add_constraints
+        .extend(t.indexes.iter().map(|index| Change::CreateIndex {
+            table: name.clone(),
+            index: index.clone(),
+        }));
+    p.add_fks
+        .extend(t.foreign_keys.iter().map(|fk| Change::AddForeignKey {
+            table: name.clone(),
+            fk: fk.clone(),
+            new_table: true,
+        }));
+    p.create_triggers
+        .extend(t.triggers.iter().map(|trigger| Change::CreateTrigger {
+            table: name.clone(),
+            trigger: trigger.clone(),
+        }));
+    if t.row_security || t.force_row_security {
+        p.columns.push(Change::SetRowSecurity {
+            table: name.clone(),
+            enabled: (false, t.row_security),
+            forced: (false, t.force_row_security),
+        });
+    }
+    p.create_triggers
+        .extend(t.policies.iter().map(|policy| Change::CreatePolicy {
+            table: name.clone(),
+            policy: policy.clone(),
+        }));
+}
+
+/// Changes of one table that exists on both sides.
+fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
+    let name = &new.name;
+    if (old.autoincrement, old.without_rowid, old.strict)
+        != (new.autoincrement, new.without_rowid, new.strict)
+    {
+        p.columns.push(Change::SetTableOptions {
+            table: name.clone(),
+        });
+    }
+    if old.comment != new.comment {
+        p.columns.push(Change::SetTableComment {
+            table: name.clone(),
+            comment: new.comment.clone(),
+        });
+    }
+    columns(old, new, p);
+    keys_and_indexes(old, new, p);
+    pair(
+        &old.foreign_keys,
+        &new.foreign_keys,
+        (&mut p.drop_fks, &mut p.add_fks),
+        |fk| Change::DropForeignKey {
+            table: name.clone(),
+            fk: fk.clone(),
+            table_dropped: false,
+        },
+        |fk| Change::AddForeignKey {
+            table: name.clone(),
+            fk: fk.clone(),
+            new_table: false,
+        },
+    );
+    pair(
+        &old.triggers,
+        &new.triggers,
+        (&mut p.drop_views, &mut p.create_triggers),
+        |t| Change::DropTrigger {
+            table: name.clone(),
+            trigger: t.clone(),
+        },
+        |t| Change::CreateTrigger {
+            table: name.clone(),
+            trigger: t.clone(),
+        },
+    );
+    if (old.row_security, old.force_row_security) != (new.row_security, new.force_row_security) {
+        p.columns.push(Change::SetRowSecurity {
+            table: name.clone(),
+            enabled: (old.row_security, new.row_security),
+            forced: (old.force_row_security, new.force_row_security),
+        });
+    }
+    pair(
+        &old.policies,
+        &new.policies,
+        (&mut p.drop_fks, &mut p.create_triggers),
+        |x| Change::DropPolicy {
+            table: name.clone(),
+            policy: x.clone(),
+        },
+        |x| Change::CreatePolicy {
+            table: name.clone(),
+            policy: x.clone(),
+        },
+    );
+}
+
+/// Columns added, altered or dropped (matched by name).
+fn columns(old: &Table, new: &Table, p: &mut Phases) {
+    let name = &new.name;
+    let before: HashMap<&str, _> = old.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+    let after: HashMap<&str, _> = new.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+    for c in &new.columns {
+        match before.get(c.name.as_str()) {
+            None => p.columns.push(Change::AddColumn {
+                table: name.clone(),
+                column: c.clone(),
+            }),
+            Some(o) if *o != c => p.columns.push(Change::AlterColumn {
+                table: name.clone(),
+                from: (*o).clone(),
+                to: c.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for c in old
+        .columns
+        .iter()
+        .filter(|c| !after.contains_key(c.name.as_str()))
+    {
+        p.columns.push(Change::DropColumn {
+            table: name.clone(),
+            column: c.clone(),
+        });
+    }
+}
+
+/// The primary key, uniques, checks and indexes.
+fn keys_and_indexes(old: &Table, new: &Table, p: &mut Phases) {
+    let name = &new.name;
+    if old.primary_key != new.primary_key {
+        if let Some(key) = &old.primary_key {
+            p.drop_constraints.push(Change::DropPrimaryKey {
+                table: name.clone(),
+                key: key.clone(),
+            });
+        }
+        if let Some(key) = &new.primary_key {
+            p.add_constraints.push(Change::AddPrimaryKey {
+                table: name.clone(),
+                key: key.clone(),
+            });
+        }
+    }
+    pair(
+        &old.uniques,
+        &new.uniques,
+        (&mut p.drop_constraints, &mut p.add_constraints),
+        |u| Change::DropUnique {
+            table: name.clone(),
+            unique: u.clone(),
+        },
+        |u| Change::AddUnique {
+            table: name.clone(),
+            unique: u.clone(),
+        },
+    );
+    pair(
+        &old.checks,
+        &new.checks,
+        (&mut p.drop_constraints, &mut p.add_constraints),
+        |c| Change::DropCheck {
+            table: name.clone(),
+            check: c.clone(),
+        },
+        |c| Change::AddCheck {
+            table: name.clone(),
+            check: c.clone(),
+        },
+    );
+    pair(
+        &old.indexes,
+        &new.indexes,
+        (&mut p.drop_constraints, &mut p.add_constraints),
+        |i| Change::DropIndex {
+            table: name.clone(),
+            index: i.clone(),
+        },
+        |i| Change::CreateIndex {
+            table: name.clone(),
+            index: i.clone(),
+        },
+    );
+}
+
+/// Constraints and indexes are compared whole (SQLite leaves many of them
+/// unnamed): what is only in `old` is dropped, what is only in `new` is
+/// added, so a changed one is dropped and added again.
+fn pair<T: PartialEq>(
+    old: &[T],
+    new: &[T],
+    (drops, adds): (&mut Vec<Change>, &mut Vec<Change>),
+    drop: impl Fn(&T) -> Change,
+    add: impl Fn(&T) -> Change,
+) {
+    drops.extend(old.iter().filter(|o| !new.contains(o)).map(&drop));
+    adds.extend(new.iter().filter(|n| !old.contains(n)).map(&add));
+}
