@@ -60,6 +60,75 @@ fn check(db: &Db, p: &TestProject, args: &[&str], code: i32, message: &str) {
         run.all()
     );
     assert_eq!(snapshot(db), before, "the database changed");
+    assert_message_snapshot(&redact(db, p, &run.stderr));
+}
+
+/// Pins the whole (redacted) stderr with insta, as
+/// `snapshots/bad_input__<test>.snap` (`-2`, … for a second check in the
+/// same test). The test's name comes from its thread, which the test
+/// harness names after the test.
+#[track_caller]
+fn assert_message_snapshot(stderr: &str) {
+    let thread = std::thread::current();
+    let test = thread
+        .name()
+        .filter(|n| *n != "main")
+        .expect("a test thread named after its test")
+        .replace("::", "__");
+    thread_local!(static CHECKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+    let n = CHECKS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let test = if n == 1 { test } else { format!("{test}-{n}") };
+    insta::with_settings!({ prepend_module_to_snapshot => true, omit_expression => true }, {
+        insta::assert_snapshot!(test, stderr);
+    });
+}
+
+/// `stderr` with what varies between runs and machines replaced by
+/// placeholders: the project and SQLite folders, the PostgreSQL database
+/// name, port and server version, and the operating system's error numbers
+/// (`os error 111` is `61` on macOS).
+fn redact(db: &Db, p: &TestProject, stderr: &str) -> String {
+    let mut out = stderr.to_string();
+    let mut folder = |path: &std::path::Path, placeholder: &str| {
+        for form in [path.canonicalize().ok(), Some(path.to_path_buf())]
+            .into_iter()
+            .flatten()
+        {
+            out = out.replace(&*form.to_string_lossy(), placeholder);
+        }
+    };
+    folder(p.path(), "[PROJECT]");
+    match db {
+        Db::Sqlite(_, dir) => folder(dir.path(), "[DBDIR]"),
+        Db::Pg(pg) => {
+            for version in db.column("SHOW server_version") {
+                out = out.replace(&version, "[PG_VERSION]");
+            }
+            out = out
+                .replace(&pg.name, "[DBNAME]")
+                .replace(&format!(":{}", pg.server().port), ":[PORT]");
+        }
+    }
+    os_error_numbers(&out)
+}
+
+/// `text` with the number of every `(os error N)` replaced by `[N]`.
+fn os_error_numbers(text: &str) -> String {
+    const MARK: &str = "(os error ";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let (head, tail) = rest.split_at(at + MARK.len());
+        out.push_str(head);
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str(if digits > 0 { "[N]" } else { "" });
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]

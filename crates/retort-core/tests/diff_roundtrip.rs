@@ -5,8 +5,17 @@
 //! A must now equal B and a second diff must be empty; apply the downgrade;
 //! A must equal *before* again. `-- retort: renamed from` hints in
 //! `after.sql` are honoured, and a case with renames must lose no data.
+//!
+//! The rendered SQL is pinned too: `<case>/expected/<dialect>.up.sql` and
+//! `<dialect>.down.sql` hold the upgrade and downgrade statements as main
+//! writes them; a difference fails with a line diff.
+//! `RETORT_BLESS=1 cargo nextest run -p retort-core --test diff_roundtrip`
+//! rewrites them.
+
+mod golden;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use retort::autogen::Comparison;
 use retort::dialect::DialectKind;
@@ -56,6 +65,7 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
     assert!(mine.len() >= 5, "only {} cases for {dialect}", mine.len());
     // The work is the server's: a few cases at once use both of its cores.
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let mismatches = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..4 {
             scope.spawn(|| loop {
@@ -63,13 +73,45 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
                 let Some((case, dir)) = mine.get(i) else {
                     break;
                 };
-                check_case(server, dialect, case, dir);
+                check_case(server, dialect, case, dir, &mismatches);
             });
         }
     });
+    let mut mismatches = mismatches.into_inner().unwrap();
+    mismatches.sort();
+    golden::assert_none(&mismatches);
 }
 
-fn check_case(server: &DatabaseUrl, dialect: &str, case: &str, dir: &Path) {
+/// Compares the rendered `up` and `down` statements of a case with its
+/// golden files, `expected/<dialect>.{up,down}.sql`, recording mismatches.
+fn check_golden(
+    dir: &Path,
+    dialect: &str,
+    up: &[String],
+    down: &[String],
+    out: &Mutex<Vec<String>>,
+) {
+    for (direction, statements) in [("up", up), ("down", down)] {
+        let path = dir
+            .join("expected")
+            .join(format!("{dialect}.{direction}.sql"));
+        if let Err(e) = golden::check(
+            &path,
+            &golden::sql_file(statements),
+            "cargo nextest run -p retort-core --test diff_roundtrip",
+        ) {
+            out.lock().unwrap().push(e);
+        }
+    }
+}
+
+fn check_case(
+    server: &DatabaseUrl,
+    dialect: &str,
+    case: &str,
+    dir: &Path,
+    mismatches: &Mutex<Vec<String>>,
+) {
     let kind = server.kind;
     let case = case.to_string();
     {
@@ -91,6 +133,10 @@ fn check_case(server: &DatabaseUrl, dialect: &str, case: &str, dir: &Path) {
         let up = retort::dialect::of(kind)
             .render(&comparison.upgrade)
             .unwrap_or_else(|e| panic!("{case}: {e}"));
+        let down = retort::dialect::of(kind)
+            .render(&comparison.downgrade)
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        check_golden(dir, dialect, &up, &down, mismatches);
         apply(&mut a, &up, &case);
         let upgraded = introspect(a.connection(), &[]).unwrap();
         assert_eq!(
@@ -104,9 +150,6 @@ fn check_case(server: &DatabaseUrl, dialect: &str, case: &str, dir: &Path) {
             "{case}: second diff not empty"
         );
 
-        let down = retort::dialect::of(kind)
-            .render(&comparison.downgrade)
-            .unwrap_or_else(|e| panic!("{case}: {e}"));
         apply(&mut a, &down, &case);
         let downgraded = introspect(a.connection(), &[]).unwrap();
         assert_eq!(

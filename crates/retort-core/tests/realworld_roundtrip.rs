@@ -3,6 +3,12 @@
 //! empty database to the schema, apply, and the result must introspect equal
 //! to the schema loaded directly; a second diff must be empty; the downgrade
 //! must take the database back to empty.
+//!
+//! The rendered SQL is pinned in `<schema>/expected/<dialect>.{up,down}.sql`;
+//! `RETORT_BLESS=1 cargo nextest run -p retort-core --test realworld_roundtrip`
+//! rewrites them.
+
+mod golden;
 
 use std::path::{Path, PathBuf};
 
@@ -87,6 +93,7 @@ fn apply(scratch: &mut Scratch, statements: &[String], what: &str) {
 fn round_trip(server: &DatabaseUrl, dialect: &str) {
     let dirs = schemas(dialect);
     assert!(!dirs.is_empty(), "no real-world schema for {dialect}");
+    let mut mismatches = Vec::new();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let (_original, wanted) = load(server, Some(&dir.join("schema.sql")));
@@ -100,6 +107,21 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
         let up = retort::dialect::of(server.kind)
             .render(&comparison.upgrade)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let down = retort::dialect::of(server.kind)
+            .render(&comparison.downgrade)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        for (direction, statements) in [("up", &up), ("down", &down)] {
+            let path = dir
+                .join("expected")
+                .join(format!("{dialect}.{direction}.sql"));
+            if let Err(e) = golden::check(
+                &path,
+                &golden::sql_file(statements),
+                "cargo nextest run -p retort-core --test realworld_roundtrip",
+            ) {
+                mismatches.push(e);
+            }
+        }
         apply(&mut a, &up, &name);
         let built = introspect(a.connection(), &[]).unwrap();
         if built != wanted {
@@ -110,9 +132,6 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
             diff(&built, &wanted).is_empty(),
             "{name}: second diff not empty"
         );
-        let down = retort::dialect::of(server.kind)
-            .render(&comparison.downgrade)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
         apply(&mut a, &down, &name);
         assert_eq!(
             introspect(a.connection(), &[]).unwrap(),
@@ -126,6 +145,7 @@ fn round_trip(server: &DatabaseUrl, dialect: &str) {
             down.len()
         );
     }
+    golden::assert_none(&mismatches);
 }
 
 #[test]

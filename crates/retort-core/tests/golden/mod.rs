@@ -1,0 +1,82 @@
+//! Golden files for tests: compare what a test produced with a file kept in
+//! the repository, show a line diff on a mismatch, and rewrite the file when
+//! the test runs with `RETORT_BLESS=1`.
+//!
+//! A missing golden file is a mismatch (never created silently) unless
+//! blessing. Use it from a test with `mod golden;`.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+/// The environment variable that rewrites golden files instead of comparing.
+pub const BLESS_VAR: &str = "RETORT_BLESS";
+
+/// Whether this run rewrites golden files (`RETORT_BLESS` set to anything
+/// but empty or `0`).
+pub fn blessing() -> bool {
+    std::env::var_os(BLESS_VAR).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// SQL statements as a golden file holds them: each statement followed by
+/// `;` and a blank line, so the file reads like a migration and diffs well.
+pub fn sql_file(statements: &[String]) -> String {
+    statements.iter().map(|s| format!("{s};\n\n")).collect()
+}
+
+/// A unified line diff from `expected` to `actual`, with a few lines of
+/// context, for a failure message.
+pub fn line_diff(expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected (golden file)", "actual")
+        .to_string()
+}
+
+/// Compares `actual` with the golden file at `path`. When blessing, writes
+/// `actual` there (creating folders) if it differs and returns `Ok`.
+/// Otherwise a missing or different file is an `Err` with the path, a line
+/// diff and the command that re-blesses (`bless_hint`, e.g.
+/// `cargo nextest run -p retort-core --test diff_roundtrip`).
+pub fn check(path: &Path, actual: &str, bless_hint: &str) -> Result<(), String> {
+    let expected = std::fs::read_to_string(path).ok();
+    if expected.as_deref() == Some(actual) {
+        return Ok(());
+    }
+    if blessing() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+        }
+        std::fs::write(path, actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        return Ok(());
+    }
+    let rebless = format!(
+        "if the change is intended, re-bless with `{BLESS_VAR}=1 {bless_hint}` and review the diff"
+    );
+    Err(match expected {
+        None => format!(
+            "{}: golden file missing; {rebless}\nactual:\n{actual}",
+            path.display()
+        ),
+        Some(expected) => format!(
+            "{}: differs from the golden file; {rebless}\n{}",
+            path.display(),
+            line_diff(&expected, actual)
+        ),
+    })
+}
+
+/// Panics with every message in `failures` (from [`check`]), if any, and
+/// how many there were.
+#[track_caller]
+pub fn assert_none(failures: &[String]) {
+    if !failures.is_empty() {
+        panic!(
+            "{} golden file(s) differ:\n\n{}",
+            failures.len(),
+            failures.join("\n\n")
+        );
+    }
+}
