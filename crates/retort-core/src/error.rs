@@ -84,6 +84,7 @@ pub struct ChangedRevision {
 
 /// Everything that can go wrong, each variant with the context to fix it.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A problem in `retort.toml` (or its absence).
     #[error("{0}")]

@@ -16,26 +16,54 @@
 //! revision files ──script──▶ Script ──graph──▶ RevisionGraph ──plan──▶ Step list ──runner──▶ database
 //! ```
 
-pub mod authoring;
+#![warn(missing_docs)]
+
+// The stable API: the modules a service or tool builds on.
 pub mod autogen;
 pub mod config;
 pub mod db_url;
 pub mod dialect;
-mod error;
 pub mod graph;
 pub mod lint;
-pub mod load;
-mod migrator;
 pub mod plan;
 pub mod project;
-pub mod runner;
 pub mod schema;
 pub mod script;
-pub mod squash;
 pub mod verify;
 
+// Building blocks of the `retort` command (and of this crate's tests):
+// public so that the CLI can reach them, not part of the stable API.
+#[doc(hidden)]
+pub mod authoring;
+#[doc(hidden)]
+pub mod load;
+#[doc(hidden)]
+pub mod runner;
+#[doc(hidden)]
+pub mod squash;
+
+mod error;
+mod migrator;
+
+pub use autogen::Comparison;
 pub use config::Config;
 pub use db_url::{mask_url, DatabaseUrl};
+pub use dialect::{Connection, Dialect, DialectKind};
 pub use error::{ChangedRevision, DbError, Error, Result, StatementError};
-pub use migrator::{offline_script, upgrade, Migrator, Unfinished};
+pub use migrator::{downgrade, offline_script, upgrade, Migrator, Unfinished};
 pub use project::Project;
+pub use runner::{AppliedStep, Progress};
+pub use schema::{Change, Schema};
+
+/// The changes that turn schema `from` into schema `to` on `kind`'s
+/// database, both ways: `upgrade` and `downgrade` lists, which
+/// [`Comparison::upgrade_sql`] and [`Comparison::downgrade_sql`] render.
+///
+/// ```
+/// use retort::{diff, DialectKind, Schema};
+/// let same = diff(DialectKind::Sqlite, &Schema::default(), &Schema::default());
+/// assert!(same.is_empty());
+/// ```
+pub fn diff(kind: DialectKind, from: &Schema, to: &Schema) -> Comparison {
+    Comparison::new(kind, from, to)
+}

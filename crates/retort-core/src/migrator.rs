@@ -595,3 +595,12 @@ pub fn upgrade(project_dir: &Path, url: &str, target: &str) -> Result<Vec<Applie
     let mut migrator = Migrator::connect(project, url)?;
     migrator.upgrade(target, &mut |_| {})
 }
+
+/// Takes a project's database down to `target` (`"-1"`, `"base"`, a
+/// revision), like [`upgrade`]: loads the project whose `retort.toml` is in
+/// `project_dir` (or its parents) and connects to `url`.
+pub fn downgrade(project_dir: &Path, url: &str, target: &str) -> Result<Vec<AppliedStep>> {
+    let project = Project::discover(project_dir)?;
+    let mut migrator = Migrator::connect(project, url)?;
+    migrator.downgrade(target, &mut |_| {})
+}

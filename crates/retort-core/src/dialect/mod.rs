@@ -22,8 +22,9 @@ pub(crate) mod ddl;
 mod kind;
 pub mod mysql;
 pub mod postgres;
-pub mod quote;
+pub(crate) mod quote;
 pub mod scratch;
+#[doc(hidden)]
 pub mod sql;
 pub mod sqlite;
 

@@ -12,6 +12,7 @@ use super::{
 /// One change from the old schema to the new.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Change {
     /// `CREATE TYPE … AS ENUM`.
     CreateEnum(EnumType),
