@@ -26,6 +26,7 @@ pub mod graph;
 pub mod lint;
 mod migrator;
 pub mod plan;
+pub mod progress;
 pub mod project;
 pub mod runner;
 pub mod schema;
