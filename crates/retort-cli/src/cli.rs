@@ -61,9 +61,9 @@ pub struct Cli {
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
-    /// Colour: on a terminal only (auto; off under NO_COLOR or TERM=dumb),
-    /// always, or never.
-    #[arg(long = "color", global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    /// Colour: auto (on a terminal, unless NO_COLOR is set or TERM=dumb),
+    /// always (even into a pipe), or never.
+    #[arg(long = "color", global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, hide_possible_values = true, hide_default_value = true, value_name = "auto|always|never")]
     pub color: ColorWhen,
 
     #[command(subcommand)]

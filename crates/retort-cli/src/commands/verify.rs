@@ -66,7 +66,10 @@ pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
                 let text = format!("{failed} of {} checks failed", report.checks.len());
                 errln!("verify: {}", paint(Stream::Err, style::ERROR, &text));
             } else if !cli.quiet {
-                errln!("verify: {}", paint(Stream::Err, style::GOOD, "all checks passed"));
+                errln!(
+                    "verify: {}",
+                    paint(Stream::Err, style::GOOD, "all checks passed")
+                );
             }
         }
     }
