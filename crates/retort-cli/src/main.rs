@@ -52,6 +52,7 @@ fn install_interrupt_cleanup() {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         retort::schema::load::drop_scratch_databases();
+        progress::clear();
         term::eprint(format_args!("interrupted\n"));
         std::process::exit(130);
     });

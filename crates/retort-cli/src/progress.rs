@@ -32,6 +32,14 @@ pub fn suspend<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// Erases the progress line, if one shows, for good (Ctrl-C).
+pub fn clear() {
+    let bar = ACTIVE.lock().ok().and_then(|mut active| active.take());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+}
+
 /// Whether this run may draw a progress line.
 pub fn enabled(cli: &Cli) -> bool {
     !cli.quiet && cli.format == Format::Text && term::stderr_is_live_terminal()

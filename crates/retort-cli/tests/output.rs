@@ -230,6 +230,30 @@ fn verify_shows_its_stairway_on_a_terminal() {
 }
 
 #[test]
+fn reading_schemas_for_a_diff_shows_a_spinner_on_a_terminal() {
+    let p = chain(3);
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE t1 (id integer PRIMARY KEY);",
+    )
+    .unwrap();
+    let args = ["diff", "--from", "migrations@head", "--to", "schema.sql"];
+    let (code, screen) = on_terminal(p.path(), &args, &[]);
+    assert_eq!(code, 0, "{screen}");
+    let text = strip(&screen);
+    assert!(text.contains("reading migrations@head and "), "{text}");
+    assert!(text.contains("DROP TABLE t2"), "{text}");
+    // Piped: the SQL alone on stdout, nothing drawn on stderr.
+    let run = retort(p.path(), &args).ok();
+    assert!(run.stdout.contains("DROP TABLE t2"), "{}", run.stdout);
+    assert!(
+        !run.all().contains(ESC) && !run.stderr.contains("reading"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn no_color_and_dumb_terminals_get_no_colour() {
     let p = chain(30);
     // NO_COLOR: words only; the progress line still shows (it is not
