@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Database schema migrations with Alembic's model, SQL-first.
 ///
@@ -61,6 +61,11 @@ pub struct Cli {
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
+    /// Colour: auto (on a terminal, unless NO_COLOR is set or TERM=dumb),
+    /// always (even into a pipe), or never.
+    #[arg(long = "color", global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, hide_possible_values = true, hide_default_value = true, value_name = "auto|always|never")]
+    pub color: ColorWhen,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -74,6 +79,20 @@ pub enum Format {
     Text,
     /// One JSON document on standard output.
     Json,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "lower")]
+pub enum ColorWhen {
+    /// When the stream is a terminal, NO_COLOR is unset or empty and TERM is
+    /// not dumb.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// What `--format` accepts: [`Format`]'s values, plus the drawings only
@@ -95,13 +114,21 @@ impl Cli {
     /// Parses the command line, exiting with a usage error when `--format
     /// mermaid|dot` is given to a command other than `graph`.
     pub fn parse_checked() -> Self {
-        let mut cli = Self::parse();
+        // clap prints help and usage errors itself, before `--color` is
+        // parsed: give it the choice read from the raw arguments.
+        let color = color_in_args(std::env::args_os());
+        let command = || <Self as CommandFactory>::command().color(clap_color(color));
+        let matches = command().get_matches();
+        let mut cli = match <Self as FromArgMatches>::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(e) => e.format(&mut command()).exit(),
+        };
         cli.format = match cli.format_choice {
             FormatChoice::Json => Format::Json,
             FormatChoice::Text => Format::Text,
             FormatChoice::Mermaid | FormatChoice::Dot => {
                 if !matches!(cli.command, Command::Graph(_)) {
-                    <Self as clap::CommandFactory>::command()
+                    command()
                         .error(
                             clap::error::ErrorKind::InvalidValue,
                             "--format mermaid and --format dot are for `retort graph`; other commands take text or json",
@@ -112,6 +139,33 @@ impl Cli {
             }
         };
         cli
+    }
+}
+
+/// The last `--color WHEN` / `--color=WHEN` before `--` (`auto` when there
+/// is none, or it is not a valid value, which clap then reports).
+fn color_in_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> ColorWhen {
+    let mut when = ColorWhen::Auto;
+    let mut args = args.into_iter().skip(1);
+    while let Some(arg) = args.next() {
+        let Some(arg) = arg.to_str() else { continue };
+        let value = match arg {
+            "--" => break,
+            "--color" => args.next().and_then(|v| v.into_string().ok()),
+            _ => arg.strip_prefix("--color=").map(str::to_string),
+        };
+        if let Some(v) = value.and_then(|v| ColorWhen::from_str(&v, false).ok()) {
+            when = v;
+        }
+    }
+    when
+}
+
+fn clap_color(when: ColorWhen) -> clap::ColorChoice {
+    match when {
+        ColorWhen::Auto => clap::ColorChoice::Auto,
+        ColorWhen::Always => clap::ColorChoice::Always,
+        ColorWhen::Never => clap::ColorChoice::Never,
     }
 }
 
@@ -163,6 +217,31 @@ pub enum Command {
     Squash(SquashArgs),
     /// Flag dangerous statements in revisions (exit 1 when any remain).
     Lint(LintArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Write the manual pages: retort(1) and one per subcommand.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// `retort completions`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Load it in the running shell, e.g.:\n  bash: source <(retort completions bash)\n  zsh:  retort completions zsh > \"${fpath[1]}/_retort\"\n  fish: retort completions fish > ~/.config/fish/completions/retort.fish"
+)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `retort man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write retort.1 and retort-COMMAND.1 for every subcommand into this
+    /// folder (created if missing) instead of printing retort.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `retort squash`.

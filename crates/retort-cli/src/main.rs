@@ -4,6 +4,8 @@ mod cli;
 mod commands;
 mod context;
 mod output;
+mod progress;
+mod term;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,7 +16,9 @@ fn main() -> ExitCode {
     install_panic_report();
     install_interrupt_cleanup();
     let cli = Cli::parse_checked();
+    term::init(cli.color);
     let result = commands::dispatch(&cli);
+    term::flush();
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The handler is dropping scratch databases (which may be what made
         // the command fail): let it finish and exit with 130.
@@ -23,13 +27,15 @@ fn main() -> ExitCode {
         }
     }
     match result {
+        Ok(_) if term::stdout_failed() => ExitCode::from(1),
         Ok(code) => code,
         Err(e) => {
             if cli.format == Format::Json {
                 let doc = serde_json::json!({ "error": { "message": e.to_string(), "exit_code": e.exit_code() } });
-                println!("{doc}");
+                term::outln!("{doc}");
+                term::flush();
             }
-            eprintln!("error: {e}");
+            term::errln!("{} {e}", term::error_prefix());
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }
@@ -46,7 +52,8 @@ fn install_interrupt_cleanup() {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         retort::dialect::drop_scratch_databases();
-        eprintln!("interrupted");
+        progress::clear();
+        term::eprint(format_args!("interrupted\n"));
         std::process::exit(130);
     });
 }
@@ -65,10 +72,11 @@ fn install_panic_report() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown cause".into());
-        eprintln!(
-            "error: retort hit an internal error{location}: {payload}\n\
+        term::eprint(format_args!(
+            "{} retort hit an internal error{location}: {payload}\n\
              This is a bug in retort, not in your project. Please report it with the command you ran.\n\
-             Your database was left as the last completed revision left it."
-        );
+             Your database was left as the last completed revision left it.\n",
+            term::error_prefix()
+        ));
     }));
 }

@@ -1,6 +1,7 @@
 //! Text and JSON renderings of revisions, in Alembic's formats where Alembic
 //! has one (so scripts that parse `alembic history` keep working).
 
+use crate::term::{errln, outln, paint, style, Stream};
 use retort::graph::RevisionGraph;
 use retort::script::Script;
 use serde::Serialize;
@@ -32,13 +33,14 @@ pub fn format_parents(script: &Script) -> String {
 /// Alembic's one-line form, e.g. `9b1e0c44aa21 -> 3f2a9c1b7d10 (head), Add roles`.
 pub fn line(graph: &RevisionGraph, script: &Script, current: &[String], o: LineOptions) -> String {
     let id = script.id.as_str();
-    let mut text = id.to_string();
+    let shown_id = paint(Stream::Out, style::ID, id);
+    let mut text = shown_id.clone();
     if o.parents {
         text = if script.depends_on.is_empty() {
-            format!("{} -> {id}", format_parents(script))
+            format!("{} -> {shown_id}", format_parents(script))
         } else {
             format!(
-                "{} ({}) -> {id}",
+                "{} ({}) -> {shown_id}",
                 format_parents(script),
                 script.depends_on.join(", ")
             )
@@ -49,20 +51,20 @@ pub fn line(graph: &RevisionGraph, script: &Script, current: &[String], o: LineO
     }
     if o.heads || o.tree {
         if graph.is_real_head(id) {
-            text.push_str(" (head)");
+            mark(&mut text, style::HEAD, "(head)");
         } else if graph.is_head(id) {
-            text.push_str(" (effective head)");
+            mark(&mut text, style::HEAD, "(effective head)");
         }
         if current.iter().any(|c| c == id) {
-            text.push_str(" (current)");
+            mark(&mut text, style::GOOD, "(current)");
         }
     }
     if o.tree {
         if graph.is_branch_point(id) {
-            text.push_str(" (branchpoint)");
+            mark(&mut text, style::POINT, "(branchpoint)");
         }
         if graph.is_merge_point(id) {
-            text.push_str(" (mergepoint)");
+            mark(&mut text, style::POINT, "(mergepoint)");
         }
     }
     if o.doc {
@@ -72,21 +74,27 @@ pub fn line(graph: &RevisionGraph, script: &Script, current: &[String], o: LineO
     text
 }
 
+/// Appends ` (word)` to a line of standard output, coloured when it is.
+fn mark(text: &mut String, style: anstyle::Style, word: &str) {
+    text.push(' ');
+    text.push_str(&paint(Stream::Out, style, word));
+}
+
 /// Alembic's verbose entry (`Rev:`, `Parent:`/`Merges:`, `Path:`, the doc).
 pub fn verbose_entry(graph: &RevisionGraph, script: &Script, current: &[String]) -> String {
     let id = script.id.as_str();
-    let mut out = format!("Rev: {id}");
+    let mut out = format!("Rev: {}", paint(Stream::Out, style::ID, id));
     if graph.is_head(id) {
-        out.push_str(" (head)");
+        mark(&mut out, style::HEAD, "(head)");
     }
     if graph.is_branch_point(id) {
-        out.push_str(" (branchpoint)");
+        mark(&mut out, style::POINT, "(branchpoint)");
     }
     if graph.is_merge_point(id) {
-        out.push_str(" (mergepoint)");
+        mark(&mut out, style::POINT, "(mergepoint)");
     }
     if current.iter().any(|c| c == id) {
-        out.push_str(" (current)");
+        mark(&mut out, style::GOOD, "(current)");
     }
     out.push('\n');
     if graph.is_merge_point(id) {
@@ -164,7 +172,7 @@ pub fn revision_json<'a>(
 /// Prints a JSON document on standard output.
 pub fn print_json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("error: cannot render JSON: {e}"),
+        Ok(text) => outln!("{text}"),
+        Err(e) => errln!("{} cannot render JSON: {e}", crate::term::error_prefix()),
     }
 }

@@ -209,6 +209,11 @@ pub fn create_revision(project: &Project, req: &RevisionRequest) -> Result<Writt
 
 /// Writes a merge revision whose parents are `revisions` (resolved; `heads`
 /// allowed).
+///
+/// As Alembic's `merge`: when they resolve to fewer than two revisions (a
+/// project with a single head, `merge heads`), the file is an ordinary
+/// revision on that head (or a new root when there is no revision yet), with
+/// empty sections; a single revision that is not a head is refused.
 pub fn create_merge(
     project: &Project,
     revisions: &[String],
@@ -223,15 +228,15 @@ pub fn create_merge(
         }
     }
     if parents.len() < 2 {
-        return Err(Error::Usage(format!(
-            "a merge needs at least two revisions; {} resolved to {}",
-            revisions.join(" "),
-            if parents.is_empty() {
-                "nothing".to_string()
-            } else {
-                parents.join(", ")
-            }
-        )));
+        let graph = project.graph();
+        if let Some(id) = parents
+            .iter()
+            .find(|id| !graph.heads().contains(&id.as_str()))
+        {
+            return Err(Error::Usage(format!(
+                "revision {id} is not a head; a merge builds on heads (to start a branch from {id}, use `retort revision --head {id} --splice`)"
+            )));
+        }
     }
     write_revision(project, req, parents, Vec::new())
 }

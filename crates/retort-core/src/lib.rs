@@ -26,6 +26,7 @@ pub mod dialect;
 pub mod graph;
 pub mod lint;
 pub mod plan;
+pub mod progress;
 pub mod project;
 pub mod schema;
 pub mod script;

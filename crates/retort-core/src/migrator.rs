@@ -46,6 +46,8 @@ pub struct Migrator {
     conn: Box<dyn Connection>,
     lock_timeout: Option<Duration>,
     allow_changed: bool,
+    /// Told of each step of `upgrade`/`downgrade` (see [`Self::set_progress`]).
+    progress: Option<Box<crate::progress::ProgressFn>>,
 }
 
 impl Migrator {
@@ -69,6 +71,7 @@ impl Migrator {
             conn,
             lock_timeout: None,
             allow_changed: false,
+            progress: None,
         }
     }
 
@@ -82,6 +85,13 @@ impl Migrator {
     /// instead of refusing to upgrade.
     pub fn set_allow_changed(&mut self, allow: bool) {
         self.allow_changed = allow;
+    }
+
+    /// Reports numbered steps (`[3/40]`) of every later `upgrade`,
+    /// `downgrade` and `downgrade_revision` to `progress`, besides the
+    /// callback each of those takes. See [`crate::progress`].
+    pub fn set_progress(&mut self, progress: Box<crate::progress::ProgressFn>) {
+        self.progress = Some(progress);
     }
 
     /// Gives the project back, closing the connection.
@@ -282,6 +292,10 @@ impl Migrator {
                 resume,
             };
             let mut sink = LiveSink::new(self.conn.as_mut(), self.lock_timeout);
+            let total = all.len() + steps.len();
+            let hook = self.progress.as_deref_mut();
+            let on_progress =
+                &mut crate::progress::numbered(&self.project, hook, all.len(), total, on_progress);
             match runner::run(&self.project, &mut sink, &steps, &options, on_progress)? {
                 RunOutcome::Done(applied) => {
                     all.extend(applied);

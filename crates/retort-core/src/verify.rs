@@ -25,6 +25,8 @@ use crate::dialect::DialectKind;
 use crate::dialect::{introspect, Scratch};
 use crate::error::{Error, Result};
 use crate::migrator::Migrator;
+use crate::plan::Direction;
+use crate::progress::{ProgressEvent, ProgressFn, StepProgress};
 use crate::project::Project;
 use crate::schema::Schema;
 
@@ -122,10 +124,27 @@ impl Report {
 /// cannot run (the scratch server is unreachable, a file does not parse);
 /// what is wrong with the project is in the report.
 pub fn verify(project: &Project, options: &Options) -> Result<Report> {
-    let mut checks = vec![heads(project), checksums(project, options.target.as_ref())];
+    verify_with_progress(project, options, &mut |_| {})
+}
+
+/// [`verify`], telling `progress` as each check starts
+/// ([`ProgressEvent::Stage`] with the check's name) and as each revision of
+/// the stairway starts and finishes (numbered steps).
+pub fn verify_with_progress(
+    project: &Project,
+    options: &Options,
+    progress: &mut ProgressFn,
+) -> Result<Report> {
+    progress(&ProgressEvent::Stage { name: "heads" });
+    let mut checks = vec![heads(project)];
+    progress(&ProgressEvent::Stage { name: "checksums" });
+    checks.push(checksums(project, options.target.as_ref()));
+    progress(&ProgressEvent::Stage { name: "downgrades" });
     checks.push(downgrades(project, options.scratch.kind));
-    let (stairway, head) = stairway(project, &options.scratch)?;
+    progress(&ProgressEvent::Stage { name: "stairway" });
+    let (stairway, head) = stairway(project, &options.scratch, progress)?;
     checks.push(stairway);
+    progress(&ProgressEvent::Stage { name: "schema" });
     checks.push(desired(project, &options.scratch, head.as_ref())?);
     Ok(Report { checks })
 }
@@ -309,7 +328,11 @@ fn difference(dialect: DialectKind, found: &Schema, expected: &Schema) -> Vec<St
 
 /// Upgrade, downgrade, upgrade each revision in a scratch database. Returns
 /// the check and, when every step ran, the schema at head.
-fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Schema>)> {
+fn stairway(
+    project: &Project,
+    server: &DatabaseUrl,
+    progress: &mut ProgressFn,
+) -> Result<(Check, Option<Schema>)> {
     let order: Vec<String> = project
         .graph()
         .upgrade_plan(&[], "heads")
@@ -329,7 +352,16 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
     let mut problems = Vec::new();
     let dialect = server.kind;
     let where_ = crate::dialect::of(dialect).describe_scratch(server);
-    for id in &order {
+    for (i, id) in order.iter().enumerate() {
+        let step = StepProgress {
+            index: i + 1,
+            total: order.len(),
+            revision: id,
+            message: project.script(id).map_or("", |s| s.message.as_str()),
+            direction: Direction::Upgrade,
+        };
+        let started = std::time::Instant::now();
+        progress(&ProgressEvent::StepStarted(step));
         let fail = |what: &str, e: Error| {
             problem(
                 project,
@@ -346,6 +378,10 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
         let after = look(&mut migrator)?;
         if project.script(id).is_some_and(|s| s.downgrade.is_none()) {
             before = after;
+            progress(&ProgressEvent::StepFinished {
+                step,
+                elapsed: started.elapsed(),
+            });
             continue;
         }
         if let Err(e) = migrator.downgrade_revision(id, &mut |_| {}) {
@@ -378,6 +414,10 @@ fn stairway(project: &Project, server: &DatabaseUrl) -> Result<(Check, Option<Sc
         }
         round_trips += 1;
         before = again;
+        progress(&ProgressEvent::StepFinished {
+            step,
+            elapsed: started.elapsed(),
+        });
     }
     let summary = format!(
         "{round_trips} upgrade/downgrade/upgrade round trip(s) of {} revision(s) in {where_}",

@@ -8,6 +8,7 @@ use retort::Result;
 use crate::cli::{Cli, Format, InitArgs, MergeArgs, RevisionArgs};
 use crate::context::load_project;
 use crate::output::print_json;
+use crate::term::{errln, outln};
 
 pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
     if let Some(file) = &args.from_sql {
@@ -19,7 +20,7 @@ pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
         Format::Text => {
             if !cli.quiet {
                 print_created(&report.created);
-                println!(
+                outln!(
                     "Edit {} to point at your database, then `retort revision -m \"first revision\"`.",
                     args.dir.join("retort.toml").display()
                 );
@@ -31,7 +32,7 @@ pub fn init(cli: &Cli, args: &InitArgs) -> Result<()> {
 
 fn print_created(paths: &[std::path::PathBuf]) {
     for path in paths {
-        println!("Creating {} ...  done", path.display());
+        outln!("Creating {} ...  done", path.display());
     }
 }
 
@@ -49,18 +50,18 @@ fn init_from_sql(cli: &Cli, args: &InitArgs, file: &std::path::Path) -> Result<(
         Format::Text => {
             if !cli.quiet {
                 print_created(&report.created);
-                println!(
+                outln!(
                     "Copying {} to {} ...  done",
                     file.display(),
                     report.schema.display()
                 );
-                println!("Generating {} ...  done", report.revision.path.display());
-                println!(
+                outln!("Generating {} ...  done", report.revision.path.display());
+                outln!(
                     "Its upgrade is {}; its downgrade drops what it creates ({} changes).",
                     file.display(),
                     report.downgrade_changes
                 );
-                println!(
+                outln!(
                     "Edit {} to point at your database. A database that already has this schema: `retort stamp {}`; a new one: `retort upgrade head`.",
                     args.dir.join("retort.toml").display(),
                     report.revision.revision
@@ -97,7 +98,7 @@ pub fn revision(cli: &Cli, args: &RevisionArgs) -> Result<()> {
             true,
         )?;
         if comparison.is_empty() && !cli.quiet {
-            eprintln!("No changes detected: the revision's sections are empty.");
+            errln!("No changes detected: the revision's sections are empty.");
         }
         req.upgrades = comparison.upgrade_sql()?;
         req.downgrades = comparison.downgrade_sql()?;
@@ -125,7 +126,7 @@ pub fn merge(cli: &Cli, args: &MergeArgs) -> Result<()> {
 fn report(cli: &Cli, written: &WrittenRevision) {
     match cli.format {
         Format::Json => print_json(written),
-        Format::Text => println!("Generating {} ...  done", written.path.display()),
+        Format::Text => outln!("Generating {} ...  done", written.path.display()),
     }
 }
 
@@ -139,7 +140,10 @@ pub fn squash(cli: &Cli, args: &crate::cli::SquashArgs) -> Result<()> {
         Ok(c) => Some(c),
         Err(e) => {
             if !cli.quiet {
-                eprintln!("note: the database was not read ({e}); make sure no database is at a revision inside the range");
+                errln!(
+                    "{} the database was not read ({e}); make sure no database is at a revision inside the range",
+                    crate::term::note_prefix(),
+                );
             }
             None
         }
@@ -156,23 +160,26 @@ pub fn squash(cli: &Cli, args: &crate::cli::SquashArgs) -> Result<()> {
         Format::Text => {
             if !cli.quiet {
                 for path in &report.removed {
-                    println!("Removing {} ...  done", path.display());
+                    outln!("Removing {} ...  done", path.display());
                 }
-                println!("Generating {} ...  done", report.revision.path.display());
-                println!(
+                outln!("Generating {} ...  done", report.revision.path.display());
+                outln!(
                     "Squashed {} revisions into {} ({} changes); the project builds the same schema at {} (checked in a scratch database).",
                     report.replaced.len(),
                     report.revision.revision,
                     report.changes,
                     report.revision.revision
                 );
-                println!(
+                outln!(
                     "Databases that applied {} see its checksum change: accept the squash there once with `retort upgrade --allow-changed`.",
                     report.revision.revision
                 );
             }
             for id in &report.data_statements_in {
-                eprintln!("warning: {id} had data statements (INSERT/UPDATE/DELETE/COPY/MERGE) that the squashed revision does not carry over; add them to it by hand if new databases need them");
+                errln!(
+                    "{} {id} had data statements (INSERT/UPDATE/DELETE/COPY/MERGE) that the squashed revision does not carry over; add them to it by hand if new databases need them",
+                    crate::term::warning_prefix(),
+                );
             }
         }
     }

@@ -12,6 +12,8 @@ use retort::{DatabaseUrl, Error, Migrator, Project, Result};
 use crate::cli::{CheckArgs, Cli, DiffArgs, Format, RenameArgs};
 use crate::context::{database_url, load_project};
 use crate::output::print_json;
+use crate::progress;
+use crate::term::{errln, outln, paint, style, Stream};
 
 /// Where scratch databases are made: `[autogenerate] dev_url`, else the
 /// target database's server.
@@ -31,7 +33,7 @@ pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<()> {
     let server = scratch_server(cli, &project)?;
     let from = Source::parse(&args.from, &cwd())?;
     let to = Source::parse(&args.to, &cwd())?;
-    let (old, new) = autogen::read_both(&project, &from, &to, &server)?;
+    let (old, new) = read_both(cli, &project, &from, &to, &server)?;
     let renames = renames(cli, &args.rename, &to, &old, &new, false)?;
     let comparison = Comparison::with_renames(server.kind, &old, &new, &renames);
     let upgrade = comparison.upgrade_sql()?;
@@ -45,14 +47,33 @@ pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<()> {
         Format::Text => {
             if comparison.is_empty() {
                 if !cli.quiet {
-                    eprintln!("No differences.");
+                    errln!("No differences.");
                 }
             } else {
-                println!("{upgrade}");
+                outln!("{upgrade}");
             }
         }
     }
     Ok(())
+}
+
+/// Reads both states, with a spinner on a terminal (loading SQL into a
+/// scratch database, building migrations@REV and introspecting a large
+/// schema take a while).
+fn read_both(
+    cli: &Cli,
+    project: &Project,
+    from: &Source,
+    to: &Source,
+    server: &DatabaseUrl,
+) -> Result<(Schema, Schema)> {
+    let line = progress::Line::spinner(
+        cli,
+        &format!("reading {} and {}", from.describe(), to.describe()),
+    );
+    let read = autogen::read_both(project, from, to, server);
+    drop(line);
+    read
 }
 
 /// The comparison `revision --autogenerate` writes: the database (which must
@@ -90,7 +111,7 @@ pub fn compare_for_revision(
         Source::Database(target)
     };
     let to = Source::Sql(project.config.autogenerate_schema.clone());
-    let (old, new) = autogen::read_both(project, &from, &to, &server)?;
+    let (old, new) = read_both(cli, project, &from, &to, &server)?;
     let renames = renames(cli, rename_args, &to, &old, &new, may_ask)?;
     let comparison = Comparison::with_renames(server.kind, &old, &new, &renames);
     let lines = vec![
@@ -115,14 +136,14 @@ pub fn check(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
         Format::Text => {
             if changes.is_empty() {
                 if !cli.quiet {
-                    eprintln!("No changes: the database matches the desired schema.");
+                    errln!("No changes: the database matches the desired schema.");
                 }
             } else {
-                println!("New upgrade operations detected ({}):", changes.len());
+                outln!("New upgrade operations detected ({}):", changes.len());
                 for c in &changes {
-                    println!("  {c}");
+                    outln!("  {}", paint(Stream::Out, change_style(c), c));
                 }
-                println!("Run `retort revision --autogenerate -m MESSAGE` to write them.");
+                outln!("Run `retort revision --autogenerate -m MESSAGE` to write them.");
             }
         }
     }
@@ -131,6 +152,16 @@ pub fn check(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A change summary's colour, from its first word (`create`, `drop`, …):
+/// what adds, what removes, what alters.
+fn change_style(summary: &str) -> anstyle::Style {
+    match summary.split(' ').next() {
+        Some("create" | "add") => style::ADDED,
+        Some("drop") => style::REMOVED,
+        _ => style::CHANGED,
+    }
 }
 
 /// The renames to make: `--rename` flags and `-- retort: renamed from` hints
@@ -187,8 +218,9 @@ fn renames(
         if interactive && ask(&candidate) {
             chosen.push(candidate);
         } else if !cli.quiet {
-            eprintln!(
-                "note: {} looks like a rename; it is written as a drop and an add (data loss). If it is one, pass --rename {} or add `-- retort: renamed from {}` to it in the desired schema.",
+            errln!(
+                "{} {} looks like a rename; it is written as a drop and an add (data loss). If it is one, pass --rename {} or add `-- retort: renamed from {}` to it in the desired schema.",
+                crate::term::note_prefix(),
                 what(&candidate),
                 candidate.describe(),
                 old_name(&candidate)

@@ -7,6 +7,7 @@ use retort::{Migrator, Project, Result};
 use crate::cli::{Cli, FormatChoice};
 use crate::context::{database_url, load_project};
 use crate::output::print_json;
+use crate::term::{errln, out};
 
 /// `retort graph`: every revision, the current ones marked when the database
 /// can be read.
@@ -15,9 +16,9 @@ pub fn graph(cli: &Cli) -> Result<()> {
     let (project, current) = current_if_reachable(cli, project);
     let view = view(&project, None, &current, &current)?;
     match cli.format_choice {
-        FormatChoice::Text => print!("{}", view.text()),
-        FormatChoice::Mermaid => print!("{}", view.mermaid()),
-        FormatChoice::Dot => print!("{}", view.dot()),
+        FormatChoice::Text => out!("{}", view.text()),
+        FormatChoice::Mermaid => out!("{}", view.mermaid()),
+        FormatChoice::Dot => out!("{}", view.dot()),
         FormatChoice::Json => print_json(&view.json()),
     }
     Ok(())
@@ -52,7 +53,10 @@ pub fn view<'p>(
 fn current_if_reachable(cli: &Cli, project: Project) -> (Project, Vec<String>) {
     let note = |why: &str| {
         if !cli.quiet {
-            eprintln!("note: {why}; no revision is marked current");
+            errln!(
+                "{} {why}; no revision is marked current",
+                crate::term::note_prefix()
+            );
         }
     };
     let url = match database_url(cli, &project) {
@@ -87,8 +91,9 @@ fn current_if_reachable(cli: &Cli, project: Project) -> (Project, Vec<String>) {
                 .into_iter()
                 .partition(|r| project.graph().get(r).is_some());
             if !unknown.is_empty() && !cli.quiet {
-                eprintln!(
-                    "warning: the database is at revision(s) this project lacks: {}",
+                errln!(
+                    "{} the database is at revision(s) this project lacks: {}",
+                    crate::term::warning_prefix(),
                     unknown.join(", ")
                 );
             }

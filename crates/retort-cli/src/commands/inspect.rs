@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::cli::{Cli, Format, HeadsArgs, HistoryArgs, ShowArgs};
 use crate::context::{connect, load_project};
 use crate::output::{line, print_json, revision_json, verbose_entry, LineOptions};
+use crate::term::{errln, out, outln};
 
 /// Reads the current revisions, returning the project back with them.
 fn with_current(cli: &Cli, project: Project) -> Result<(Project, Vec<String>)> {
@@ -57,26 +58,26 @@ pub fn current(cli: &Cli) -> Result<()> {
         }
         Format::Text => {
             if current.is_empty() && !cli.quiet {
-                eprintln!("The database has no revision applied (at base).");
+                errln!("The database has no revision applied (at base).");
             }
             for id in &current {
                 let Some(script) = project.script(id) else {
                     continue;
                 };
                 if cli.verbose {
-                    println!("{}", verbose_entry(graph, script, &[]));
+                    outln!("{}", verbose_entry(graph, script, &[]));
                 } else {
                     let o = LineOptions {
                         heads: true,
                         tree: true,
                         ..LineOptions::default()
                     };
-                    println!("{}", line(graph, script, &[], o));
+                    outln!("{}", line(graph, script, &[], o));
                 }
             }
             if cli.verbose {
                 for c in &changed {
-                    println!(
+                    outln!(
                         "Changed since applied: {} ({})\n  checksum when applied: {}\n  checksum of the file:  {}",
                         c.revision,
                         c.path.display(),
@@ -85,15 +86,17 @@ pub fn current(cli: &Cli) -> Result<()> {
                     );
                 }
             } else if !changed.is_empty() && !cli.quiet {
-                eprintln!(
-                    "warning: {} applied revision(s) changed since they ran ({}); see `retort current --verbose`",
+                errln!(
+                    "{} {} applied revision(s) changed since they ran ({}); see `retort current --verbose`",
+                    crate::term::warning_prefix(),
                     changed.len(),
                     changed.iter().map(|c| c.revision.as_str()).collect::<Vec<_>>().join(", ")
                 );
             }
             for u in &unfinished {
-                eprintln!(
-                    "warning: revision {} ({}) is half-applied: {} statement(s) completed{}; rerun the command after fixing it, or `retort resolve {} --applied|--rolled-back`",
+                errln!(
+                    "{} revision {} ({}) is half-applied: {} statement(s) completed{}; rerun the command after fixing it, or `retort resolve {} --applied|--rolled-back`",
+                    crate::term::warning_prefix(),
                     u.revision,
                     u.direction,
                     u.statements_done,
@@ -131,7 +134,7 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
             print_json(&list);
         }
         Format::Text if args.graph => {
-            print!(
+            out!(
                 "{}",
                 super::graph::view(&project, args.rev_range.as_deref(), &current, marks)?.text()
             );
@@ -157,7 +160,7 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
                     out.push('\n');
                 }
             }
-            print!("{out}");
+            out!("{out}");
         }
     }
     Ok(())
@@ -188,14 +191,14 @@ pub fn heads(cli: &Cli, args: &HeadsArgs) -> Result<()> {
                     continue;
                 };
                 if cli.verbose {
-                    println!("{}", verbose_entry(graph, script, &[]));
+                    outln!("{}", verbose_entry(graph, script, &[]));
                 } else {
                     let o = LineOptions {
                         branches: true,
                         heads: true,
                         ..LineOptions::default()
                     };
-                    println!("{}", line(graph, script, &[], o));
+                    outln!("{}", line(graph, script, &[], o));
                 }
             }
         }
@@ -238,9 +241,9 @@ pub fn branches(cli: &Cli) -> Result<()> {
                     ..LineOptions::default()
                 };
                 if cli.verbose {
-                    println!("{}", verbose_entry(graph, script, &[]));
+                    outln!("{}", verbose_entry(graph, script, &[]));
                 } else {
-                    println!("{}", line(graph, script, &[], o));
+                    outln!("{}", line(graph, script, &[], o));
                 }
                 let pad = " ".repeat(id.len());
                 for child in graph.children(id) {
@@ -252,10 +255,10 @@ pub fn branches(cli: &Cli) -> Result<()> {
                             doc: cli.verbose,
                             ..LineOptions::default()
                         };
-                        println!("{pad} -> {}", line(graph, c, &[], co));
+                        outln!("{pad} -> {}", line(graph, c, &[], co));
                     }
                 }
-                println!();
+                outln!();
             }
         }
     }
@@ -278,7 +281,7 @@ pub fn show(cli: &Cli, args: &ShowArgs) -> Result<()> {
         Format::Text => {
             for id in &ids {
                 if let Some(script) = project.script(id) {
-                    println!("{}", verbose_entry(graph, script, &[]));
+                    outln!("{}", verbose_entry(graph, script, &[]));
                 }
             }
         }

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::cli::{Cli, Format, LintArgs, LintDialect};
 use crate::context::{database_url, load_project};
 use crate::output::print_json;
+use crate::term::{errln, out, outln, paint, style, Stream};
 
 pub fn lint(cli: &Cli, args: &LintArgs) -> Result<ExitCode> {
     let project = load_project(cli)?;
@@ -48,7 +49,10 @@ fn dialect(cli: &Cli, args: &LintArgs, project: &Project) -> Result<DialectKind>
         Ok(_) => Ok(database_url(cli, project)?.kind),
         Err(_) => {
             if !cli.quiet {
-                eprintln!("note: no database URL; linting with the PostgreSQL rules (pass --dialect to choose)");
+                errln!(
+                    "{} no database URL; linting with the PostgreSQL rules (pass --dialect to choose)",
+                    crate::term::note_prefix(),
+                );
             }
             Ok(DialectKind::Postgres)
         }
@@ -76,8 +80,9 @@ fn snippet(sql: &str, max: usize) -> String {
 
 fn print_text(cli: &Cli, report: &LintReport, options: &LintOptions, root: &Path) {
     for w in &report.warnings {
-        eprintln!(
-            "warning: {}:{}: {}",
+        errln!(
+            "{} {}:{}: {}",
+            crate::term::warning_prefix(),
             shown(&w.file, root),
             w.line,
             w.message
@@ -85,12 +90,12 @@ fn print_text(cli: &Cli, report: &LintReport, options: &LintOptions, root: &Path
     }
     let mut out = String::new();
     for f in &report.findings {
+        let place = format!("{}:{}:", shown(&f.file, root), f.line);
+        let rule = format!("{} {}:", f.rule.id(), f.rule.name());
         out.push_str(&format!(
-            "{}:{}: {} {}: {}\n    {}\n",
-            shown(&f.file, root),
-            f.line,
-            f.rule.id(),
-            f.rule.name(),
+            "{} {} {}\n    {}\n",
+            paint(Stream::Out, style::EMPHASIS, &place),
+            paint(Stream::Out, style::WARNING, &rule),
             f.message,
             snippet(&f.statement, 100)
         ));
@@ -98,7 +103,7 @@ fn print_text(cli: &Cli, report: &LintReport, options: &LintOptions, root: &Path
             out.push_str("    (in the downgrade section)\n");
         }
     }
-    print!("{out}");
+    out!("{out}");
     if cli.quiet {
         return;
     }
@@ -109,7 +114,8 @@ fn print_text(cli: &Cli, report: &LintReport, options: &LintOptions, root: &Path
         n => format!("; {n} allowed by comments"),
     };
     if report.findings.is_empty() {
-        println!("No problems in {revisions} revision(s) ({rules}){allowed}.");
+        let verdict = paint(Stream::Out, style::GOOD, "No problems");
+        outln!("{verdict} in {revisions} revision(s) ({rules}){allowed}.");
     } else {
         let mut with: Vec<&str> = report
             .findings
@@ -118,9 +124,10 @@ fn print_text(cli: &Cli, report: &LintReport, options: &LintOptions, root: &Path
             .collect();
         with.sort_unstable();
         with.dedup();
-        println!(
-            "Found {} problem(s) in {} of {revisions} revision(s) ({rules}){allowed}. Each rule is explained in docs/lint/; allow one with `-- retort-lint: allow RULE`.",
-            report.findings.len(),
+        let verdict = format!("Found {} problem(s)", report.findings.len());
+        outln!(
+            "{} in {} of {revisions} revision(s) ({rules}){allowed}. Each rule is explained in docs/lint/; allow one with `-- retort-lint: allow RULE`.",
+            paint(Stream::Out, style::ERROR, &verdict),
             with.len()
         );
     }

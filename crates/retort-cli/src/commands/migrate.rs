@@ -11,6 +11,8 @@ use retort::dialect::sql;
 use crate::cli::{Cli, DowngradeArgs, Format, LockArgs, ResolveArgs, StampArgs, UpgradeArgs};
 use crate::context::{connect, database_url, load_project};
 use crate::output::print_json;
+use crate::progress::{self, Work};
+use crate::term::{errln, out};
 
 #[derive(Serialize)]
 struct RunJson<'a> {
@@ -27,17 +29,17 @@ fn progress_printer(cli: &Cli) -> impl FnMut(Progress<'_>) + '_ {
             return;
         }
         match event {
-            Progress::Waiting { holder } => eprintln!(
+            Progress::Waiting { holder } => errln!(
                 "Waiting for the migration lock: another runner is migrating this database{}…",
                 holder.map(|h| format!(" ({h})")).unwrap_or_default()
             ),
-            Progress::Resuming { step, done } => eprintln!(
+            Progress::Resuming { step, done } => errln!(
                 "Resuming revision {} after its first {done} statement(s), which already ran",
                 step.revision
             ),
-            Progress::Started { step, script } => eprintln!("{}", describe_step(step, script)),
+            Progress::Started { step, script } => errln!("{}", describe_step(step, script)),
             Progress::Finished { elapsed, .. } if cli.verbose => {
-                eprintln!("  done in {} ms", elapsed.as_millis())
+                errln!("  done in {} ms", elapsed.as_millis())
             }
             Progress::Finished { .. } => {}
         }
@@ -52,7 +54,11 @@ pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     let mut migrator = connect(cli, project)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     migrator.set_allow_changed(args.allow_changed);
-    let applied = migrator.upgrade(&args.target, &mut progress_printer(cli))?;
+    let line = progress::Line::steps(cli);
+    migrator.set_progress(line.hook(Work::Migration));
+    let applied = migrator.upgrade(&args.target, &mut progress_printer(cli));
+    drop(line);
+    let applied = applied?;
     finish(cli, "upgrade", &args.target, &applied, &migrator.current()?);
     Ok(())
 }
@@ -64,7 +70,11 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
     let project = load_project(cli)?;
     let mut migrator = connect(cli, project)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
-    let applied = migrator.downgrade(&args.target, &mut progress_printer(cli))?;
+    let line = progress::Line::steps(cli);
+    migrator.set_progress(line.hook(Work::Migration));
+    let applied = migrator.downgrade(&args.target, &mut progress_printer(cli));
+    drop(line);
+    let applied = applied?;
     finish(
         cli,
         "downgrade",
@@ -85,7 +95,7 @@ fn finish(cli: &Cli, command: &str, target: &str, applied: &[AppliedStep], curre
         }),
         Format::Text => {
             if applied.is_empty() && !cli.quiet {
-                eprintln!(
+                errln!(
                     "Nothing to do: the database is already at {target} ({}).",
                     if current.is_empty() {
                         "base".to_string()
@@ -113,7 +123,7 @@ pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
         statements.extend(sql::version_change(&table, &change));
         statements.push(sql::commit(url.kind.dialect()).to_string());
         for statement in statements {
-            print!("{statement};\n\n");
+            out!("{statement};\n\n");
         }
         return Ok(());
     }
@@ -130,7 +140,7 @@ pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
         })),
         Format::Text => {
             if !cli.quiet {
-                eprintln!(
+                errln!(
                     "Stamped: the database is now at {}.",
                     if current.is_empty() {
                         "base".to_string()
@@ -169,7 +179,7 @@ fn offline(cli: &Cli, direction: Direction, target: &str) -> Result<()> {
     };
     let create = direction == Direction::Upgrade && start.is_empty();
     let script = offline_script(&project, url.kind, &steps, &start, create)?;
-    print!("{script}");
+    out!("{script}");
     Ok(())
 }
 
@@ -203,7 +213,7 @@ pub fn resolve(cli: &Cli, args: &ResolveArgs) -> Result<()> {
         })),
         Format::Text => {
             if !cli.quiet {
-                eprintln!(
+                errln!(
                     "Resolved {} ({}) as {}; the database is at {}.",
                     stuck.revision,
                     stuck.direction,

@@ -6,6 +6,7 @@ mod graph;
 mod inspect;
 mod lint;
 mod migrate;
+mod shell;
 mod verify;
 
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Graph(_) => graph::graph(cli),
         Command::Show(args) => inspect::show(cli, args),
         Command::Resolve(args) => migrate::resolve(cli, args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(cli, args),
     }?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,8 @@ use retort::Result;
 use crate::cli::{Cli, Format, VerifyArgs};
 use crate::context::{database_url, load_project};
 use crate::output::print_json;
+use crate::progress::{self, Work};
+use crate::term::{errln, outln, paint, style, Stream};
 
 pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
     let project = load_project(cli)?;
@@ -17,7 +19,14 @@ pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
     } else {
         Some(database_url(cli, &project)?)
     };
-    let report = verify::verify(&project, &Options { scratch, target })?;
+    let line = progress::Line::steps(cli);
+    let report = verify::verify_with_progress(
+        &project,
+        &Options { scratch, target },
+        &mut *line.hook(Work::Stairway),
+    );
+    drop(line);
+    let report = report?;
     match cli.format {
         Format::Json => print_json(&serde_json::json!({
             "passed": report.passed(),
@@ -25,24 +34,26 @@ pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
         })),
         Format::Text => {
             for check in &report.checks {
-                let status = match check.status {
-                    Status::Passed => "ok",
-                    Status::Failed => "FAILED",
-                    Status::Skipped => "skipped",
+                let (status, look) = match check.status {
+                    Status::Passed => ("ok", style::GOOD),
+                    Status::Failed => ("FAILED", style::ERROR),
+                    Status::Skipped => ("skipped", style::CHANGED),
                 };
                 if cli.quiet && check.status != Status::Failed {
                     continue;
                 }
-                println!("{status:<8}{:<12}{}", check.name, check.summary);
+                // Padded first, so the colour codes do not count as width.
+                let status = paint(Stream::Out, look, &format!("{status:<7}"));
+                outln!("{status} {:<12}{}", check.name, check.summary);
                 for p in &check.problems {
                     let file = p
                         .file
                         .as_ref()
                         .map(|f| format!("{}: ", f.display()))
                         .unwrap_or_default();
-                    println!("{:20}{file}{}", "", p.message);
+                    outln!("{:20}{file}{}", "", p.message);
                     for line in &p.difference {
-                        println!("{:24}{line}", "");
+                        outln!("{:24}{line}", "");
                     }
                 }
             }
@@ -52,9 +63,13 @@ pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
                 .filter(|c| c.status == Status::Failed)
                 .count();
             if failed > 0 {
-                eprintln!("verify: {failed} of {} checks failed", report.checks.len());
+                let text = format!("{failed} of {} checks failed", report.checks.len());
+                errln!("verify: {}", paint(Stream::Err, style::ERROR, &text));
             } else if !cli.quiet {
-                eprintln!("verify: all checks passed");
+                errln!(
+                    "verify: {}",
+                    paint(Stream::Err, style::GOOD, "all checks passed")
+                );
             }
         }
     }

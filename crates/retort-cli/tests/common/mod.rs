@@ -58,14 +58,25 @@ impl From<Output> for Run {
 /// Runs `retort ARGS` in `dir` with a clean environment for retort's own
 /// variables.
 pub fn retort(dir: &Path, args: &[&str]) -> Run {
-    Command::new(env!("CARGO_BIN_EXE_retort"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RETORT_DATABASE_URL")
-        .env_remove("DATABASE_URL")
+    retort_command(dir, args)
         .output()
         .expect("spawn retort")
         .into()
+}
+
+/// The command `retort` runs as: in `dir`, without retort's own variables
+/// and without the variables that force colour on or off, so that output
+/// compares byte for byte on every machine.
+pub fn retort_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_retort"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("RETORT_DATABASE_URL")
+        .env_remove("DATABASE_URL")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
 }
 
 /// A database of either backend, as the tests see it.
