@@ -175,7 +175,7 @@ pub fn introspect(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sch
 }
 
 /// The changes that turn `from` into `to` on `dialect`'s database: the
-/// dialect-free [`crate::schema::diff`], then the dialect's own adaptation.
+/// dialect-free [`crate::schema::diff()`], then the dialect's own adaptation.
 pub fn diff(dialect: &dyn Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     dialect.adapt_changes(crate::schema::diff(from, to), from, to)
 }

@@ -53,7 +53,7 @@ static SPLIT_RULES: SplitRules = SplitRules {
 
 /// Turns SQLite's foreign-key enforcement off. In a revision it is also a
 /// request to the runner: a pragma that has no effect inside a transaction
-/// is run before the revision's `BEGIN` instead (see [`wants_foreign_keys_off`]).
+/// is run before the revision's `BEGIN` instead (see [`Dialect::outside_transaction`]).
 pub const FOREIGN_KEYS_OFF: &str = "PRAGMA foreign_keys = OFF";
 
 /// Turns SQLite's foreign-key enforcement back on (retort's connections have

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::schema::{Change, Column, QualifiedName, Schema, Table};
 
-/// `changes` (from [`crate::schema::diff`]) with the tables that need a rebuild
+/// `changes` (from [`crate::schema::diff()`]) with the tables that need a rebuild
 /// collapsed into [`Change::RebuildTable`], placed where the table's first
 /// change was.
 pub(super) fn collapse(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Change> {
