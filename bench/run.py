@@ -5,6 +5,7 @@
     python3 bench/run.py --quick    # smaller N, fewer repeats (a smoke test)
     python3 bench/run.py --only sqlite-apply,pg-apply   # some groups only
                                     # (startup, big, memory, sqlite-apply, pg-apply, diff)
+    python3 bench/run.py --only diff --baseline OTHER/retort   # diff against another build, interleaved
 
 Compares retort (release build) with Alembic (installed from PyPI into
 bench/.venv) and with the plain SQL clients (sqlite3, psql) running the same
@@ -28,6 +29,9 @@ OUT = os.path.join(BENCH, "out")
 VENV = os.path.join(BENCH, ".venv")
 QUICK = "--quick" in sys.argv
 RETORT = os.path.join(ROOT, "target", "release", "retort")
+# `--baseline BIN`: another retort binary (say, a build of an earlier commit)
+# timed against this one, interleaved, in the diff group.
+BASELINE = sys.argv[sys.argv.index("--baseline") + 1] if "--baseline" in sys.argv else None
 ALEMBIC = os.path.join(VENV, "bin", "alembic")
 rows = []  # (work, tool, seconds, note)
 
@@ -285,7 +289,12 @@ def bench_diff(pg, sizes):
         a, b = pg.url(f"s{n}a"), pg.url(f"s{n}b")
         retort_cmd = [RETORT, "-q", "--url", b, "diff", "--from", b, "--to", a]
         work = f"diff two {n:,}-table PostgreSQL databases (b -> a)"
-        record(work, "retort", timed(retort_cmd, runs=3, cwd=project))
+        if BASELINE:
+            candidates = [("retort", retort_cmd, {"cwd": project}), ("baseline", [BASELINE, *retort_cmd[1:]], {"cwd": project})]
+            interleaved(work, candidates, 7, lambda: None)
+        else:
+            record(work, "retort", timed(retort_cmd, runs=3, cwd=project))
+        at = max(i for i, r in enumerate(rows) if r[0] == work and r[1] == "retort")
         # Correct means: the SQL applies to a copy of b, and a second diff is empty.
         sql = run(retort_cmd, cwd=project).stdout
         pg.fresh(f"s{n}check")
@@ -297,7 +306,8 @@ def bench_diff(pg, sizes):
         applied = run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-1", "-d", pg.url(f"s{n}check"), "-f", sql_path], check=False)
         again = run([RETORT, "-q", "--url", b, "diff", "--from", pg.url(f"s{n}check"), "--to", a], cwd=project, check=False)
         correct = applied.returncode == 0 and again.returncode == 0 and again.stdout.strip() == ""
-        rows[-1] = (work, "retort", rows[-1][2], f"{len(sql.splitlines())} lines of SQL; applies and re-diffs empty: {'yes' if correct else 'NO'}")
+        spread = f"{rows[at][3]}; " if rows[at][3] else ""
+        rows[at] = (work, "retort", rows[at][2], f"{spread}{len(sql.splitlines())} lines of SQL; applies and re-diffs empty: {'yes' if correct else 'NO'}")
         t = time.perf_counter()
         psycopg2 = lambda u: u.replace("postgresql://", "postgresql+psycopg2://")  # noqa: E731
         m = run([migra, "--unsafe", psycopg2(b), psycopg2(a)], check=False)

@@ -45,7 +45,9 @@ pub(super) fn tables(
 }
 
 /// Columns: type, nullability, default, identity, generation, collation,
-/// comment and attribute options.
+/// comment and attribute options. Only the options a user can set
+/// (`n_distinct`, `n_distinct_inherited`) are read: PostgreSQL 15.20 keeps an
+/// internal `pg_attver=<n>` among them on every column.
 pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
     for r in query(
         conn,
@@ -54,7 +56,8 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
             "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
              pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
              CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description, \
-             array_to_string(a.attoptions, E'\\x1f') \
+             (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
+                WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')) \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              LEFT JOIN pg_collation co ON co.oid = a.attcollation \
