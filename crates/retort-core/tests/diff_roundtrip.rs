@@ -1,6 +1,7 @@
 //! The autogenerate round trip on the before/after corpus in
 //! `tests/fixtures/diff/<case>/` (`before.sql`, `after.sql`, and `dialects`:
-//! the databases the case applies to). For each case and database:
+//! the databases the case applies to, `postgres>=15` for "PostgreSQL 15 or
+//! newer"). For each case and database:
 //! load *before* into A and *after* into B; diff; apply the upgrade to A;
 //! A must now equal B and a second diff must be empty; apply the downgrade;
 //! A must equal *before* again. `-- retort: renamed from` hints in
@@ -54,12 +55,45 @@ fn apply(scratch: &mut Scratch, statements: &[String], case: &str) {
     }
 }
 
+/// The server's major version (PostgreSQL: `server_version_num / 10000`;
+/// 0 where versions do not apply).
+fn major_version(server: &DatabaseUrl, dialect: &str) -> u32 {
+    if dialect != "postgres" {
+        return 0;
+    }
+    let mut scratch = Scratch::create(server).expect("scratch database");
+    let rows = scratch
+        .connection()
+        .query_column("SHOW server_version_num")
+        .expect("server version");
+    rows.into_iter()
+        .flatten()
+        .next()
+        .and_then(|v| v.parse::<u32>().ok())
+        .map_or(0, |n| n / 10000)
+}
+
+/// Whether a case's `dialects` file lists `dialect`: as a bare word
+/// (`postgres`), or with a lowest version (`postgres>=15`: PostgreSQL 15 or
+/// newer).
+fn applies(dialects: &str, dialect: &str, version: u32) -> bool {
+    dialects
+        .split_whitespace()
+        .any(|d| match d.split_once(">=") {
+            Some((name, min)) => {
+                name == dialect && min.parse::<u32>().is_ok_and(|min| version >= min)
+            }
+            None => d == dialect,
+        })
+}
+
 fn round_trip(server: &DatabaseUrl, dialect: &str) {
+    let version = major_version(server, dialect);
     let mine: Vec<(String, PathBuf)> = cases()
         .into_iter()
         .filter(|(_, dir)| {
             let dialects = std::fs::read_to_string(dir.join("dialects")).expect("dialects file");
-            dialects.split_whitespace().any(|d| d == dialect)
+            applies(&dialects, dialect, version)
         })
         .collect();
     assert!(mine.len() >= 5, "only {} cases for {dialect}", mine.len());
