@@ -37,8 +37,8 @@ pub struct Cli {
     #[arg(short = 'x', global = true, help_heading = "Global options", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub x: Vec<(String, String)>,
 
-    /// Output format of commands that report something (`graph` also takes
-    /// mermaid and dot).
+    /// Output format of commands that report something (`graph` and
+    /// `inspect` also take mermaid and dot; `inspect`, sql).
     #[arg(long = "format", id = "format", global = true, help_heading = "Global options", value_enum, default_value_t = FormatChoice::Text, hide_possible_values = true, value_name = "text|json")]
     pub format_choice: FormatChoice,
 
@@ -104,10 +104,12 @@ pub enum FormatChoice {
     Text,
     /// One JSON document on standard output.
     Json,
-    /// `graph` only: a Mermaid flowchart.
+    /// `graph` and `inspect` only: a Mermaid flowchart or ER diagram.
     Mermaid,
-    /// `graph` only: a Graphviz digraph.
+    /// `graph` and `inspect` only: a Graphviz digraph.
     Dot,
+    /// `inspect` only: the schema as SQL (what `text` means there).
+    Sql,
 }
 
 impl Cli {
@@ -127,11 +129,22 @@ impl Cli {
             FormatChoice::Json => Format::Json,
             FormatChoice::Text => Format::Text,
             FormatChoice::Mermaid | FormatChoice::Dot => {
-                if !matches!(cli.command, Command::Graph(_)) {
+                if !matches!(cli.command, Command::Graph(_) | Command::Inspect(_)) {
                     command()
                         .error(
                             clap::error::ErrorKind::InvalidValue,
-                            "--format mermaid and --format dot are for `retort graph`; other commands take text or json",
+                            "--format mermaid and --format dot are for `retort graph` and `retort inspect`; other commands take text or json",
+                        )
+                        .exit();
+                }
+                Format::Text
+            }
+            FormatChoice::Sql => {
+                if !matches!(cli.command, Command::Inspect(_)) {
+                    command()
+                        .error(
+                            clap::error::ErrorKind::InvalidValue,
+                            "--format sql is for `retort inspect`; other commands take text or json",
                         )
                         .exit();
                 }
@@ -206,8 +219,12 @@ pub enum Command {
     Merge(MergeArgs),
     /// Settle a non-transactional revision that an earlier run left half-applied.
     Resolve(ResolveArgs),
-    /// Print the SQL that turns one schema state into another.
+    /// Print the SQL that turns one schema state into another (works outside
+    /// a project too).
     Diff(DiffArgs),
+    /// Print a schema state: as SQL, as JSON (the model), or as an
+    /// entity-relationship diagram (--format sql|json|mermaid|dot).
+    Inspect(InspectArgs),
     /// Exit 1 with a summary when the database differs from the desired schema.
     Check(CheckArgs),
     /// CI checks: one head, unchanged applied revisions, reversible
@@ -291,7 +308,37 @@ pub struct DiffArgs {
     #[arg(long, value_name = "SRC")]
     pub to: String,
     #[command(flatten)]
+    pub dev: DevUrlArgs,
+    /// Exit 1 when there are differences, 0 when there are none (as `git
+    /// diff --exit-code`); without it, 0 whenever the diff ran.
+    #[arg(long = "exit-code")]
+    pub exit_code: bool,
+    #[command(flatten)]
     pub rename: RenameArgs,
+}
+
+/// `--dev-url`, for the commands that load SQL into a scratch database.
+#[derive(Debug, Args, Default)]
+pub struct DevUrlArgs {
+    /// Where SQL files and migrations@REV are loaded to be read: a scratch
+    /// database is made on this server (SQLite: in memory) and dropped
+    /// after. Default: [autogenerate] dev_url, else the server of a URL
+    /// side, else the project's database.
+    #[arg(long = "dev-url", value_name = "URL")]
+    pub dev_url: Option<String>,
+}
+
+/// `retort inspect`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Formats (--format): sql (the default; text means the same) is the schema as the DDL that creates it, json the model, mermaid an erDiagram, dot a Graphviz digraph."
+)]
+pub struct InspectArgs {
+    /// The state: a database URL, an SQL file or folder, or migrations@REV.
+    #[arg(value_name = "SRC")]
+    pub src: String,
+    #[command(flatten)]
+    pub dev: DevUrlArgs,
 }
 
 /// Options of the commands that take the migration lock.

@@ -42,6 +42,22 @@ pub fn load_config(cli: &Cli) -> Result<Config> {
     }
 }
 
+/// The project, when there is one: `-c FILE` (which must exist), or a
+/// retort.toml in the current folder or a parent; `None` outside a project.
+/// A project that is found but does not load is an error.
+pub fn find_project(cli: &Cli) -> Result<Option<Project>> {
+    if cli.config.is_none() {
+        let cwd = std::env::current_dir().map_err(|e| Error::Io {
+            path: ".".into(),
+            source: e,
+        })?;
+        if Config::discover(&cwd).is_none() {
+            return Ok(None);
+        }
+    }
+    load_project(cli).map(Some)
+}
+
 /// The database URL in use, parsed. URLs from the config file resolve
 /// relative SQLite paths against the project root; from `--url` or the
 /// environment, against the current folder.

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use crate::db_url::DatabaseUrl;
+use crate::dialect::sql::TableRef;
 use crate::dialect::{self, introspect, DialectKind};
 use crate::error::{Error, Result};
 use crate::load;
@@ -53,16 +54,68 @@ impl Source {
     }
 }
 
+/// What reading a state needs besides the source itself: the filter of
+/// what to leave out, retort's own tables (never part of a state), and the
+/// project, for `migrations@REV`.
+///
+/// Inside a project ([`Scope::project`]) these are the project's
+/// `[autogenerate]` filter and its version and history tables; outside one
+/// ([`Scope::standalone`]) nothing is filtered but retort's default table
+/// names, `retort_version`, `retort_history` and Alembic's `alembic_version`.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    project: Option<&'a Project>,
+}
+
+/// The tables a state read outside a project leaves out: retort's default
+/// version and history tables, and Alembic's version table.
+pub const STANDALONE_EXCLUDED: [&str; 3] = ["retort_version", "retort_history", "alembic_version"];
+
+impl<'a> Scope<'a> {
+    /// Reads states as `project` sees them.
+    pub fn project(project: &'a Project) -> Self {
+        Self {
+            project: Some(project),
+        }
+    }
+
+    /// Reads states with no project: see [`STANDALONE_EXCLUDED`].
+    pub fn standalone() -> Self {
+        Self { project: None }
+    }
+
+    fn exclude(&self) -> Vec<TableRef> {
+        match self.project {
+            Some(p) => vec![p.version_table(), p.history_table()],
+            None => STANDALONE_EXCLUDED
+                .iter()
+                .map(|name| TableRef {
+                    schema: None,
+                    name: (*name).to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Reads a state, without what the project's `[autogenerate]` filter leaves
 /// out. `server` is where scratch databases are made (the target or
 /// `dev_url`); it also fixes the dialect.
 pub fn read(project: &Project, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
-    let mut schema = read_unfiltered(project, source, server)?;
-    project.config.filter.apply(&mut schema);
+    read_in(Scope::project(project), source, server)
+}
+
+/// Reads a state in `scope` (a project's, or none). `server` is where
+/// scratch databases are made; it also fixes the dialect.
+pub fn read_in(scope: Scope<'_>, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
+    let mut schema = read_unfiltered(scope, source, server)?;
+    if let Some(project) = scope.project {
+        project.config.filter.apply(&mut schema);
+    }
     Ok(schema)
 }
 
-fn read_unfiltered(project: &Project, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
+fn read_unfiltered(scope: Scope<'_>, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
     match source {
         Source::Database(url) => {
             if url.kind != server.kind {
@@ -72,13 +125,15 @@ fn read_unfiltered(project: &Project, source: &Source, server: &DatabaseUrl) -> 
                 )));
             }
             let mut conn = dialect::connect(url)?;
-            introspect(
-                conn.as_mut(),
-                &[project.version_table(), project.history_table()],
-            )
+            introspect(conn.as_mut(), &scope.exclude())
         }
         Source::Sql(paths) => load::from_sql(server, paths),
-        Source::Migrations(rev) => load::from_migrations(server, project, rev),
+        Source::Migrations(rev) => match scope.project {
+            Some(project) => load::from_migrations(server, project, rev),
+            None => Err(Error::Usage(format!(
+                "migrations@{rev} needs a project: run retort inside one (a folder with retort.toml, or below it), or pass -c FILE"
+            ))),
+        },
     }
 }
 
@@ -90,9 +145,19 @@ pub fn read_both(
     to: &Source,
     server: &DatabaseUrl,
 ) -> Result<(Schema, Schema)> {
-    std::thread::scope(|scope| {
-        let to_side = scope.spawn(|| read(project, to, server));
-        let from_schema = read(project, from, server);
+    read_both_in(Scope::project(project), from, to, server)
+}
+
+/// [`read_both`] in `scope` (a project's, or none).
+pub fn read_both_in(
+    scope: Scope<'_>,
+    from: &Source,
+    to: &Source,
+    server: &DatabaseUrl,
+) -> Result<(Schema, Schema)> {
+    std::thread::scope(|threads| {
+        let to_side = threads.spawn(|| read_in(scope, to, server));
+        let from_schema = read_in(scope, from, server);
         let to_schema = to_side
             .join()
             .map_err(|_| Error::Usage("reading the target schema failed unexpectedly".into()))?;

@@ -24,22 +24,31 @@ pub(super) fn scratch_server(cli: &Cli, project: &Project) -> Result<DatabaseUrl
     }
 }
 
-fn cwd() -> std::path::PathBuf {
-    std::env::current_dir().unwrap_or_else(|_| ".".into())
-}
-
-pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<()> {
-    let project = load_project(cli)?;
-    let server = scratch_server(cli, &project)?;
-    let from = Source::parse(&args.from, &cwd())?;
-    let to = Source::parse(&args.to, &cwd())?;
-    let (old, new) = read_both(cli, &project, &from, &to, &server)?;
+/// `retort diff`: inside a project or outside one (see [`super::sides`]).
+/// Exit 0 when the diff ran; with `--exit-code`, 1 when it found
+/// differences.
+pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<ExitCode> {
+    let (sides, sources) = super::sides::resolve(
+        cli,
+        &[("--from", &args.from), ("--to", &args.to)],
+        args.dev.dev_url.as_deref(),
+    )?;
+    let [from, to] = <[Source; 2]>::try_from(sources)
+        .map_err(|_| Error::Usage("expected --from and --to".into()))?;
+    let line = progress::Line::spinner(
+        cli,
+        &format!("reading {} and {}", from.describe(), to.describe()),
+    );
+    let read = autogen::read_both_in(sides.scope(), &from, &to, &sides.server);
+    drop(line);
+    let (old, new) = read?;
     let renames = renames(cli, &args.rename, &to, &old, &new, false)?;
-    let comparison = Comparison::with_renames(server.kind, &old, &new, &renames);
+    let comparison = Comparison::with_renames(sides.server.kind, &old, &new, &renames);
     let upgrade = comparison.upgrade_sql()?;
     match cli.format {
         Format::Json => print_json(&serde_json::json!({
             "equal": comparison.is_empty(),
+            "dialect": sides.server.kind.to_string(),
             "changes": comparison.upgrade.iter().map(autogen::summary).collect::<Vec<_>>(),
             "upgrade": upgrade,
             "downgrade": comparison.downgrade_sql()?,
@@ -54,7 +63,11 @@ pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(if args.exit_code && !comparison.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Reads both states, with a spinner on a terminal (loading SQL into a

@@ -16,7 +16,8 @@ pub fn graph(cli: &Cli) -> Result<()> {
     let (project, current) = current_if_reachable(cli, project);
     let view = view(&project, None, &current, &current)?;
     match cli.format_choice {
-        FormatChoice::Text => out!("{}", view.text()),
+        // `--format sql` is refused for graph when the command line is parsed.
+        FormatChoice::Text | FormatChoice::Sql => out!("{}", view.text()),
         FormatChoice::Mermaid => out!("{}", view.mermaid()),
         FormatChoice::Dot => out!("{}", view.dot()),
         FormatChoice::Json => print_json(&view.json()),

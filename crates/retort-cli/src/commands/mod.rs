@@ -6,7 +6,9 @@ mod graph;
 mod inspect;
 mod lint;
 mod migrate;
+mod schema_inspect;
 mod shell;
+mod sides;
 mod verify;
 
 use std::process::ExitCode;
@@ -22,7 +24,8 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Verify(args) => return verify::verify(cli, args),
         Command::Squash(args) => authoring::squash(cli, args),
         Command::Lint(args) => return lint::lint(cli, args),
-        Command::Diff(args) => autogen::diff(cli, args),
+        Command::Diff(args) => return autogen::diff(cli, args),
+        Command::Inspect(args) => schema_inspect::inspect(cli, args),
         Command::Init(args) => authoring::init(cli, args),
         Command::Revision(args) => authoring::revision(cli, args),
         Command::Merge(args) => authoring::merge(cli, args),

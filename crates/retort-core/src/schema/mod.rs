@@ -11,6 +11,7 @@
 mod change;
 mod comments;
 pub mod diff;
+pub mod erd;
 pub mod filter;
 pub mod rename;
 
