@@ -366,3 +366,36 @@ fn non_transactional_step_left_in_progress() {
         "retort resolve b --applied",
     );
 }
+
+#[test]
+fn diff_of_two_dialects() {
+    let (db, p) = applied(Backend::Sqlite);
+    let pg = format!("postgresql://app:{SECRET}@127.0.0.1:9/app");
+    let sqlite = db.url();
+    check(
+        &db,
+        &p,
+        &["diff", "--from", &pg, "--to", &sqlite],
+        2,
+        "both sides must be the same dialect",
+    );
+}
+
+#[test]
+fn diff_of_a_missing_sqlite_file() {
+    let (db, p) = applied(Backend::Sqlite);
+    check(
+        &db,
+        &p,
+        &[
+            "diff",
+            "--from",
+            "sqlite:///typo.db",
+            "--to",
+            "migrations@head",
+        ],
+        2,
+        "no such SQLite database file",
+    );
+    assert!(!p.path().join("typo.db").exists());
+}
