@@ -375,6 +375,9 @@ pub fn summary(change: &Change) -> String {
             fk.columns.join(", "),
             q(table)
         ),
+        Change::ValidateConstraint { table, name } => {
+            format!("validate constraint {name} on {}", q(table))
+        }
         Change::CreateIndex { table, index } => {
             format!("create index {} on {}", index.name, q(table))
         }

@@ -144,6 +144,15 @@ pub enum Change {
         /// The table is dropped by this diff (its keys go with it).
         table_dropped: bool,
     },
+    /// `ALTER TABLE … VALIDATE CONSTRAINT`: a `NOT VALID` check or
+    /// foreign key becomes valid (the reverse is a drop and an add
+    /// `NOT VALID`).
+    ValidateConstraint {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        name: String,
+    },
     /// `CREATE INDEX`.
     CreateIndex {
         /// The table.

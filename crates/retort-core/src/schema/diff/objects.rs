@@ -101,7 +101,9 @@ pub(super) fn sequences(from: &Schema, to: &Schema, p: &mut Phases) {
             Some(old) if old == s => {}
             Some(old)
                 if (&old.data_type, old.start, old.increment)
-                    == (&s.data_type, s.start, s.increment) => {}
+                    == (&s.data_type, s.start, s.increment)
+                    && (old.min_value, old.max_value, old.cache, old.cycle)
+                        == (s.min_value, s.max_value, s.cache, s.cycle) => {}
             Some(old) => p.create_types.push(Change::AlterSequence {
                 from: old.clone(),
                 to: s.clone(),

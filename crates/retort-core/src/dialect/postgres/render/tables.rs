@@ -1,8 +1,9 @@
 //! Tables: columns, constraints, renames of constraints and indexes, row
 //! security and policies.
 
+use super::super::sequence::Effective;
 use super::Postgres;
-use crate::dialect::ddl::{parenthesised, Ddl};
+use crate::dialect::ddl::{deferrable, identity_options, parenthesised, Ddl};
 use crate::dialect::Dialect;
 use crate::schema::{Change, Column, Identity, Policy, QualifiedName};
 
@@ -17,30 +18,37 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         }
         Change::AlterColumn { table, from, to } => alter_column(d, table, from, to, out),
         Change::AddPrimaryKey { table, key } => out.push(format!(
-            "ALTER TABLE {} ADD {}PRIMARY KEY ({})",
+            "ALTER TABLE {} ADD {}PRIMARY KEY ({}){}",
             d.qualified(table),
             d.constraint_name(&key.name),
-            d.ident_list(&key.columns)
+            d.ident_list(&key.columns),
+            deferrable(key.deferrable, key.initially_deferred)
         )),
         Change::DropPrimaryKey { table, key } => out.push(d.drop_constraint(table, &key.name)),
         Change::AddUnique { table, unique } => out.push(format!(
-            "ALTER TABLE {} ADD {}UNIQUE ({})",
+            "ALTER TABLE {} ADD {}",
             d.qualified(table),
-            d.constraint_name(&unique.name),
-            d.ident_list(&unique.columns)
+            d.unique_element(unique)
         )),
         Change::DropUnique { table, unique } => out.push(d.drop_constraint(table, &unique.name)),
         Change::AddCheck { table, check } => out.push(format!(
-            "ALTER TABLE {} ADD {}CHECK {}",
+            "ALTER TABLE {} ADD {}CHECK {}{}",
             d.qualified(table),
             d.constraint_name(&check.name),
-            parenthesised(&check.expression)
+            parenthesised(&check.expression),
+            if check.not_valid { " NOT VALID" } else { "" }
         )),
         Change::DropCheck { table, check } => out.push(d.drop_constraint(table, &check.name)),
         Change::AddForeignKey { table, fk, .. } => out.push(format!(
-            "ALTER TABLE {} ADD {}",
+            "ALTER TABLE {} ADD {}{}",
             d.qualified(table),
-            d.foreign_key(fk)
+            d.foreign_key(fk),
+            if fk.not_valid { " NOT VALID" } else { "" }
+        )),
+        Change::ValidateConstraint { table, name } => out.push(format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            d.qualified(table),
+            d.ident(name)
         )),
         Change::DropForeignKey { table, fk, .. } => out.push(d.drop_constraint(table, &fk.name)),
         Change::SetTableComment { table, comment } => out.push(format!(
@@ -215,13 +223,30 @@ fn alter_column(
     };
     match (from.identity, to.identity) {
         (None, Some(i)) => out.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
-            generated(i)
+            "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY{}",
+            generated(i),
+            to.identity_options
+                .as_ref()
+                .map(|o| format!(" ({})", identity_options(o).join(" ")))
+                .unwrap_or_default()
         )),
-        (Some(a), Some(b)) if a != b => out.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {}",
-            generated(b)
-        )),
+        (Some(a), Some(b)) => {
+            if a != b {
+                out.push(format!(
+                    "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {}",
+                    generated(b)
+                ));
+            }
+            let before = Effective::of_identity(&from.data_type, from.identity_options.as_ref());
+            let after = Effective::of_identity(&to.data_type, to.identity_options.as_ref());
+            let set = after.alter_clauses(before);
+            if !set.is_empty() {
+                out.push(format!(
+                    "ALTER TABLE {t} ALTER COLUMN {c} {}",
+                    set.join(" ")
+                ));
+            }
+        }
         _ => {}
     }
 }

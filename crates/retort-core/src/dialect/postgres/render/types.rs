@@ -3,7 +3,7 @@
 use super::Postgres;
 use crate::dialect::ddl::{parenthesised, Ddl};
 use crate::dialect::Dialect;
-use crate::schema::{Change, Domain, QualifiedName};
+use crate::schema::{Change, Domain, QualifiedName, Sequence};
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
@@ -57,18 +57,20 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         }
         Change::DropEnum(e) => out.push(format!("DROP TYPE {}", d.qualified(&e.name))),
         Change::CreateSequence(s) => out.push(format!(
-            "CREATE SEQUENCE {} AS {} START {} INCREMENT {}",
+            "CREATE SEQUENCE {} AS {} START {} INCREMENT {}{}",
             d.qualified(&s.name),
             s.data_type,
             s.start,
-            s.increment
+            s.increment,
+            sequence_options(s, None)
         )),
-        Change::AlterSequence { to, .. } => out.push(format!(
-            "ALTER SEQUENCE {} AS {} START WITH {} INCREMENT BY {}",
+        Change::AlterSequence { from, to } => out.push(format!(
+            "ALTER SEQUENCE {} AS {} START WITH {} INCREMENT BY {}{}",
             d.qualified(&to.name),
             to.data_type,
             to.start,
-            to.increment
+            to.increment,
+            sequence_options(to, Some(from))
         )),
         Change::DropSequence(s) => {
             out.push(format!("DROP SEQUENCE IF EXISTS {}", d.qualified(&s.name)))
@@ -89,6 +91,39 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         _ => return false,
     }
     true
+}
+
+/// ` MINVALUE … MAXVALUE … CACHE … CYCLE` where not the defaults; when
+/// altering (`from`), only what changed, defaults written back as
+/// `NO MINVALUE`, `CACHE 1`, `NO CYCLE`.
+fn sequence_options(s: &Sequence, from: Option<&Sequence>) -> String {
+    let changed = |f: fn(&Sequence) -> Option<i64>| from.is_none_or(|o| f(o) != f(s));
+    let mut words = Vec::new();
+    if changed(|q| q.min_value) {
+        match s.min_value {
+            Some(v) => words.push(format!("MINVALUE {v}")),
+            None if from.is_some() => words.push("NO MINVALUE".to_string()),
+            None => {}
+        }
+    }
+    if changed(|q| q.max_value) {
+        match s.max_value {
+            Some(v) => words.push(format!("MAXVALUE {v}")),
+            None if from.is_some() => words.push("NO MAXVALUE".to_string()),
+            None => {}
+        }
+    }
+    if changed(|q| q.cache) {
+        match s.cache {
+            Some(v) => words.push(format!("CACHE {v}")),
+            None if from.is_some() => words.push("CACHE 1".to_string()),
+            None => {}
+        }
+    }
+    if from.is_none_or(|o| o.cycle != s.cycle) && (s.cycle || from.is_some()) {
+        words.push(if s.cycle { "CYCLE" } else { "NO CYCLE" }.to_string());
+    }
+    words.iter().map(|w| format!(" {w}")).collect()
 }
 
 fn create_domain(domain: &Domain) -> String {
