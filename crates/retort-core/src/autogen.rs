@@ -226,6 +226,16 @@ impl Comparison {
         }
     }
 
+    /// What the upgrade needs that the database has no statement for
+    /// ([`Change::CannotApply`]), one line each: to be done by hand.
+    pub fn cannot_apply(&self) -> Vec<String> {
+        self.upgrade
+            .iter()
+            .filter(|c| matches!(c, Change::CannotApply { .. }))
+            .map(summary)
+            .collect()
+    }
+
     /// True when the two states are the same.
     pub fn is_empty(&self) -> bool {
         self.upgrade.is_empty()
@@ -247,6 +257,12 @@ impl Comparison {
 fn sql_body(kind: DialectKind, changes: &[Change]) -> Result<String> {
     let mut out = String::new();
     for change in changes {
+        if let Change::CannotApply { what, why } = change {
+            out.push_str(&format!(
+                "-- retort: cannot {what}: {why}; do it by hand\n\n"
+            ));
+            continue;
+        }
         let statements = dialect::of(kind).render(std::slice::from_ref(change))?;
         if change.loses_data() && !statements.is_empty() {
             out.push_str(&format!("-- retort: data loss: {}\n", data_loss(change)));
@@ -375,6 +391,21 @@ pub fn summary(change: &Change) -> String {
             fk.columns.join(", "),
             q(table)
         ),
+        Change::AddExclusion { table, exclusion } => {
+            format!(
+                "add exclusion constraint {} on {}",
+                exclusion.name,
+                q(table)
+            )
+        }
+        Change::DropExclusion { table, exclusion } => {
+            format!(
+                "drop exclusion constraint {} on {}",
+                exclusion.name,
+                q(table)
+            )
+        }
+        Change::CannotApply { what, why } => format!("cannot {what}: {why}"),
         Change::ValidateConstraint { table, name } => {
             format!("validate constraint {name} on {}", q(table))
         }

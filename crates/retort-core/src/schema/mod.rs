@@ -164,6 +164,9 @@ pub struct Table {
     /// Row-level security policies, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<Policy>,
+    /// Exclusion constraints (PostgreSQL), sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<ExclusionConstraint>,
     /// SQLite: `INTEGER PRIMARY KEY AUTOINCREMENT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub autoincrement: bool,
@@ -317,6 +320,17 @@ pub struct UniqueConstraint {
     /// `NULLS NOT DISTINCT` (PostgreSQL 15+): two nulls collide.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+}
+
+/// An exclusion constraint (PostgreSQL `EXCLUDE USING gist (… WITH &&)`),
+/// kept as the definition the database gives back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionConstraint {
+    /// The constraint's name.
+    pub name: String,
+    /// `EXCLUDE …` as `pg_get_constraintdef` spells it (with its
+    /// `WHERE`, `DEFERRABLE`…).
+    pub definition: String,
 }
 
 /// A check constraint.
@@ -507,6 +521,7 @@ impl Schema {
             t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
             t.triggers.sort_by(|a, b| a.name.cmp(&b.name));
             t.policies.sort_by(|a, b| a.name.cmp(&b.name));
+            t.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
         }
         self.schemas.sort();
         self.extensions.sort_by(|a, b| a.name.cmp(&b.name));

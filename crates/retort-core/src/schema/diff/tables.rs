@@ -257,6 +257,19 @@ fn keys_and_indexes(old: &Table, new: &Table, p: &mut Phases) {
         },
     );
     pair(
+        &old.exclusions,
+        &new.exclusions,
+        (&mut p.drop_constraints, &mut p.add_constraints),
+        |x| Change::DropExclusion {
+            table: name.clone(),
+            exclusion: x.clone(),
+        },
+        |x| Change::AddExclusion {
+            table: name.clone(),
+            exclusion: x.clone(),
+        },
+    );
+    pair(
         &old.indexes,
         &new.indexes,
         (&mut p.drop_constraints, &mut p.add_constraints),

@@ -9,8 +9,8 @@ use crate::dialect::sql::TableRef;
 use crate::dialect::Connection;
 use crate::error::Result;
 use crate::schema::{
-    CheckConstraint, Column, FkAction, ForeignKey, Identity, Index, Policy, PrimaryKey,
-    QualifiedName, Trigger, UniqueConstraint,
+    CheckConstraint, Column, ExclusionConstraint, FkAction, ForeignKey, Identity, Index, Policy,
+    PrimaryKey, QualifiedName, Trigger, UniqueConstraint,
 };
 
 /// Ordinary and partitioned tables of user schemas, with their comments and
@@ -126,14 +126,14 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
         conn,
         "constraints",
         &format!(
-            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END, \
+            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype IN ('c', 'x') THEN pg_get_constraintdef(con.oid, true) END, \
              fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, \
              obj_description(con.oid, 'pg_constraint'), con.convalidated, \
              coalesce((to_jsonb(cix) ->> 'indnullsnotdistinct')::boolean, false) \
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_index cix ON con.contype = 'u' AND cix.indexrelid = con.conindid \
              LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
-             WHERE con.contype IN ('p', 'u', 'c', 'f') AND {rel} ORDER BY 1, 2, 3",
+             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {rel} ORDER BY 1, 2, 3",
             cols("con.conkey", "con.conrelid"),
             cols("con.confkey", "con.confrelid"),
         ),
@@ -162,6 +162,10 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
                 deferrable,
                 initially_deferred,
                 nulls_not_distinct: truthy(&r, 15),
+            }),
+            "x" => t.exclusions.push(ExclusionConstraint {
+                name,
+                definition: text(&r, 5),
             }),
             "c" => {
                 let def = text(&r, 5);

@@ -18,6 +18,11 @@ impl Ddl for Postgres {
     fn create_table(&self, t: &Table) -> Vec<String> {
         let mut parts: Vec<String> = t.columns.iter().map(|c| self.column_def(c)).collect();
         parts.extend(self.key_elements(t, false));
+        parts.extend(
+            t.exclusions
+                .iter()
+                .map(|x| format!("{}{}", self.constraint_name(&x.name), x.definition)),
+        );
         let mut statements = vec![self.create_table_statement(&t.name, &parts, &[])];
         statements.extend(t.columns.iter().filter_map(|c| {
             c.comment.as_ref().map(|text| {

@@ -45,6 +45,15 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             d.foreign_key(fk),
             if fk.not_valid { " NOT VALID" } else { "" }
         )),
+        Change::AddExclusion { table, exclusion } => out.push(format!(
+            "ALTER TABLE {} ADD {}{}",
+            d.qualified(table),
+            d.constraint_name(&exclusion.name),
+            exclusion.definition
+        )),
+        Change::DropExclusion { table, exclusion } => {
+            out.push(d.drop_constraint(table, &exclusion.name))
+        }
         Change::ValidateConstraint { table, name } => out.push(format!(
             "ALTER TABLE {} VALIDATE CONSTRAINT {}",
             d.qualified(table),
