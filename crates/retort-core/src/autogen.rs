@@ -406,6 +406,9 @@ pub fn summary(change: &Change) -> String {
             )
         }
         Change::CannotApply { what, why } => format!("cannot {what}: {why}"),
+        Change::SetTableStorage { table, .. } => {
+            format!("change the storage of table {}", q(table))
+        }
         Change::ValidateConstraint { table, name } => {
             format!("validate constraint {name} on {}", q(table))
         }

@@ -145,6 +145,16 @@ pub enum Change {
         /// The table is dropped by this diff (its keys go with it).
         table_dropped: bool,
     },
+    /// `ALTER TABLE … SET LOGGED | UNLOGGED`, `SET (…)`, `RESET (…)`
+    /// (PostgreSQL).
+    SetTableStorage {
+        /// The table.
+        table: QualifiedName,
+        /// Unlogged before, after.
+        unlogged: (bool, bool),
+        /// Storage parameters before, after.
+        options: (Vec<String>, Vec<String>),
+    },
     /// `ALTER TABLE … ADD CONSTRAINT … EXCLUDE …` (PostgreSQL).
     AddExclusion {
         /// The table.

@@ -167,6 +167,13 @@ pub struct Table {
     /// Exclusion constraints (PostgreSQL), sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclusions: Vec<ExclusionConstraint>,
+    /// `UNLOGGED` (PostgreSQL): not written to the write-ahead log.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlogged: bool,
+    /// Storage parameters (PostgreSQL `WITH (fillfactor=70)`), as
+    /// `name=value`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storage_options: Vec<String>,
     /// SQLite: `INTEGER PRIMARY KEY AUTOINCREMENT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub autoincrement: bool,
@@ -247,6 +254,13 @@ pub struct Column {
     /// `n_distinct`, `n_distinct_inherited`), as `name=value`, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// `SET STATISTICS n` (PostgreSQL), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// `SET STORAGE plain | external | extended | main` (PostgreSQL), when
+    /// not the type's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
 }
 
 /// How an identity column generates values.

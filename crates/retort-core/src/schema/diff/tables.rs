@@ -100,6 +100,13 @@ fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
             table: name.clone(),
         });
     }
+    if (old.unlogged, &old.storage_options) != (new.unlogged, &new.storage_options) {
+        p.columns.push(Change::SetTableStorage {
+            table: name.clone(),
+            unlogged: (old.unlogged, new.unlogged),
+            options: (old.storage_options.clone(), new.storage_options.clone()),
+        });
+    }
     if old.comment != new.comment {
         p.columns.push(Change::SetTableComment {
             table: name.clone(),

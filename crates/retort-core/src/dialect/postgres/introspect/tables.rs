@@ -24,7 +24,8 @@ pub(super) fn tables(
         conn,
         "tables",
         &format!(
-            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity \
+            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity, \
+             c.relpersistence = 'u', array_to_string(c.reloptions, E'\\x1f') \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
         ),
     )?
@@ -40,6 +41,9 @@ pub(super) fn tables(
         if let Some(t) = b.table(&QualifiedName::new(text(r, 0), text(r, 1))) {
             t.row_security = truthy(r, 3);
             t.force_row_security = truthy(r, 4);
+            t.unlogged = truthy(r, 5);
+            t.storage_options = list(&text(r, 6));
+            t.storage_options.sort();
         }
     }
     Ok(b)
@@ -59,7 +63,8 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
              CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description, \
              (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
                 WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')), \
-             s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle \
+             s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
+             nullif(a.attstattarget, -1), CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              LEFT JOIN pg_collation co ON co.oid = a.attcollation \
@@ -87,6 +92,16 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
             .identity_options(&text(&r, 3))
         });
         let column = Column {
+            statistics: text(&r, 17).parse().ok(),
+            storage: opt(&r, 18).map(|s| {
+                match s.as_str() {
+                    "p" => "plain",
+                    "e" => "external",
+                    "m" => "main",
+                    _ => "extended",
+                }
+                .to_string()
+            }),
             identity_options,
             name: text(&r, 2),
             data_type: text(&r, 3),
