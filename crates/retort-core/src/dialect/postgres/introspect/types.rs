@@ -97,11 +97,13 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
                 let mut parts = item.split('\u{1e}');
                 let name = parts.next()?;
                 let def = parts.next()?;
+                let valid = def.strip_suffix(" NOT VALID");
+                let def = valid.unwrap_or(def);
                 Some(CheckConstraint {
                     name: name.to_string(),
                     expression: def.strip_prefix("CHECK ").unwrap_or(def).to_string(),
                     comment: parts.next().map(str::to_string),
-                    ..Default::default()
+                    not_valid: valid.is_some(),
                 })
             })
             .collect(),

@@ -3,7 +3,7 @@
 use super::Postgres;
 use crate::dialect::ddl::{parenthesised, Ddl};
 use crate::dialect::Dialect;
-use crate::schema::{Change, Domain, QualifiedName, Sequence};
+use crate::schema::{Change, CheckConstraint, Domain, QualifiedName, Sequence};
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
@@ -83,7 +83,7 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
                 |(table, column)| format!("{}.{}", d.qualified(table), d.ident(column))
             )
         )),
-        Change::CreateDomain(domain) => out.push(create_domain(domain)),
+        Change::CreateDomain(domain) => create_domain(domain, out),
         Change::AlterDomain { from, to } => alter_domain(from, to, out),
         Change::DropDomain(domain) => {
             out.push(format!("DROP DOMAIN {}", d.qualified(&domain.name)))
@@ -126,7 +126,9 @@ fn sequence_options(s: &Sequence, from: Option<&Sequence>) -> String {
     words.iter().map(|w| format!(" {w}")).collect()
 }
 
-fn create_domain(domain: &Domain) -> String {
+/// `CREATE DOMAIN`, then its `NOT VALID` checks (which cannot be declared
+/// inside it).
+fn create_domain(domain: &Domain, out: &mut Vec<String>) {
     let d = &Postgres;
     let mut s = format!(
         "CREATE DOMAIN {} AS {}",
@@ -139,14 +141,29 @@ fn create_domain(domain: &Domain) -> String {
     if domain.not_null {
         s.push_str(" NOT NULL");
     }
-    for c in &domain.checks {
+    for c in domain.checks.iter().filter(|c| !c.not_valid) {
         s.push_str(&format!(
             " {}CHECK {}",
             d.constraint_name(&c.name),
             parenthesised(&c.expression)
         ));
     }
-    s
+    out.push(s);
+    for c in domain.checks.iter().filter(|c| c.not_valid) {
+        out.push(add_domain_check(&domain.name, c));
+    }
+}
+
+/// `ALTER DOMAIN … ADD CONSTRAINT … CHECK (…) [NOT VALID]`.
+fn add_domain_check(domain: &QualifiedName, c: &CheckConstraint) -> String {
+    let d = &Postgres;
+    format!(
+        "ALTER DOMAIN {} ADD {}CHECK {}{}",
+        d.qualified(domain),
+        d.constraint_name(&c.name),
+        parenthesised(&c.expression),
+        if c.not_valid { " NOT VALID" } else { "" }
+    )
 }
 
 fn alter_domain(from: &Domain, to: &Domain, out: &mut Vec<String>) {
@@ -155,7 +172,7 @@ fn alter_domain(from: &Domain, to: &Domain, out: &mut Vec<String>) {
     if from.data_type != to.data_type {
         // No ALTER for the base type; fails (clearly) while columns use it.
         out.push(format!("DROP DOMAIN {name}"));
-        out.push(create_domain(to));
+        create_domain(to, out);
         return;
     }
     if from.default != to.default {
@@ -175,10 +192,6 @@ fn alter_domain(from: &Domain, to: &Domain, out: &mut Vec<String>) {
         ));
     }
     for c in to.checks.iter().filter(|c| !from.checks.contains(c)) {
-        out.push(format!(
-            "ALTER DOMAIN {name} ADD {}CHECK {}",
-            d.constraint_name(&c.name),
-            parenthesised(&c.expression)
-        ));
+        out.push(add_domain_check(&to.name, c));
     }
 }
