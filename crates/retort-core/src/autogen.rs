@@ -291,6 +291,16 @@ impl Comparison {
         }
     }
 
+    /// What the upgrade needs that the database has no statement for
+    /// ([`Change::CannotApply`]), one line each: to be done by hand.
+    pub fn cannot_apply(&self) -> Vec<String> {
+        self.upgrade
+            .iter()
+            .filter(|c| matches!(c, Change::CannotApply { .. }))
+            .map(summary)
+            .collect()
+    }
+
     /// True when the two states are the same.
     pub fn is_empty(&self) -> bool {
         self.upgrade.is_empty()
@@ -312,6 +322,12 @@ impl Comparison {
 fn sql_body(kind: DialectKind, changes: &[Change]) -> Result<String> {
     let mut out = String::new();
     for change in changes {
+        if let Change::CannotApply { what, why } = change {
+            out.push_str(&format!(
+                "-- retort: cannot {what}: {why}; do it by hand\n\n"
+            ));
+            continue;
+        }
         let statements = dialect::of(kind).render(std::slice::from_ref(change))?;
         if change.loses_data() && !statements.is_empty() {
             out.push_str(&format!("-- retort: data loss: {}\n", data_loss(change)));
@@ -440,6 +456,27 @@ pub fn summary(change: &Change) -> String {
             fk.columns.join(", "),
             q(table)
         ),
+        Change::AddExclusion { table, exclusion } => {
+            format!(
+                "add exclusion constraint {} on {}",
+                exclusion.name,
+                q(table)
+            )
+        }
+        Change::DropExclusion { table, exclusion } => {
+            format!(
+                "drop exclusion constraint {} on {}",
+                exclusion.name,
+                q(table)
+            )
+        }
+        Change::CannotApply { what, why } => format!("cannot {what}: {why}"),
+        Change::SetTableStorage { table, .. } => {
+            format!("change the storage of table {}", q(table))
+        }
+        Change::ValidateConstraint { table, name } => {
+            format!("validate constraint {name} on {}", q(table))
+        }
         Change::CreateIndex { table, index } => {
             format!("create index {} on {}", index.name, q(table))
         }

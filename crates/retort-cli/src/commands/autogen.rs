@@ -50,6 +50,7 @@ pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<ExitCode> {
             "equal": comparison.is_empty(),
             "dialect": sides.server.kind.to_string(),
             "changes": comparison.upgrade.iter().map(autogen::summary).collect::<Vec<_>>(),
+            "cannot_apply": comparison.cannot_apply(),
             "upgrade": upgrade,
             "downgrade": comparison.downgrade_sql()?,
         })),
@@ -60,6 +61,9 @@ pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<ExitCode> {
                 }
             } else {
                 outln!("{upgrade}");
+                for line in comparison.cannot_apply() {
+                    errln!("warning: {line}; the migration says so in a comment: do it by hand");
+                }
             }
         }
     }
@@ -143,9 +147,11 @@ pub fn check(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
     let (comparison, _) = compare_for_revision(cli, &project, false, &args.rename, false)?;
     let changes: Vec<String> = comparison.upgrade.iter().map(autogen::summary).collect();
     match cli.format {
-        Format::Json => {
-            print_json(&serde_json::json!({ "up_to_date": changes.is_empty(), "changes": changes }))
-        }
+        Format::Json => print_json(&serde_json::json!({
+            "up_to_date": changes.is_empty(),
+            "changes": changes,
+            "cannot_apply": comparison.cannot_apply(),
+        })),
         Format::Text => {
             if changes.is_empty() {
                 if !cli.quiet {

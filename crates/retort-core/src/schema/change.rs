@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Column, Domain, EnumType, Extension, ForeignKey, Function, Index, Policy,
-    PrimaryKey, QualifiedName, Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
+    CheckConstraint, Column, Domain, EnumType, ExclusionConstraint, Extension, ForeignKey,
+    Function, Index, Policy, PrimaryKey, QualifiedName, Sequence, Table, Trigger, UniqueConstraint,
+    View, VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -143,6 +144,49 @@ pub enum Change {
         fk: ForeignKey,
         /// The table is dropped by this diff (its keys go with it).
         table_dropped: bool,
+    },
+    /// `ALTER TABLE … SET LOGGED | UNLOGGED`, `SET (…)`, `RESET (…)`
+    /// (PostgreSQL).
+    SetTableStorage {
+        /// The table.
+        table: QualifiedName,
+        /// Unlogged before, after.
+        unlogged: (bool, bool),
+        /// Storage parameters before, after.
+        options: (Vec<String>, Vec<String>),
+    },
+    /// `ALTER TABLE … ADD CONSTRAINT … EXCLUDE …` (PostgreSQL).
+    AddExclusion {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        exclusion: ExclusionConstraint,
+    },
+    /// `DROP CONSTRAINT` of an exclusion constraint.
+    DropExclusion {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        exclusion: ExclusionConstraint,
+    },
+    /// A change the database has no statement for (an extension's version
+    /// going down…). Never rendered as SQL: the generated migration carries
+    /// `-- retort: cannot <what>: <why>; do it by hand`, and `check` and
+    /// `diff` report it.
+    CannotApply {
+        /// What would have to change (`downgrade extension postgis from 3.4 to 3.3`).
+        what: String,
+        /// Why there is no statement for it.
+        why: String,
+    },
+    /// `ALTER TABLE … VALIDATE CONSTRAINT`: a `NOT VALID` check or
+    /// foreign key becomes valid (the reverse is a drop and an add
+    /// `NOT VALID`).
+    ValidateConstraint {
+        /// The table.
+        table: QualifiedName,
+        /// The constraint.
+        name: String,
     },
     /// `CREATE INDEX`.
     CreateIndex {

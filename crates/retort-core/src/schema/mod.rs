@@ -165,6 +165,16 @@ pub struct Table {
     /// Row-level security policies, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<Policy>,
+    /// Exclusion constraints (PostgreSQL), sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<ExclusionConstraint>,
+    /// `UNLOGGED` (PostgreSQL): not written to the write-ahead log.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlogged: bool,
+    /// Storage parameters (PostgreSQL `WITH (fillfactor=70)`), as
+    /// `name=value`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storage_options: Vec<String>,
     /// SQLite: `INTEGER PRIMARY KEY AUTOINCREMENT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub autoincrement: bool,
@@ -227,6 +237,10 @@ pub struct Column {
     pub default: Option<String>,
     /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
     pub identity: Option<Identity>,
+    /// The options of an identity column's sequence (`START WITH`,
+    /// `INCREMENT BY`…) where not the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_options: Option<IdentityOptions>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
     pub generated: Option<String>,
     /// The generated column is SQLite's `VIRTUAL` kind (computed when read)
@@ -241,6 +255,13 @@ pub struct Column {
     /// `n_distinct`, `n_distinct_inherited`), as `name=value`, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// `SET STATISTICS n` (PostgreSQL), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// `SET STORAGE plain | external | extended | main` (PostgreSQL), when
+    /// not the type's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
 }
 
 /// How an identity column generates values.
@@ -253,6 +274,30 @@ pub enum Identity {
     ByDefault,
 }
 
+/// The sequence options of an identity column, each `None` (or `false`)
+/// when it is the default for the column's type and direction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityOptions {
+    /// `START WITH`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    /// `INCREMENT BY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    /// `MINVALUE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    /// `MAXVALUE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    /// `CACHE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    /// `CYCLE`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+}
+
 /// A primary key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrimaryKey {
@@ -263,6 +308,12 @@ pub struct PrimaryKey {
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `DEFERRABLE` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
 }
 
 /// A unique constraint.
@@ -275,6 +326,26 @@ pub struct UniqueConstraint {
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `DEFERRABLE` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15+): two nulls collide.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+}
+
+/// An exclusion constraint (PostgreSQL `EXCLUDE USING gist (… WITH &&)`),
+/// kept as the definition the database gives back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionConstraint {
+    /// The constraint's name.
+    pub name: String,
+    /// `EXCLUDE …` as `pg_get_constraintdef` spells it (with its
+    /// `WHERE`, `DEFERRABLE`…).
+    pub definition: String,
 }
 
 /// A check constraint.
@@ -287,6 +358,11 @@ pub struct CheckConstraint {
     /// `COMMENT ON CONSTRAINT` (on a table or a domain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Added `NOT VALID` (PostgreSQL, `pg_constraint.convalidated` false):
+    /// existing rows were not checked. Created with `ALTER TABLE … ADD …
+    /// NOT VALID`, never inside `CREATE TABLE`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
 }
 
 /// What a foreign key does when the referenced row changes.
@@ -352,6 +428,9 @@ pub struct ForeignKey {
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Added `NOT VALID` (PostgreSQL): existing rows were not checked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
 }
 
 /// An index.
@@ -372,6 +451,9 @@ pub struct Index {
     /// `COMMENT ON INDEX`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `NULLS NOT DISTINCT` of a unique index (PostgreSQL 15+).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
 }
 
 /// A view or materialized view.
@@ -406,6 +488,18 @@ pub struct Sequence {
     pub start: i64,
     /// `INCREMENT`.
     pub increment: i64,
+    /// `MINVALUE` when not the default for its type and direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    /// `MAXVALUE` when not the default for its type and direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    /// `CACHE` when not 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    /// `CYCLE`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
     /// `OWNED BY table.column` (a `serial` column's sequence): dropped with
     /// its column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -442,6 +536,7 @@ impl Schema {
             t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
             t.triggers.sort_by(|a, b| a.name.cmp(&b.name));
             t.policies.sort_by(|a, b| a.name.cmp(&b.name));
+            t.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
         }
         self.schemas.sort();
         self.extensions.sort_by(|a, b| a.name.cmp(&b.name));

@@ -7,6 +7,7 @@ mod conn;
 mod introspect;
 mod render;
 mod scratch;
+mod sequence;
 
 #[cfg(feature = "postgres")]
 pub use conn::PgConnection;

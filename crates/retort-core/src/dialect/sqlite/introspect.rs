@@ -117,6 +117,7 @@ fn columns(conn: &mut dyn Connection, b: &mut Builder) -> Result<()> {
                 name: String::new(),
                 columns: parts.into_iter().map(|(_, c)| c).collect(),
                 comment: None,
+                ..Default::default()
             });
         }
     }
@@ -242,6 +243,7 @@ fn indexes(conn: &mut dyn Connection, b: &mut Builder) -> Result<()> {
                 name: String::new(),
                 columns: idx.parts.iter().map(|p| unquote(p)).collect(),
                 comment: None,
+                ..Default::default()
             }),
             _ => {
                 if let Some(sql) = sql_of.get(&idx.name) {

@@ -141,6 +141,7 @@ fn read_element(element: &[Token], extras: &mut TableExtras) {
                         name: std::mem::take(&mut pending_name),
                         expression: expr,
                         comment: None,
+                        ..Default::default()
                     });
                     k = next;
                     continue;
@@ -250,6 +251,7 @@ mod tests {
             name: name.into(),
             expression: expression.into(),
             comment: None,
+            ..Default::default()
         }
     }
 

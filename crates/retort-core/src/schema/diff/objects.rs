@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::order::Phases;
 use super::{matched, recreated, Change};
-use crate::schema::{EnumType, Function, QualifiedName, Schema};
+use crate::schema::{EnumType, Extension, Function, QualifiedName, Schema};
 
 /// Schemas and extensions come before everything that lives in them and go
 /// after it.
@@ -19,6 +19,28 @@ pub(super) fn schemas_and_extensions(from: &Schema, to: &Schema, p: &mut Phases)
     for (e, old) in extensions {
         match old {
             None => p.create_schemas.push(Change::CreateExtension(e.clone())),
+            Some(o) if version_lower(&e.version, &o.version) => {
+                // No statement lowers an extension's version: say so, and
+                // still move it if its schema changes.
+                p.create_schemas.push(Change::CannotApply {
+                    what: format!(
+                        "downgrade extension {} from {} to {}",
+                        e.name, o.version, e.version
+                    ),
+                    why: "PostgreSQL has no statement to lower an extension's version \
+                          (ALTER EXTENSION … UPDATE TO only follows the upgrade scripts the extension ships)"
+                        .to_string(),
+                });
+                if o.schema != e.schema {
+                    p.create_schemas.push(Change::AlterExtension {
+                        from: o.clone(),
+                        to: Extension {
+                            version: o.version.clone(),
+                            ..e.clone()
+                        },
+                    });
+                }
+            }
             Some(o) if o != e => p.create_schemas.push(Change::AlterExtension {
                 from: o.clone(),
                 to: e.clone(),
@@ -34,6 +56,17 @@ pub(super) fn schemas_and_extensions(from: &Schema, to: &Schema, p: &mut Phases)
             p.drop_schemas.push(Change::DropSchema(s.clone()));
         }
     }
+}
+
+/// Whether version `a` is lower than `b`, comparing dot-separated parts as
+/// numbers where both are numbers (`1.10` > `1.9`), else as text.
+fn version_lower(a: &str, b: &str) -> bool {
+    let parts = |v: &str| -> Vec<(u64, String)> {
+        v.split(['.', '-'])
+            .map(|p| (p.parse().unwrap_or(u64::MAX), p.to_string()))
+            .collect()
+    };
+    parts(a) < parts(b)
 }
 
 /// Views depend on tables: every view that changes or goes is dropped
@@ -101,7 +134,9 @@ pub(super) fn sequences(from: &Schema, to: &Schema, p: &mut Phases) {
             Some(old) if old == s => {}
             Some(old)
                 if (&old.data_type, old.start, old.increment)
-                    == (&s.data_type, s.start, s.increment) => {}
+                    == (&s.data_type, s.start, s.increment)
+                    && (old.min_value, old.max_value, old.cache, old.cycle)
+                        == (s.min_value, s.max_value, s.cache, s.cycle) => {}
             Some(old) => p.create_types.push(Change::AlterSequence {
                 from: old.clone(),
                 to: s.clone(),

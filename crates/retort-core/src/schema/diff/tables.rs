@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::order::Phases;
 use super::Change;
-use crate::schema::{QualifiedName, Schema, Table};
+use crate::schema::{CheckConstraint, ForeignKey, QualifiedName, Schema, Table};
 
 /// Tables that go, come or change.
 pub(super) fn tables(from: &Schema, to: &Schema, p: &mut Phases) {
@@ -41,7 +41,19 @@ fn new_table(t: &Table, p: &mut Phases) {
     let name = &t.name;
     let mut bare = t.clone();
     bare.indexes.clear();
+    // A `NOT VALID` check cannot be declared inside `CREATE TABLE`.
+    bare.checks.retain(|c| !c.not_valid);
     p.create_tables.push(Change::CreateTable(bare));
+    p.add_constraints
+        .extend(
+            t.checks
+                .iter()
+                .filter(|c| c.not_valid)
+                .map(|check| Change::AddCheck {
+                    table: name.clone(),
+                    check: check.clone(),
+                }),
+        );
     if t.comment.is_some() {
         p.columns.push(Change::SetTableComment {
             table: name.clone(),
@@ -88,6 +100,13 @@ fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
             table: name.clone(),
         });
     }
+    if (old.unlogged, &old.storage_options) != (new.unlogged, &new.storage_options) {
+        p.columns.push(Change::SetTableStorage {
+            table: name.clone(),
+            unlogged: (old.unlogged, new.unlogged),
+            options: (old.storage_options.clone(), new.storage_options.clone()),
+        });
+    }
     if old.comment != new.comment {
         p.columns.push(Change::SetTableComment {
             table: name.clone(),
@@ -96,9 +115,21 @@ fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
     }
     columns(old, new, p);
     keys_and_indexes(old, new, p);
-    pair(
+    let (old_fks, new_fks) = validated(
+        name,
         &old.foreign_keys,
         &new.foreign_keys,
+        |fk| fk.not_valid,
+        |fk| ForeignKey {
+            not_valid: false,
+            ..fk.clone()
+        },
+        |fk| &fk.name,
+        &mut p.add_fks,
+    );
+    pair(
+        &old_fks,
+        &new_fks,
         (&mut p.drop_fks, &mut p.add_fks),
         |fk| Change::DropForeignKey {
             table: name.clone(),
@@ -207,9 +238,21 @@ fn keys_and_indexes(old: &Table, new: &Table, p: &mut Phases) {
             unique: u.clone(),
         },
     );
-    pair(
+    let (old_checks, new_checks) = validated(
+        name,
         &old.checks,
         &new.checks,
+        |c| c.not_valid,
+        |c| CheckConstraint {
+            not_valid: false,
+            ..c.clone()
+        },
+        |c| &c.name,
+        &mut p.add_constraints,
+    );
+    pair(
+        &old_checks,
+        &new_checks,
         (&mut p.drop_constraints, &mut p.add_constraints),
         |c| Change::DropCheck {
             table: name.clone(),
@@ -218,6 +261,19 @@ fn keys_and_indexes(old: &Table, new: &Table, p: &mut Phases) {
         |c| Change::AddCheck {
             table: name.clone(),
             check: c.clone(),
+        },
+    );
+    pair(
+        &old.exclusions,
+        &new.exclusions,
+        (&mut p.drop_constraints, &mut p.add_constraints),
+        |x| Change::DropExclusion {
+            table: name.clone(),
+            exclusion: x.clone(),
+        },
+        |x| Change::AddExclusion {
+            table: name.clone(),
+            exclusion: x.clone(),
         },
     );
     pair(
@@ -233,6 +289,42 @@ fn keys_and_indexes(old: &Table, new: &Table, p: &mut Phases) {
             index: i.clone(),
         },
     );
+}
+
+/// Constraints that were `NOT VALID` and are now valid, otherwise the
+/// same: `VALIDATE CONSTRAINT` (pushed to `validations`) rather than a drop
+/// and an add. Returns the old and new lists without them, for [`pair`].
+fn validated<T: PartialEq + Clone>(
+    table: &QualifiedName,
+    old: &[T],
+    new: &[T],
+    not_valid: impl Fn(&T) -> bool,
+    as_valid: impl Fn(&T) -> T,
+    name: impl Fn(&T) -> &String,
+    validations: &mut Vec<Change>,
+) -> (Vec<T>, Vec<T>) {
+    let is_validated = |n: &T| {
+        !not_valid(n) && !old.contains(n) && old.iter().any(|o| not_valid(o) && as_valid(o) == *n)
+    };
+    let mut kept_new = Vec::new();
+    let mut gone = Vec::new();
+    for n in new {
+        if is_validated(n) {
+            validations.push(Change::ValidateConstraint {
+                table: table.clone(),
+                name: name(n).clone(),
+            });
+            gone.push(n.clone());
+        } else {
+            kept_new.push(n.clone());
+        }
+    }
+    let kept_old = old
+        .iter()
+        .filter(|o| !(not_valid(o) && gone.contains(&as_valid(o))))
+        .cloned()
+        .collect();
+    (kept_old, kept_new)
 }
 
 /// Constraints and indexes are compared whole (SQLite leaves many of them

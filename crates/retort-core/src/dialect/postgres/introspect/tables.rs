@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
+use super::super::sequence::Effective;
 use crate::dialect::catalog::{excluded, list, opt, query, text, truthy, Builder};
 use crate::dialect::sql::TableRef;
 use crate::dialect::Connection;
 use crate::error::Result;
 use crate::schema::{
-    CheckConstraint, Column, FkAction, ForeignKey, Identity, Index, Policy, PrimaryKey,
-    QualifiedName, Trigger, UniqueConstraint,
+    CheckConstraint, Column, ExclusionConstraint, FkAction, ForeignKey, Identity, Index, Policy,
+    PrimaryKey, QualifiedName, Trigger, UniqueConstraint,
 };
 
 /// Ordinary and partitioned tables of user schemas, with their comments and
@@ -23,7 +24,8 @@ pub(super) fn tables(
         conn,
         "tables",
         &format!(
-            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity \
+            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity, \
+             c.relpersistence = 'u', array_to_string(c.reloptions, E'\\x1f') \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
         ),
     )?
@@ -39,6 +41,9 @@ pub(super) fn tables(
         if let Some(t) = b.table(&QualifiedName::new(text(r, 0), text(r, 1))) {
             t.row_security = truthy(r, 3);
             t.force_row_security = truthy(r, 4);
+            t.unlogged = truthy(r, 5);
+            t.storage_options = list(&text(r, 6));
+            t.storage_options.sort();
         }
     }
     Ok(b)
@@ -57,10 +62,15 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
              pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
              CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description, \
              (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
-                WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')) \
+                WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')), \
+             s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
+             nullif(a.attstattarget, -1), CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::regclass AND sd.refobjid = a.attrelid \
+                 AND sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass AND sd.deptype = 'i' \
+             LEFT JOIN pg_sequence s ON s.seqrelid = sd.objid \
              LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum \
              WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2, a.attnum"
         ),
@@ -69,7 +79,30 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
         let expr = opt(&r, 5);
         // attgenerated: 's' stored, 'v' virtual (PostgreSQL 18).
         let generated = matches!(text(&r, 7).as_str(), "s" | "v");
+        let num = |i: usize| text(&r, i).parse::<i64>().unwrap_or_default();
+        let identity_options = opt(&r, 11).and_then(|_| {
+            Effective {
+                start: num(11),
+                increment: num(12),
+                min: num(13),
+                max: num(14),
+                cache: num(15),
+                cycle: truthy(&r, 16),
+            }
+            .identity_options(&text(&r, 3))
+        });
         let column = Column {
+            statistics: text(&r, 17).parse().ok(),
+            storage: opt(&r, 18).map(|s| {
+                match s.as_str() {
+                    "p" => "plain",
+                    "e" => "external",
+                    "m" => "main",
+                    _ => "extended",
+                }
+                .to_string()
+            }),
+            identity_options,
             name: text(&r, 2),
             data_type: text(&r, 3),
             nullable: truthy(&r, 4),
@@ -108,12 +141,14 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
         conn,
         "constraints",
         &format!(
-            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END, \
+            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype IN ('c', 'x') THEN pg_get_constraintdef(con.oid, true) END, \
              fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, \
-             obj_description(con.oid, 'pg_constraint') \
+             obj_description(con.oid, 'pg_constraint'), con.convalidated, \
+             coalesce((to_jsonb(cix) ->> 'indnullsnotdistinct')::boolean, false) \
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_index cix ON con.contype = 'u' AND cix.indexrelid = con.conindid \
              LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
-             WHERE con.contype IN ('p', 'u', 'c', 'f') AND {rel} ORDER BY 1, 2, 3",
+             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {rel} ORDER BY 1, 2, 3",
             cols("con.conkey", "con.conrelid"),
             cols("con.confkey", "con.confrelid"),
         ),
@@ -123,26 +158,39 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
         let name = text(&r, 2);
         let columns = list(&text(&r, 4));
         let comment = opt(&r, 13);
+        let not_valid = !truthy(&r, 14);
+        let (deferrable, initially_deferred) = (truthy(&r, 11), truthy(&r, 12));
         match text(&r, 3).as_str() {
             "p" => {
                 t.primary_key = Some(PrimaryKey {
                     name,
                     columns,
                     comment,
+                    deferrable,
+                    initially_deferred,
                 })
             }
             "u" => t.uniques.push(UniqueConstraint {
                 name,
                 columns,
                 comment,
+                deferrable,
+                initially_deferred,
+                nulls_not_distinct: truthy(&r, 15),
+            }),
+            "x" => t.exclusions.push(ExclusionConstraint {
+                name,
+                definition: text(&r, 5),
             }),
             "c" => {
                 let def = text(&r, 5);
-                let expression = def.strip_prefix("CHECK ").unwrap_or(&def).to_string();
+                let def = def.strip_suffix(" NOT VALID").unwrap_or(&def);
+                let expression = def.strip_prefix("CHECK ").unwrap_or(def).to_string();
                 t.checks.push(CheckConstraint {
                     name,
                     expression,
                     comment,
+                    not_valid,
                 });
             }
             _ => t.foreign_keys.push(ForeignKey {
@@ -152,9 +200,10 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
                 referenced_columns: list(&text(&r, 8)),
                 on_delete: FkAction::parse(&text(&r, 9)),
                 on_update: FkAction::parse(&text(&r, 10)),
-                deferrable: truthy(&r, 11),
-                initially_deferred: truthy(&r, 12),
+                deferrable,
+                initially_deferred,
                 comment,
+                not_valid,
             }),
         }
     }
@@ -177,11 +226,13 @@ pub(super) fn indexes(
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true) || \
                  CASE WHEN opc.opcdefault THEN '' WHEN ocn.nspname = 'pg_catalog' THEN ' ' || quote_ident(opc.opcname) \
                       ELSE ' ' || quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) END || \
-                 CASE WHEN ix.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END, E'\\x1f' ORDER BY k) \
+                 CASE ix.indoption[k - 1] & 3 WHEN 1 THEN ' DESC NULLS LAST' WHEN 2 THEN ' NULLS FIRST' WHEN 3 THEN ' DESC' ELSE '' END, \
+                 E'\\x1f' ORDER BY k) \
               FROM generate_series(1, ix.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = ix.indclass[k - 1] \
               JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
-              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class') \
+              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class'), \
+             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false) \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
              WHERE c.relkind IN ('r', 'p', 'm') AND {rel} \
@@ -199,6 +250,7 @@ pub(super) fn indexes(
             parts: list(&text(&r, 6)),
             include: list(&text(&r, 7)),
             comment: opt(&r, 8),
+            nulls_not_distinct: truthy(&r, 9),
         };
         match b.table(&table) {
             Some(t) => t.indexes.push(index),

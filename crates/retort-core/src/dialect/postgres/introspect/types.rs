@@ -1,5 +1,6 @@
 //! Types and sequences: sequences, enums and domains.
 
+use super::super::sequence::default_bounds;
 use super::{not_extension, USER_NS};
 use crate::dialect::catalog::{list, opt, query, text, truthy};
 use crate::dialect::Connection;
@@ -15,7 +16,8 @@ pub(super) fn sequences(conn: &mut dyn Connection, rel: &str) -> Result<Vec<Sequ
         "sequences",
         &format!(
             "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
-             tn.nspname, t.relname, a.attname, obj_description(c.oid, 'pg_class') FROM pg_sequence s \
+             tn.nspname, t.relname, a.attname, obj_description(c.oid, 'pg_class'), \
+             s.seqmin, s.seqmax, s.seqcache, s.seqcycle FROM pg_sequence s \
              JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass \
                  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' \
@@ -25,13 +27,23 @@ pub(super) fn sequences(conn: &mut dyn Connection, rel: &str) -> Result<Vec<Sequ
         ),
     )?
     .iter()
-    .map(|r| Sequence {
-        name: QualifiedName::new(text(r, 0), text(r, 1)),
-        data_type: text(r, 2),
-        start: text(r, 3).parse().unwrap_or(1),
-        increment: text(r, 4).parse().unwrap_or(1),
-        owned_by: opt(r, 6).map(|t| (QualifiedName::new(text(r, 5), t), text(r, 7))),
-        comment: opt(r, 8),
+    .map(|r| {
+        let increment = text(r, 4).parse().unwrap_or(1);
+        let data_type = text(r, 2);
+        let (lo, hi) = default_bounds(&data_type, increment);
+        let num = |i: usize| text(r, i).parse::<i64>().ok();
+        Sequence {
+            name: QualifiedName::new(text(r, 0), text(r, 1)),
+            start: text(r, 3).parse().unwrap_or(1),
+            increment,
+            min_value: num(9).filter(|v| *v != lo),
+            max_value: num(10).filter(|v| *v != hi),
+            cache: num(11).filter(|v| *v != 1),
+            cycle: truthy(r, 12),
+            owned_by: opt(r, 6).map(|t| (QualifiedName::new(text(r, 5), t), text(r, 7))),
+            comment: opt(r, 8),
+            data_type,
+        }
     })
     .collect())
 }
@@ -85,10 +97,13 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
                 let mut parts = item.split('\u{1e}');
                 let name = parts.next()?;
                 let def = parts.next()?;
+                let valid = def.strip_suffix(" NOT VALID");
+                let def = valid.unwrap_or(def);
                 Some(CheckConstraint {
                     name: name.to_string(),
                     expression: def.strip_prefix("CHECK ").unwrap_or(def).to_string(),
                     comment: parts.next().map(str::to_string),
+                    not_valid: valid.is_some(),
                 })
             })
             .collect(),

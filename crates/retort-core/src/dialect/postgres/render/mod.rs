@@ -18,7 +18,22 @@ impl Ddl for Postgres {
     fn create_table(&self, t: &Table) -> Vec<String> {
         let mut parts: Vec<String> = t.columns.iter().map(|c| self.column_def(c)).collect();
         parts.extend(self.key_elements(t, false));
-        let mut statements = vec![self.create_table_statement(&t.name, &parts, &[])];
+        parts.extend(
+            t.exclusions
+                .iter()
+                .map(|x| format!("{}{}", self.constraint_name(&x.name), x.definition)),
+        );
+        let with = format!("WITH ({})", t.storage_options.join(", "));
+        let options: &[&str] = if t.storage_options.is_empty() {
+            &[]
+        } else {
+            &[&with]
+        };
+        let mut create = self.create_table_statement(&t.name, &parts, options);
+        if t.unlogged {
+            create = create.replacen("CREATE TABLE", "CREATE UNLOGGED TABLE", 1);
+        }
+        let mut statements = vec![create];
         statements.extend(t.columns.iter().filter_map(|c| {
             c.comment.as_ref().map(|text| {
                 format!(
@@ -31,6 +46,9 @@ impl Ddl for Postgres {
         }));
         for c in t.columns.iter().filter(|c| !c.options.is_empty()) {
             statements.push(tables::set_column_options(self, &t.name, c));
+        }
+        for c in &t.columns {
+            statements.extend(tables::statistics_and_storage(self, &t.name, None, c));
         }
         statements
     }

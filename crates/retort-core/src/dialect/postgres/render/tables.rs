@@ -1,8 +1,9 @@
 //! Tables: columns, constraints, renames of constraints and indexes, row
 //! security and policies.
 
+use super::super::sequence::Effective;
 use super::Postgres;
-use crate::dialect::ddl::{parenthesised, Ddl};
+use crate::dialect::ddl::{deferrable, identity_options, parenthesised, Ddl};
 use crate::dialect::Dialect;
 use crate::schema::{Change, Column, Identity, Policy, QualifiedName};
 
@@ -14,33 +15,55 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             if !column.options.is_empty() {
                 out.push(set_column_options(d, table, column));
             }
+            out.extend(statistics_and_storage(d, table, None, column));
         }
         Change::AlterColumn { table, from, to } => alter_column(d, table, from, to, out),
         Change::AddPrimaryKey { table, key } => out.push(format!(
-            "ALTER TABLE {} ADD {}PRIMARY KEY ({})",
+            "ALTER TABLE {} ADD {}PRIMARY KEY ({}){}",
             d.qualified(table),
             d.constraint_name(&key.name),
-            d.ident_list(&key.columns)
+            d.ident_list(&key.columns),
+            deferrable(key.deferrable, key.initially_deferred)
         )),
         Change::DropPrimaryKey { table, key } => out.push(d.drop_constraint(table, &key.name)),
         Change::AddUnique { table, unique } => out.push(format!(
-            "ALTER TABLE {} ADD {}UNIQUE ({})",
+            "ALTER TABLE {} ADD {}",
             d.qualified(table),
-            d.constraint_name(&unique.name),
-            d.ident_list(&unique.columns)
+            d.unique_element(unique)
         )),
         Change::DropUnique { table, unique } => out.push(d.drop_constraint(table, &unique.name)),
         Change::AddCheck { table, check } => out.push(format!(
-            "ALTER TABLE {} ADD {}CHECK {}",
+            "ALTER TABLE {} ADD {}CHECK {}{}",
             d.qualified(table),
             d.constraint_name(&check.name),
-            parenthesised(&check.expression)
+            parenthesised(&check.expression),
+            if check.not_valid { " NOT VALID" } else { "" }
         )),
         Change::DropCheck { table, check } => out.push(d.drop_constraint(table, &check.name)),
         Change::AddForeignKey { table, fk, .. } => out.push(format!(
-            "ALTER TABLE {} ADD {}",
+            "ALTER TABLE {} ADD {}{}",
             d.qualified(table),
-            d.foreign_key(fk)
+            d.foreign_key(fk),
+            if fk.not_valid { " NOT VALID" } else { "" }
+        )),
+        Change::SetTableStorage {
+            table,
+            unlogged,
+            options,
+        } => table_storage(d, table, *unlogged, options, out),
+        Change::AddExclusion { table, exclusion } => out.push(format!(
+            "ALTER TABLE {} ADD {}{}",
+            d.qualified(table),
+            d.constraint_name(&exclusion.name),
+            exclusion.definition
+        )),
+        Change::DropExclusion { table, exclusion } => {
+            out.push(d.drop_constraint(table, &exclusion.name))
+        }
+        Change::ValidateConstraint { table, name } => out.push(format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            d.qualified(table),
+            d.ident(name)
         )),
         Change::DropForeignKey { table, fk, .. } => out.push(d.drop_constraint(table, &fk.name)),
         Change::SetTableComment { table, comment } => out.push(format!(
@@ -127,6 +150,83 @@ fn create_policy(table: &QualifiedName, p: &Policy) -> String {
     }
     s
 }
+/// `SET LOGGED | UNLOGGED`, `RESET (…)` of the parameters that go,
+/// `SET (…)` of the new ones.
+fn table_storage(
+    d: &Postgres,
+    table: &QualifiedName,
+    unlogged: (bool, bool),
+    (from, to): &(Vec<String>, Vec<String>),
+    out: &mut Vec<String>,
+) {
+    let t = d.qualified(table);
+    if unlogged.0 != unlogged.1 {
+        let word = if unlogged.1 { "UNLOGGED" } else { "LOGGED" };
+        out.push(format!("ALTER TABLE {t} SET {word}"));
+    }
+    let gone = gone_keys(from, to);
+    if !gone.is_empty() {
+        out.push(format!("ALTER TABLE {t} RESET ({})", gone.join(", ")));
+    }
+    if from != to && !to.is_empty() {
+        out.push(format!("ALTER TABLE {t} SET ({})", to.join(", ")));
+    }
+}
+
+/// The keys of `name=value` options in `from` that `to` has not.
+fn gone_keys(from: &[String], to: &[String]) -> Vec<String> {
+    let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
+    from.iter()
+        .map(key)
+        .filter(|k| !to.iter().any(|o| key(o) == *k))
+        .collect()
+}
+
+/// A column's `SET STATISTICS` and `SET STORAGE` where they differ from
+/// `from` (or, for a new column, from the defaults).
+pub(super) fn statistics_and_storage(
+    d: &Postgres,
+    table: &QualifiedName,
+    from: Option<&Column>,
+    to: &Column,
+) -> Vec<String> {
+    let (t, c) = (d.qualified(table), d.ident(&to.name));
+    let mut out = Vec::new();
+    if from.map_or(to.statistics.is_some(), |f| f.statistics != to.statistics) {
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} SET STATISTICS {}",
+            to.statistics.unwrap_or(-1)
+        ));
+    }
+    // A type change resets the storage to the new type's default.
+    let before = from
+        .filter(|f| f.data_type == to.data_type)
+        .and_then(|f| f.storage.as_deref());
+    if before != to.storage.as_deref() {
+        let mode = to
+            .storage
+            .clone()
+            .unwrap_or_else(|| default_storage(&to.data_type).to_string());
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} SET STORAGE {}",
+            mode.to_uppercase()
+        ));
+    }
+    out
+}
+
+/// The storage of a variable-length type by default (`pg_type.typstorage`):
+/// `main` for numeric and network addresses, `extended` for the others
+/// (fixed-length types are `plain` and can be nothing else).
+fn default_storage(data_type: &str) -> &'static str {
+    let base = data_type.split('(').next().unwrap_or_default().trim();
+    if !data_type.ends_with("[]") && matches!(base, "numeric" | "inet" | "cidr") {
+        "main"
+    } else {
+        "extended"
+    }
+}
+
 /// `ALTER TABLE … ALTER COLUMN … SET (name=value, …)`.
 pub(super) fn set_column_options(d: &Postgres, table: &QualifiedName, c: &Column) -> String {
     format!(
@@ -151,6 +251,7 @@ fn alter_column(
         // are derived, so nothing is lost.
         out.push(format!("ALTER TABLE {t} DROP COLUMN {c}"));
         out.push(format!("ALTER TABLE {t} ADD COLUMN {}", d.column_def(to)));
+        out.extend(statistics_and_storage(d, table, None, to));
         return;
     }
     // An identity goes first (NOT NULL cannot be dropped while it exists)
@@ -191,14 +292,9 @@ fn alter_column(
                 .map_or_else(|| "NULL".to_string(), |c| d.literal(c))
         ));
     }
+    out.extend(statistics_and_storage(d, table, Some(from), to));
     if from.options != to.options {
-        let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
-        let gone: Vec<String> = from
-            .options
-            .iter()
-            .map(key)
-            .filter(|k| !to.options.iter().any(|o| key(o) == *k))
-            .collect();
+        let gone = gone_keys(&from.options, &to.options);
         if !gone.is_empty() {
             out.push(format!(
                 "ALTER TABLE {t} ALTER COLUMN {c} RESET ({})",
@@ -215,13 +311,30 @@ fn alter_column(
     };
     match (from.identity, to.identity) {
         (None, Some(i)) => out.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
-            generated(i)
+            "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY{}",
+            generated(i),
+            to.identity_options
+                .as_ref()
+                .map(|o| format!(" ({})", identity_options(o).join(" ")))
+                .unwrap_or_default()
         )),
-        (Some(a), Some(b)) if a != b => out.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {}",
-            generated(b)
-        )),
+        (Some(a), Some(b)) => {
+            if a != b {
+                out.push(format!(
+                    "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {}",
+                    generated(b)
+                ));
+            }
+            let before = Effective::of_identity(&from.data_type, from.identity_options.as_ref());
+            let after = Effective::of_identity(&to.data_type, to.identity_options.as_ref());
+            let set = after.alter_clauses(before);
+            if !set.is_empty() {
+                out.push(format!(
+                    "ALTER TABLE {t} ALTER COLUMN {c} {}",
+                    set.join(" ")
+                ));
+            }
+        }
         _ => {}
     }
 }

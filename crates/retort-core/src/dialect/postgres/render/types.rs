@@ -3,7 +3,7 @@
 use super::Postgres;
 use crate::dialect::ddl::{parenthesised, Ddl};
 use crate::dialect::Dialect;
-use crate::schema::{Change, Domain, QualifiedName};
+use crate::schema::{Change, CheckConstraint, Domain, QualifiedName, Sequence};
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
@@ -57,18 +57,20 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         }
         Change::DropEnum(e) => out.push(format!("DROP TYPE {}", d.qualified(&e.name))),
         Change::CreateSequence(s) => out.push(format!(
-            "CREATE SEQUENCE {} AS {} START {} INCREMENT {}",
+            "CREATE SEQUENCE {} AS {} START {} INCREMENT {}{}",
             d.qualified(&s.name),
             s.data_type,
             s.start,
-            s.increment
+            s.increment,
+            sequence_options(s, None)
         )),
-        Change::AlterSequence { to, .. } => out.push(format!(
-            "ALTER SEQUENCE {} AS {} START WITH {} INCREMENT BY {}",
+        Change::AlterSequence { from, to } => out.push(format!(
+            "ALTER SEQUENCE {} AS {} START WITH {} INCREMENT BY {}{}",
             d.qualified(&to.name),
             to.data_type,
             to.start,
-            to.increment
+            to.increment,
+            sequence_options(to, Some(from))
         )),
         Change::DropSequence(s) => {
             out.push(format!("DROP SEQUENCE IF EXISTS {}", d.qualified(&s.name)))
@@ -81,7 +83,7 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
                 |(table, column)| format!("{}.{}", d.qualified(table), d.ident(column))
             )
         )),
-        Change::CreateDomain(domain) => out.push(create_domain(domain)),
+        Change::CreateDomain(domain) => create_domain(domain, out),
         Change::AlterDomain { from, to } => alter_domain(from, to, out),
         Change::DropDomain(domain) => {
             out.push(format!("DROP DOMAIN {}", d.qualified(&domain.name)))
@@ -91,7 +93,42 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
     true
 }
 
-fn create_domain(domain: &Domain) -> String {
+/// ` MINVALUE … MAXVALUE … CACHE … CYCLE` where not the defaults; when
+/// altering (`from`), only what changed, defaults written back as
+/// `NO MINVALUE`, `CACHE 1`, `NO CYCLE`.
+fn sequence_options(s: &Sequence, from: Option<&Sequence>) -> String {
+    let changed = |f: fn(&Sequence) -> Option<i64>| from.is_none_or(|o| f(o) != f(s));
+    let mut words = Vec::new();
+    if changed(|q| q.min_value) {
+        match s.min_value {
+            Some(v) => words.push(format!("MINVALUE {v}")),
+            None if from.is_some() => words.push("NO MINVALUE".to_string()),
+            None => {}
+        }
+    }
+    if changed(|q| q.max_value) {
+        match s.max_value {
+            Some(v) => words.push(format!("MAXVALUE {v}")),
+            None if from.is_some() => words.push("NO MAXVALUE".to_string()),
+            None => {}
+        }
+    }
+    if changed(|q| q.cache) {
+        match s.cache {
+            Some(v) => words.push(format!("CACHE {v}")),
+            None if from.is_some() => words.push("CACHE 1".to_string()),
+            None => {}
+        }
+    }
+    if from.is_none_or(|o| o.cycle != s.cycle) && (s.cycle || from.is_some()) {
+        words.push(if s.cycle { "CYCLE" } else { "NO CYCLE" }.to_string());
+    }
+    words.iter().map(|w| format!(" {w}")).collect()
+}
+
+/// `CREATE DOMAIN`, then its `NOT VALID` checks (which cannot be declared
+/// inside it).
+fn create_domain(domain: &Domain, out: &mut Vec<String>) {
     let d = &Postgres;
     let mut s = format!(
         "CREATE DOMAIN {} AS {}",
@@ -104,14 +141,29 @@ fn create_domain(domain: &Domain) -> String {
     if domain.not_null {
         s.push_str(" NOT NULL");
     }
-    for c in &domain.checks {
+    for c in domain.checks.iter().filter(|c| !c.not_valid) {
         s.push_str(&format!(
             " {}CHECK {}",
             d.constraint_name(&c.name),
             parenthesised(&c.expression)
         ));
     }
-    s
+    out.push(s);
+    for c in domain.checks.iter().filter(|c| c.not_valid) {
+        out.push(add_domain_check(&domain.name, c));
+    }
+}
+
+/// `ALTER DOMAIN … ADD CONSTRAINT … CHECK (…) [NOT VALID]`.
+fn add_domain_check(domain: &QualifiedName, c: &CheckConstraint) -> String {
+    let d = &Postgres;
+    format!(
+        "ALTER DOMAIN {} ADD {}CHECK {}{}",
+        d.qualified(domain),
+        d.constraint_name(&c.name),
+        parenthesised(&c.expression),
+        if c.not_valid { " NOT VALID" } else { "" }
+    )
 }
 
 fn alter_domain(from: &Domain, to: &Domain, out: &mut Vec<String>) {
@@ -120,7 +172,7 @@ fn alter_domain(from: &Domain, to: &Domain, out: &mut Vec<String>) {
     if from.data_type != to.data_type {
         // No ALTER for the base type; fails (clearly) while columns use it.
         out.push(format!("DROP DOMAIN {name}"));
-        out.push(create_domain(to));
+        create_domain(to, out);
         return;
     }
     if from.default != to.default {
@@ -140,10 +192,6 @@ fn alter_domain(from: &Domain, to: &Domain, out: &mut Vec<String>) {
         ));
     }
     for c in to.checks.iter().filter(|c| !from.checks.contains(c)) {
-        out.push(format!(
-            "ALTER DOMAIN {name} ADD {}CHECK {}",
-            d.constraint_name(&c.name),
-            parenthesised(&c.expression)
-        ));
+        out.push(add_domain_check(&to.name, c));
     }
 }
