@@ -322,7 +322,7 @@ pub struct DiffArgs {
 pub struct DevUrlArgs {
     /// Where SQL files and migrations@REV are loaded to be read: a scratch
     /// database is made on this server (SQLite: in memory) and dropped
-    /// after. Default: [autogenerate] dev_url, else the server of a URL
+    /// after. Default: `[autogenerate] dev_url`, else the server of a URL
     /// side, else the project's database.
     #[arg(long = "dev-url", value_name = "URL")]
     pub dev_url: Option<String>,
@@ -396,7 +396,7 @@ pub struct RevisionArgs {
     #[arg(long = "version-path", value_name = "DIR")]
     pub version_path: Option<PathBuf>,
     /// Write the upgrade and downgrade by comparing the database (at head)
-    /// with the desired schema ([autogenerate] schema).
+    /// with the desired schema (`[autogenerate] schema`).
     #[arg(long)]
     pub autogenerate: bool,
     /// With --autogenerate: compare with what the revisions produce
