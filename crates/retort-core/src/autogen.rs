@@ -382,6 +382,8 @@ pub fn summary(change: &Change) -> String {
         Change::CreateView(v) => format!("create view {}", q(&v.name)),
         Change::DropView(v) => format!("drop view {}", q(&v.name)),
         Change::CreateVirtualTable(v) => format!("create virtual table {}", q(&v.name)),
+        Change::CreateCollation(c) => format!("create collation {}", q(&c.name)),
+        Change::DropCollation(c) => format!("drop collation {}", q(&c.name)),
         Change::DropVirtualTable(v) => format!("drop virtual table {}", q(&v.name)),
         Change::CreateEnum(e) => format!("create type {}", q(&e.name)),
         Change::AddEnumValue { name, value } => format!("add value '{value}' to type {}", q(name)),

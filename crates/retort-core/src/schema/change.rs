@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Column, Domain, EnumType, Extension, ForeignKey, Function, Index, Policy,
-    PrimaryKey, QualifiedName, Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
+    CheckConstraint, Collation, Column, Domain, EnumType, Extension, ForeignKey, Function, Index,
+    Policy, PrimaryKey, QualifiedName, Sequence, Table, Trigger, UniqueConstraint, View,
+    VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -82,6 +83,10 @@ pub enum Change {
         from: Column,
         /// The column after.
         to: Column,
+        /// The old type is an enum: its values are converted through text
+        /// (PostgreSQL has no cast from one enum to another).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cast_through_text: bool,
     },
     /// `ADD PRIMARY KEY`.
     AddPrimaryKey {
@@ -301,6 +306,10 @@ pub enum Change {
         /// The table after.
         to: Box<Table>,
     },
+    /// `CREATE COLLATION` (before the tables and domains that use it).
+    CreateCollation(Collation),
+    /// `DROP COLLATION` (once nothing uses it).
+    DropCollation(Collation),
     /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
     CreateVirtualTable(VirtualTable),
     /// `DROP TABLE` of a virtual table (its shadow tables go with it).

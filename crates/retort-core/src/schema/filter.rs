@@ -161,6 +161,9 @@ impl Filter {
         schema
             .views
             .retain(|v| keep_views && self.relation(&v.name));
+        if !self.kind(ObjectKind::Triggers) {
+            schema.views.iter_mut().for_each(|v| v.triggers.clear());
+        }
         let keep = |kind, name: &QualifiedName| self.kind(kind) && self.schema(&name.schema);
         schema
             .sequences

@@ -51,6 +51,32 @@ pub struct Schema {
     /// tables SQLite keeps for them are not part of the model.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub virtual_tables: Vec<VirtualTable>,
+    /// Collations created with `CREATE COLLATION` (PostgreSQL), sorted by
+    /// (schema, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collations: Vec<Collation>,
+}
+
+/// A collation (PostgreSQL's `CREATE COLLATION`). Columns name it in their
+/// `collation` as the SQL that `COLLATE` takes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collation {
+    /// Its name, case preserved (`"POSIX"` and `posix` are two names).
+    pub name: QualifiedName,
+    /// `provider`: `icu`, `libc` or `builtin`.
+    pub provider: String,
+    /// `locale` of an ICU or builtin collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// `lc_collate` of a libc collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_collate: Option<String>,
+    /// `lc_ctype` of a libc collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    /// `deterministic` (the default); `false` compares by the locale's
+    /// rules only (case-insensitive collations).
+    pub deterministic: bool,
 }
 
 /// A virtual table (SQLite): its module keeps the data, so it is compared
@@ -392,6 +418,11 @@ pub struct View {
     /// a change to one of their columns drops and recreates the view.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<QualifiedName>,
+    /// Its triggers (`INSTEAD OF`; PostgreSQL), sorted by name: part of
+    /// the view, created right after it (so a recreated view gets them
+    /// back) and gone with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
 }
 
 /// A free-standing sequence.
@@ -454,9 +485,13 @@ impl Schema {
                 .then_with(|| a.arguments.cmp(&b.arguments))
         });
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
+        for v in &mut self.views {
+            v.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
         self.virtual_tables.sort_by(|a, b| a.name.cmp(&b.name));
+        self.collations.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     /// The table with this name.

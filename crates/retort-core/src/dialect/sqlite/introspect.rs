@@ -272,6 +272,7 @@ fn views(conn: &mut dyn Connection) -> Result<Vec<View>> {
         reads: Vec::new(),
         comment: None,
         indexes: Vec::new(),
+        triggers: Vec::new(),
     })
     .collect())
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::order::Phases;
 use super::{matched, recreated, Change};
-use crate::schema::{EnumType, Function, QualifiedName, Schema};
+use crate::schema::{EnumType, Function, QualifiedName, Schema, View};
 
 /// Schemas and extensions come before everything that lives in them and go
 /// after it.
@@ -37,13 +37,73 @@ pub(super) fn schemas_and_extensions(from: &Schema, to: &Schema, p: &mut Phases)
 }
 
 /// Views depend on tables: every view that changes or goes is dropped
-/// first, new and changed ones are created last.
+/// first, new and changed ones are created last (with their triggers). A
+/// view that stays gets its triggers dropped and created one by one.
 pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
-    let (drops, creates) = recreated(&from.views, &to.views);
-    p.drop_views
-        .extend(drops.into_iter().map(|v| Change::DropView(v.clone())));
-    p.create_views
-        .extend(creates.into_iter().map(|v| Change::CreateView(v.clone())));
+    let bare = |views: &[View]| -> Vec<View> {
+        views
+            .iter()
+            .map(|v| View {
+                triggers: Vec::new(),
+                ..v.clone()
+            })
+            .collect()
+    };
+    let (old, new) = (bare(&from.views), bare(&to.views));
+    let (drops, creates) = recreated(&old, &new);
+    let full =
+        |views: &[View], name: &QualifiedName| views.iter().find(|v| &v.name == name).cloned();
+    p.drop_views.extend(
+        drops
+            .iter()
+            .filter_map(|v| full(&from.views, &v.name))
+            .map(Change::DropView),
+    );
+    p.create_views.extend(
+        creates
+            .iter()
+            .filter_map(|v| full(&to.views, &v.name))
+            .map(Change::CreateView),
+    );
+    let (pairs, _) = matched(&from.views, &to.views);
+    for (v, o) in pairs {
+        let Some(o) = o else { continue };
+        if drops.iter().any(|d| d.name == v.name) {
+            continue;
+        }
+        for t in o.triggers.iter().filter(|t| !v.triggers.contains(t)) {
+            p.drop_views.push(Change::DropTrigger {
+                table: v.name.clone(),
+                trigger: t.clone(),
+            });
+        }
+        for t in v.triggers.iter().filter(|t| !o.triggers.contains(t)) {
+            p.create_triggers.push(Change::CreateTrigger {
+                table: v.name.clone(),
+                trigger: t.clone(),
+            });
+        }
+    }
+}
+
+/// Collations come before the domains and tables that use them and go
+/// after them. There is no `ALTER` for a collation's locale: a changed one
+/// is dropped and created again (which fails, clearly, while columns use
+/// it).
+pub(super) fn collations(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (drops, creates) = recreated(&from.collations, &to.collations);
+    for c in drops {
+        if to.collations.iter().any(|n| n.name == c.name) {
+            p.create_types.push(Change::DropCollation(c.clone()));
+        } else {
+            p.drop_types.push(Change::DropCollation(c.clone()));
+        }
+    }
+    p.create_types.extend(
+        creates
+            .into_iter()
+            .map(|c| Change::CreateCollation(c.clone())),
+    );
 }
 
 /// New labels are appended; removing or reordering labels replaces the
@@ -182,6 +242,44 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
         }
     }
 }
+/// A column whose old type is an enum (or an array of one) and changes type
+/// is converted through text: there is no cast from one enum to another.
+pub(super) fn enum_casts(from: &Schema, p: &mut Phases) {
+    for c in &mut p.columns {
+        if let Change::AlterColumn {
+            from: old,
+            to: new,
+            cast_through_text,
+            ..
+        } = c
+        {
+            if old.data_type != new.data_type {
+                let base = old.data_type.trim_end_matches("[]");
+                *cast_through_text = from.enums.iter().any(|e| names_type(&e.name, base));
+            }
+        }
+    }
+}
+
+/// Whether the type spelled `data_type` (as the catalog prints it: bare when
+/// visible, else qualified; quoted where needed) is the type `name`.
+fn names_type(name: &QualifiedName, data_type: &str) -> bool {
+    let unquote = |s: &str| s.trim_matches('"').replace("\"\"", "\"");
+    let bare = unquote(data_type);
+    if bare == name.name {
+        return true;
+    }
+    match data_type
+        .split_once("\".\"")
+        .or_else(|| data_type.split_once('.'))
+    {
+        Some((schema, type_name)) => {
+            unquote(schema) == name.schema && unquote(type_name) == name.name
+        }
+        None => false,
+    }
+}
+
 /// The columns of `schema` whose type is the enum `e`.
 fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Option<String>)> {
     let bare = e.name.name.as_str();

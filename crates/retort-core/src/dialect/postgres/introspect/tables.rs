@@ -44,8 +44,9 @@ pub(super) fn tables(
     Ok(b)
 }
 
-/// Columns: type, nullability, default, identity, generation, collation,
-/// comment and attribute options. Only the options a user can set
+/// Columns: type, nullability, default, identity, generation, collation
+/// (as `COLLATE` takes it: quoted where needed, qualified unless in
+/// `pg_catalog`), comment and attribute options. Only the options a user can set
 /// (`n_distinct`, `n_distinct_inherited`) are read: PostgreSQL 15.20 keeps an
 /// internal `pg_attver=<n>` among them on every column.
 pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
@@ -55,12 +56,13 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
         &format!(
             "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
              pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
-             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description, \
+             CASE WHEN a.attcollation <> t.typcollation THEN CASE WHEN con.nspname = 'pg_catalog' THEN '' \
+                ELSE quote_ident(con.nspname) || '.' END || quote_ident(co.collname) END, ds.description, \
              (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
                 WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')) \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-             LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace con ON con.oid = co.collnamespace \
              LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum \
              WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2, a.attnum"
         ),
@@ -209,8 +211,14 @@ pub(super) fn indexes(
     Ok(view_indexes)
 }
 
-/// User triggers (not the internal ones behind foreign keys).
-pub(super) fn triggers(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
+/// User triggers (not the internal ones behind foreign keys); those of
+/// views are returned by view name.
+pub(super) fn triggers(
+    conn: &mut dyn Connection,
+    b: &mut Builder,
+    rel: &str,
+) -> Result<HashMap<QualifiedName, Vec<Trigger>>> {
+    let mut view_triggers: HashMap<QualifiedName, Vec<Trigger>> = HashMap::new();
     for r in query(
         conn,
         "triggers",
@@ -220,15 +228,18 @@ pub(super) fn triggers(conn: &mut dyn Connection, b: &mut Builder, rel: &str) ->
              WHERE NOT t.tgisinternal AND {rel}"
         ),
     )? {
-        if let Some(t) = b.table(&QualifiedName::new(text(&r, 0), text(&r, 1))) {
-            t.triggers.push(Trigger {
-                name: text(&r, 2),
-                definition: text(&r, 3),
-                comment: opt(&r, 4),
-            });
+        let trigger = Trigger {
+            name: text(&r, 2),
+            definition: text(&r, 3),
+            comment: opt(&r, 4),
+        };
+        let relation = QualifiedName::new(text(&r, 0), text(&r, 1));
+        match b.table(&relation) {
+            Some(t) => t.triggers.push(trigger),
+            None => view_triggers.entry(relation).or_default().push(trigger),
         }
     }
-    Ok(())
+    Ok(view_triggers)
 }
 
 /// Row-level security policies.

@@ -1,10 +1,10 @@
-//! Types and sequences: sequences, enums and domains.
+//! Types and sequences: sequences, enums, domains and collations.
 
 use super::{not_extension, USER_NS};
 use crate::dialect::catalog::{list, opt, query, text, truthy};
 use crate::dialect::Connection;
 use crate::error::Result;
-use crate::schema::{CheckConstraint, Domain, EnumType, QualifiedName, Sequence};
+use crate::schema::{CheckConstraint, Collation, Domain, EnumType, QualifiedName, Sequence};
 
 /// Sequences other than identity columns' (serial ones with their owner).
 pub(super) fn sequences(conn: &mut dyn Connection, rel: &str) -> Result<Vec<Sequence>> {
@@ -93,6 +93,42 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
             })
             .collect(),
         comment: opt(r, 6),
+    })
+    .collect())
+}
+
+/// Collations of user schemas. Where the locale is kept moved between
+/// versions (`collcollate` up to 14, `colliculocale` in 15 and 16,
+/// `colllocale` from 17): the row is read as JSON so every version answers
+/// the same query.
+pub(super) fn collations(conn: &mut dyn Connection) -> Result<Vec<Collation>> {
+    Ok(query(
+        conn,
+        "collations",
+        &format!(
+            "SELECT n.nspname, co.collname, co.collprovider, co.collisdeterministic, j->>'collcollate', j->>'collctype', \
+             coalesce(j->>'colllocale', j->>'colliculocale', j->>'collcollate') \
+             FROM pg_collation co CROSS JOIN LATERAL to_jsonb(co) j JOIN pg_namespace n ON n.oid = co.collnamespace \
+             WHERE {USER_NS} AND {} ORDER BY 1, 2",
+            not_extension("co.oid")
+        ),
+    )?
+    .iter()
+    .map(|r| {
+        let provider = match text(r, 2).as_str() {
+            "i" => "icu",
+            "b" => "builtin",
+            _ => "libc",
+        };
+        let libc = provider == "libc";
+        Collation {
+            name: QualifiedName::new(text(r, 0), text(r, 1)),
+            provider: provider.to_string(),
+            locale: if libc { None } else { opt(r, 6) },
+            lc_collate: if libc { opt(r, 4) } else { None },
+            lc_ctype: if libc { opt(r, 5) } else { None },
+            deterministic: truthy(r, 3),
+        }
     })
     .collect())
 }

@@ -43,6 +43,7 @@ pub(super) fn views(
             reads,
             comment: opt(r, 5),
             indexes: Vec::new(),
+            triggers: Vec::new(),
         }
     })
     .collect();

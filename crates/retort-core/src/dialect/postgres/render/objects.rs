@@ -1,6 +1,7 @@
 //! Schemas, extensions, comments, functions and procedures.
 
 use super::Postgres;
+use crate::dialect::ddl::Ddl;
 use crate::dialect::Dialect;
 use crate::schema::{Change, CommentTarget, Function};
 
@@ -49,6 +50,20 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             create_function(to, out);
         }
         Change::DropFunction(f) => out.push(drop_function(d, f)),
+        // A view's triggers come with it, and so do their comments.
+        Change::CreateView(v) if v.triggers.iter().any(|t| t.comment.is_some()) => {
+            d.render_standard(change, out);
+            for t in &v.triggers {
+                if let Some(comment) = &t.comment {
+                    out.push(format!(
+                        "COMMENT ON TRIGGER {} ON {} IS {}",
+                        d.ident(&t.name),
+                        d.qualified(&v.name),
+                        d.literal(comment)
+                    ));
+                }
+            }
+        }
         _ => return false,
     }
     true

@@ -1,9 +1,9 @@
-//! Types and sequences: enums, domains, sequences.
+//! Types and sequences: enums, domains, sequences, collations.
 
 use super::Postgres;
 use crate::dialect::ddl::{parenthesised, Ddl};
 use crate::dialect::Dialect;
-use crate::schema::{Change, Domain, QualifiedName};
+use crate::schema::{Change, Collation, Domain, QualifiedName};
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
@@ -86,9 +86,38 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         Change::DropDomain(domain) => {
             out.push(format!("DROP DOMAIN {}", d.qualified(&domain.name)))
         }
+        Change::CreateCollation(c) => out.push(create_collation(c)),
+        Change::DropCollation(c) => out.push(format!("DROP COLLATION {}", d.qualified(&c.name))),
         _ => return false,
     }
     true
+}
+
+fn create_collation(c: &Collation) -> String {
+    let d = &Postgres;
+    let mut options = vec![format!("provider = {}", c.provider)];
+    match (&c.locale, &c.lc_collate, &c.lc_ctype) {
+        (Some(locale), _, _) => options.push(format!("locale = {}", d.literal(locale))),
+        (None, Some(collate), Some(ctype)) if collate == ctype => {
+            options.push(format!("locale = {}", d.literal(collate)))
+        }
+        (None, collate, ctype) => {
+            if let Some(collate) = collate {
+                options.push(format!("lc_collate = {}", d.literal(collate)));
+            }
+            if let Some(ctype) = ctype {
+                options.push(format!("lc_ctype = {}", d.literal(ctype)));
+            }
+        }
+    }
+    if !c.deterministic {
+        options.push("deterministic = false".to_string());
+    }
+    format!(
+        "CREATE COLLATION {} ({})",
+        d.qualified(&c.name),
+        options.join(", ")
+    )
 }
 
 fn create_domain(domain: &Domain) -> String {
