@@ -293,6 +293,10 @@ fn data_loss(change: &Change) -> String {
                 )
             }
         }
+        Change::ReplaceCompositeType { to, .. } => format!(
+            "drops and creates type {} (its attributes are reordered); fails while columns use it",
+            to.name.name
+        ),
         _ => "may lose data".to_string(),
     }
 }
@@ -329,6 +333,8 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
 fn routine(f: &crate::schema::Function) -> &'static str {
     if f.procedure {
         "procedure"
+    } else if f.aggregate {
+        "aggregate"
     } else {
         "function"
     }
@@ -382,6 +388,14 @@ pub fn summary(change: &Change) -> String {
         Change::CreateView(v) => format!("create view {}", q(&v.name)),
         Change::DropView(v) => format!("drop view {}", q(&v.name)),
         Change::CreateVirtualTable(v) => format!("create virtual table {}", q(&v.name)),
+        Change::CreateCompositeType(c) => format!("create type {}", q(&c.name)),
+        Change::AlterCompositeType { to, .. } => format!("alter type {}", q(&to.name)),
+        Change::ReplaceCompositeType { to, .. } => {
+            format!("replace type {} (drop and create)", q(&to.name))
+        }
+        Change::DropCompositeType(c) => format!("drop type {}", q(&c.name)),
+        Change::CreateRangeType(r) => format!("create range type {}", q(&r.name)),
+        Change::DropRangeType(r) => format!("drop range type {}", q(&r.name)),
         Change::CreateCollation(c) => format!("create collation {}", q(&c.name)),
         Change::DropCollation(c) => format!("drop collation {}", q(&c.name)),
         Change::DropVirtualTable(v) => format!("drop virtual table {}", q(&v.name)),

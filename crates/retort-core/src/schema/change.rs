@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Collation, Column, Domain, EnumType, Extension, ForeignKey, Function, Index,
-    Policy, PrimaryKey, QualifiedName, Sequence, Table, Trigger, UniqueConstraint, View,
-    VirtualTable,
+    CheckConstraint, Collation, Column, CompositeType, Domain, EnumType, Extension, ForeignKey,
+    Function, Index, Policy, PrimaryKey, QualifiedName, RangeType, Sequence, Table, Trigger,
+    UniqueConstraint, View, VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -310,6 +310,30 @@ pub enum Change {
     CreateCollation(Collation),
     /// `DROP COLLATION` (once nothing uses it).
     DropCollation(Collation),
+    /// `CREATE TYPE … AS (…)`.
+    CreateCompositeType(CompositeType),
+    /// `ALTER TYPE … ADD / DROP / ALTER ATTRIBUTE`: the attributes that
+    /// stay keep their order and new ones come last.
+    AlterCompositeType {
+        /// Before.
+        from: CompositeType,
+        /// After.
+        to: CompositeType,
+    },
+    /// `DROP TYPE` and `CREATE TYPE … AS (…)` again: attributes reordered
+    /// (loses data: fails while columns use the type).
+    ReplaceCompositeType {
+        /// Before.
+        from: CompositeType,
+        /// After.
+        to: CompositeType,
+    },
+    /// `DROP TYPE` of a composite type.
+    DropCompositeType(CompositeType),
+    /// `CREATE TYPE … AS RANGE`.
+    CreateRangeType(RangeType),
+    /// `DROP TYPE` of a range type (its multirange goes with it).
+    DropRangeType(RangeType),
     /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
     CreateVirtualTable(VirtualTable),
     /// `DROP TABLE` of a virtual table (its shadow tables go with it).
@@ -320,7 +344,10 @@ impl Change {
     /// Whether applying the change can lose data.
     pub fn loses_data(&self) -> bool {
         match self {
-            Change::DropTable(_) | Change::DropColumn { .. } | Change::DropVirtualTable(_) => true,
+            Change::DropTable(_)
+            | Change::DropColumn { .. }
+            | Change::DropVirtualTable(_)
+            | Change::ReplaceCompositeType { .. } => true,
             Change::AlterColumn { from, to, .. } => from.data_type != to.data_type,
             Change::RebuildTable { from, to } => from.columns.iter().any(|c| {
                 to.columns
@@ -352,10 +379,13 @@ pub enum CommentTarget {
         arguments: String,
         /// A procedure.
         procedure: bool,
+        /// An aggregate.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        aggregate: bool,
     },
     /// A sequence.
     Sequence(QualifiedName),
-    /// An enum type.
+    /// An enum, composite or range type.
     Type(QualifiedName),
     /// A domain.
     Domain(QualifiedName),

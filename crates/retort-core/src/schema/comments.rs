@@ -18,6 +18,8 @@ pub(super) fn any(schema: &Schema) -> bool {
         || schema.functions.iter().any(|f| f.comment.is_some())
         || schema.sequences.iter().any(|s| s.comment.is_some())
         || schema.enums.iter().any(|e| e.comment.is_some())
+        || schema.composite_types.iter().any(|e| e.comment.is_some())
+        || schema.range_types.iter().any(|e| e.comment.is_some())
         || schema.domains.iter().any(|d| d.comment.is_some())
         || schema
             .domains
@@ -46,6 +48,8 @@ pub(super) fn strip(schema: &Schema) -> Schema {
     s.functions.iter_mut().for_each(|f| f.comment = None);
     s.sequences.iter_mut().for_each(|x| x.comment = None);
     s.enums.iter_mut().for_each(|e| e.comment = None);
+    s.composite_types.iter_mut().for_each(|e| e.comment = None);
+    s.range_types.iter_mut().for_each(|e| e.comment = None);
     for d in &mut s.domains {
         d.comment = None;
         d.checks.iter_mut().for_each(|c| c.comment = None);
@@ -84,12 +88,19 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
                 name: f.name.clone(),
                 arguments: f.arguments.clone(),
                 procedure: f.procedure,
+                aggregate: f.aggregate,
             },
             f.comment.clone(),
         ));
     }
     for x in &schema.sequences {
         out.push((CommentTarget::Sequence(x.name.clone()), x.comment.clone()));
+    }
+    for e in &schema.composite_types {
+        out.push((CommentTarget::Type(e.name.clone()), e.comment.clone()));
+    }
+    for e in &schema.range_types {
+        out.push((CommentTarget::Type(e.name.clone()), e.comment.clone()));
     }
     for e in &schema.enums {
         out.push((CommentTarget::Type(e.name.clone()), e.comment.clone()));
@@ -202,6 +213,7 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
         name: f.name.clone(),
         arguments: f.arguments.clone(),
         procedure: f.procedure,
+        aggregate: f.aggregate,
     };
     for change in changes {
         match change {
@@ -216,12 +228,20 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
                 out.insert(function(f));
             }
             Change::ReplaceFunction { from, to }
-                if from.result != to.result || from.procedure != to.procedure =>
+                if from.result != to.result
+                    || from.procedure != to.procedure
+                    || from.aggregate != to.aggregate =>
             {
                 out.insert(function(to));
             }
             Change::CreateSequence(x) => {
                 out.insert(CommentTarget::Sequence(x.name.clone()));
+            }
+            Change::CreateCompositeType(e) | Change::ReplaceCompositeType { to: e, .. } => {
+                out.insert(CommentTarget::Type(e.name.clone()));
+            }
+            Change::CreateRangeType(e) => {
+                out.insert(CommentTarget::Type(e.name.clone()));
             }
             Change::CreateEnum(e) | Change::ReplaceEnum { to: e, .. } => {
                 out.insert(CommentTarget::Type(e.name.clone()));

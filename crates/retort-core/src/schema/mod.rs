@@ -55,6 +55,63 @@ pub struct Schema {
     /// (schema, name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collations: Vec<Collation>,
+    /// Composite types (`CREATE TYPE … AS (…)`; PostgreSQL), sorted by
+    /// (schema, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub composite_types: Vec<CompositeType>,
+    /// Range types (`CREATE TYPE … AS RANGE`; PostgreSQL), sorted by
+    /// (schema, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub range_types: Vec<RangeType>,
+}
+
+/// A composite type: a row type of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositeType {
+    /// Its name.
+    pub name: QualifiedName,
+    /// Its attributes, in order.
+    pub attributes: Vec<TypeAttribute>,
+    /// `COMMENT ON TYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// An attribute of a composite type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeAttribute {
+    /// Its name.
+    pub name: String,
+    /// Its type, as the catalog spells it.
+    pub data_type: String,
+    /// A collation other than its type's, as `COLLATE` takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+}
+
+/// A range type (and, from PostgreSQL 14, the multirange type that comes
+/// with it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeType {
+    /// Its name.
+    pub name: QualifiedName,
+    /// `SUBTYPE`, as the catalog spells it.
+    pub subtype: String,
+    /// `SUBTYPE_OPCLASS` when not the subtype's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_opclass: Option<String>,
+    /// `COLLATION` when not the subtype's default, as `COLLATE` takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// `SUBTYPE_DIFF`, the function's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_diff: Option<String>,
+    /// `MULTIRANGE_TYPE_NAME` (PostgreSQL 14+), the multirange's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multirange: Option<String>,
+    /// `COMMENT ON TYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A collation (PostgreSQL's `CREATE COLLATION`). Columns name it in their
@@ -236,6 +293,11 @@ pub struct Function {
     /// `COMMENT ON FUNCTION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// An aggregate (`CREATE AGGREGATE`): `definition` is its
+    /// `CREATE OR REPLACE AGGREGATE` statement, and it is created after the
+    /// functions it calls and dropped before them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aggregate: bool,
 }
 
 /// A column.
@@ -492,6 +554,8 @@ impl Schema {
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
         self.virtual_tables.sort_by(|a, b| a.name.cmp(&b.name));
         self.collations.sort_by(|a, b| a.name.cmp(&b.name));
+        self.composite_types.sort_by(|a, b| a.name.cmp(&b.name));
+        self.range_types.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     /// The table with this name.

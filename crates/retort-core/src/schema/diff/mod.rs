@@ -20,8 +20,8 @@ use std::hash::Hash;
 
 pub use super::change::{Change, CommentTarget};
 use super::{
-    Collation, Domain, EnumType, Extension, QualifiedName, Schema, Sequence, Table, View,
-    VirtualTable,
+    Collation, CompositeType, Domain, EnumType, Extension, QualifiedName, RangeType, Schema,
+    Sequence, Table, View, VirtualTable,
 };
 use order::Phases;
 
@@ -47,6 +47,8 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
     objects::collations(from, to, &mut p);
     objects::enums(from, to, &mut p);
     objects::domains(from, to, &mut p);
+    objects::range_types(from, to, &mut p);
+    objects::composite_types(from, to, &mut p);
     objects::sequences(from, to, &mut p);
     objects::functions(from, to, &mut p);
     objects::virtual_tables(from, to, &mut p);
@@ -81,7 +83,9 @@ named_by_qualified_name!(
     Sequence,
     VirtualTable,
     Table,
-    Collation
+    Collation,
+    CompositeType,
+    RangeType
 );
 
 impl Named for Extension {

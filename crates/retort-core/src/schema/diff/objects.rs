@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::order::Phases;
 use super::{matched, recreated, Change};
-use crate::schema::{EnumType, Function, QualifiedName, Schema, View};
+use crate::schema::{CompositeType, EnumType, Function, QualifiedName, Schema, View};
 
 /// Schemas and extensions come before everything that lives in them and go
 /// after it.
@@ -104,6 +104,104 @@ pub(super) fn collations(from: &Schema, to: &Schema, p: &mut Phases) {
             .into_iter()
             .map(|c| Change::CreateCollation(c.clone())),
     );
+}
+
+/// Range types come after the enums and domains their subtype may be, and
+/// before the composite types, functions and tables that use them (and go
+/// after them); a changed one is dropped and created again.
+pub(super) fn range_types(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (drops, creates) = recreated(&from.range_types, &to.range_types);
+    for r in drops {
+        if to.range_types.iter().any(|n| n.name == r.name) {
+            p.create_types.push(Change::DropRangeType(r.clone()));
+        } else {
+            // After the composite types that use it, before the domains
+            // its subtype may be.
+            p.drop_domains.insert(0, Change::DropRangeType(r.clone()));
+        }
+    }
+    p.create_types.extend(
+        creates
+            .into_iter()
+            .map(|r| Change::CreateRangeType(r.clone())),
+    );
+}
+
+/// Composite types: created before the functions and tables that use them
+/// (each after the composite types its attributes name), altered attribute
+/// by attribute where `ALTER TYPE` can, replaced otherwise, dropped once no
+/// function or column uses them (each before the ones it names).
+pub(super) fn composite_types(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (pairs, gone) = matched(&from.composite_types, &to.composite_types);
+    let mut new = Vec::new();
+    for (c, old) in pairs {
+        match old {
+            None => new.push(c),
+            Some(o) if o == c => {}
+            Some(o) if alterable(o, c) => p.create_types.push(Change::AlterCompositeType {
+                from: o.clone(),
+                to: c.clone(),
+            }),
+            Some(o) => p.create_types.push(Change::ReplaceCompositeType {
+                from: o.clone(),
+                to: c.clone(),
+            }),
+        }
+    }
+    p.create_types.extend(
+        by_dependency(new)
+            .into_iter()
+            .map(|c| Change::CreateCompositeType(c.clone())),
+    );
+    let mut drops = by_dependency(gone);
+    drops.reverse();
+    p.drop_composites.extend(
+        drops
+            .into_iter()
+            .map(|c| Change::DropCompositeType(c.clone())),
+    );
+}
+
+/// Whether `ALTER TYPE` turns `from` into `to`: the attributes that stay
+/// keep their order, and the new ones come last.
+fn alterable(from: &CompositeType, to: &CompositeType) -> bool {
+    let kept: Vec<&str> = from
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .filter(|n| to.attributes.iter().any(|b| b.name == *n))
+        .collect();
+    let added = to
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .filter(|n| !from.attributes.iter().any(|b| b.name == *n));
+    let order: Vec<&str> = kept.iter().copied().chain(added).collect();
+    order
+        == to
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+}
+
+/// Composite types, each after the others (of `types`) its attributes name.
+fn by_dependency(mut types: Vec<&CompositeType>) -> Vec<&CompositeType> {
+    let mut out: Vec<&CompositeType> = Vec::new();
+    while !types.is_empty() {
+        let ready = |c: &CompositeType, pending: &[&CompositeType]| {
+            !c.attributes.iter().any(|a| {
+                pending.iter().any(|o| {
+                    o.name != c.name && names_type(&o.name, a.data_type.trim_end_matches("[]"))
+                })
+            })
+        };
+        let i = (0..types.len())
+            .find(|&i| ready(types[i], &types))
+            .unwrap_or(0);
+        out.push(types.remove(i));
+    }
+    out
 }
 
 /// New labels are appended; removing or reordering labels replaces the
@@ -216,7 +314,9 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
     let new: HashMap<_, &Function> = to.functions.iter().map(|f| (key(f), f)).collect();
     // A function whose signature names a table's or view's row type needs
     // that relation to exist, and keeps it from being dropped.
-    for f in &to.functions {
+    // Aggregates come after the functions they call, and go before them.
+    let creates = to.functions.iter().filter(|f| !f.aggregate);
+    for f in creates.chain(to.functions.iter().filter(|f| f.aggregate)) {
         let create = if f.uses_row_type {
             &mut p.create_row_routines
         } else {
@@ -231,7 +331,8 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
             Some(_) => {}
         }
     }
-    for f in &from.functions {
+    let drops = from.functions.iter().filter(|f| f.aggregate);
+    for f in drops.chain(from.functions.iter().filter(|f| !f.aggregate)) {
         if !new.contains_key(&key(f)) {
             let drop = if f.uses_row_type {
                 &mut p.drop_row_routines
@@ -242,6 +343,7 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
         }
     }
 }
+
 /// A column whose old type is an enum (or an array of one) and changes type
 /// is converted through text: there is no cast from one enum to another.
 pub(super) fn enum_casts(from: &Schema, p: &mut Phases) {

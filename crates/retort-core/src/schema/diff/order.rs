@@ -18,6 +18,7 @@ pub(super) struct Phases {
     pub(super) create_tables: Vec<Change>,
     pub(super) columns: Vec<Change>,
     pub(super) drop_routines: Vec<Change>,
+    pub(super) drop_composites: Vec<Change>,
     pub(super) drop_domains: Vec<Change>,
     pub(super) replace_types: Vec<Change>,
     pub(super) add_constraints: Vec<Change>,
@@ -54,6 +55,9 @@ impl Phases {
             // the domains their signatures may name; then enums that lose
             // labels (no domain of a dropped column holds them any more).
             self.drop_routines,
+            // Composite and range types, once no function names them and
+            // before the domains and enums their attributes use.
+            self.drop_composites,
             self.drop_domains,
             self.replace_types,
             self.add_constraints,

@@ -33,7 +33,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
     let view_indexes = tables::indexes(conn, &mut b, &rel)?;
     let mut views = views::views(conn, &rel, view_indexes)?;
     let sequences = types::sequences(conn, &rel)?;
-    let enums = types::enums(conn)?;
+    let types = types::types(conn)?;
     let mut view_triggers = tables::triggers(conn, &mut b, &rel)?;
     for v in &mut views {
         v.triggers = view_triggers.remove(&v.name).unwrap_or_default();
@@ -49,7 +49,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         tables: b.tables,
         views,
         sequences,
-        enums,
+        enums: types.enums,
         functions,
         schemas,
         schema_comments,
@@ -57,5 +57,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         domains,
         virtual_tables: Vec::new(),
         collations,
+        composite_types: types.composites,
+        range_types: types.ranges,
     })
 }
