@@ -118,7 +118,12 @@ fn rename_change(r: &Rename) -> Change {
 fn split_lead(changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
     let n = changes
         .iter()
-        .take_while(|c| matches!(c, Change::DropView(_) | Change::DropTrigger { .. }))
+        .take_while(|c| {
+            matches!(
+                c,
+                Change::DropView(_) | Change::DropTrigger { .. } | Change::DropRule(_)
+            )
+        })
         .count();
     let mut lead = changes;
     let rest = lead.split_off(n);
@@ -212,7 +217,10 @@ impl Comparison {
         let (late, middle): (Vec<Change>, Vec<Change>) = rest.into_iter().partition(|c| {
             matches!(
                 c,
-                Change::CreateView(_) | Change::CreateTrigger { .. } | Change::SetComment { .. }
+                Change::CreateView(_)
+                    | Change::CreateTrigger { .. }
+                    | Change::CreateRule(_)
+                    | Change::SetComment { .. }
             )
         });
         let mut downgrade = lead;
@@ -315,6 +323,8 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
         T::Function {
             name, arguments, ..
         } => format!("function {}({arguments})", q(name)),
+        T::ViewColumn { view, column } => format!("column {}.{column}", q(view)),
+        T::Rule { relation, name } => format!("rule {name} on {}", q(relation)),
         T::Sequence(name) => format!("sequence {}", q(name)),
         T::Type(name) => format!("type {}", q(name)),
         T::Domain(name) => format!("domain {}", q(name)),
@@ -396,6 +406,8 @@ pub fn summary(change: &Change) -> String {
         Change::DropCompositeType(c) => format!("drop type {}", q(&c.name)),
         Change::CreateRangeType(r) => format!("create range type {}", q(&r.name)),
         Change::DropRangeType(r) => format!("drop range type {}", q(&r.name)),
+        Change::CreateRule(r) => format!("create rule {} on {}", r.name, q(&r.relation)),
+        Change::DropRule(r) => format!("drop rule {} on {}", r.name, q(&r.relation)),
         Change::CreateCollation(c) => format!("create collation {}", q(&c.name)),
         Change::DropCollation(c) => format!("drop collation {}", q(&c.name)),
         Change::DropVirtualTable(v) => format!("drop virtual table {}", q(&v.name)),

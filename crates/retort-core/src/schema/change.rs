@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{
     CheckConstraint, Collation, Column, CompositeType, Domain, EnumType, Extension, ForeignKey,
-    Function, Index, Policy, PrimaryKey, QualifiedName, RangeType, Sequence, Table, Trigger,
+    Function, Index, Policy, PrimaryKey, QualifiedName, RangeType, Rule, Sequence, Table, Trigger,
     UniqueConstraint, View, VirtualTable,
 };
 
@@ -334,6 +334,10 @@ pub enum Change {
     CreateRangeType(RangeType),
     /// `DROP TYPE` of a range type (its multirange goes with it).
     DropRangeType(RangeType),
+    /// `CREATE RULE` (once the tables and views it names exist).
+    CreateRule(Rule),
+    /// `DROP RULE` (a rule goes with its table or view otherwise).
+    DropRule(Rule),
     /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
     CreateVirtualTable(VirtualTable),
     /// `DROP TABLE` of a virtual table (its shadow tables go with it).
@@ -382,6 +386,20 @@ pub enum CommentTarget {
         /// An aggregate.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         aggregate: bool,
+    },
+    /// A column of a view.
+    ViewColumn {
+        /// The view.
+        view: QualifiedName,
+        /// The column.
+        column: String,
+    },
+    /// A rule.
+    Rule {
+        /// Its table or view.
+        relation: QualifiedName,
+        /// The rule.
+        name: String,
     },
     /// A sequence.
     Sequence(QualifiedName),

@@ -11,10 +11,12 @@ use super::{QualifiedName, Schema};
 
 /// Whether any object in `schema` carries a comment this module handles.
 pub(super) fn any(schema: &Schema) -> bool {
-    schema
-        .views
-        .iter()
-        .any(|v| v.comment.is_some() || v.indexes.iter().any(|i| i.comment.is_some()))
+    schema.views.iter().any(|v| {
+        v.comment.is_some()
+            || v.indexes.iter().any(|i| i.comment.is_some())
+            || v.triggers.iter().any(|t| t.comment.is_some())
+            || !v.column_comments.is_empty()
+    }) || schema.rules.iter().any(|r| r.comment.is_some())
         || schema.functions.iter().any(|f| f.comment.is_some())
         || schema.sequences.iter().any(|s| s.comment.is_some())
         || schema.enums.iter().any(|e| e.comment.is_some())
@@ -44,7 +46,10 @@ pub(super) fn strip(schema: &Schema) -> Schema {
     for v in &mut s.views {
         v.comment = None;
         v.indexes.iter_mut().for_each(|i| i.comment = None);
+        v.triggers.iter_mut().for_each(|t| t.comment = None);
+        v.column_comments.clear();
     }
+    s.rules.iter_mut().for_each(|r| r.comment = None);
     s.functions.iter_mut().for_each(|f| f.comment = None);
     s.sequences.iter_mut().for_each(|x| x.comment = None);
     s.enums.iter_mut().for_each(|e| e.comment = None);
@@ -80,6 +85,33 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
                 materialized: v.materialized,
             },
             v.comment.clone(),
+        ));
+        for t in &v.triggers {
+            out.push((
+                CommentTarget::Trigger {
+                    table: v.name.clone(),
+                    name: t.name.clone(),
+                },
+                t.comment.clone(),
+            ));
+        }
+        for (column, comment) in &v.column_comments {
+            out.push((
+                CommentTarget::ViewColumn {
+                    view: v.name.clone(),
+                    column: column.clone(),
+                },
+                Some(comment.clone()),
+            ));
+        }
+    }
+    for r in &schema.rules {
+        out.push((
+            CommentTarget::Rule {
+                relation: r.relation.clone(),
+                name: r.name.clone(),
+            },
+            r.comment.clone(),
         ));
     }
     for f in &schema.functions {
@@ -223,6 +255,16 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
                     materialized: v.materialized,
                 });
                 out.extend(v.indexes.iter().map(|i| index(&v.name.schema, &i.name)));
+                out.extend(v.triggers.iter().map(|t| CommentTarget::Trigger {
+                    table: v.name.clone(),
+                    name: t.name.clone(),
+                }));
+            }
+            Change::CreateRule(r) => {
+                out.insert(CommentTarget::Rule {
+                    relation: r.relation.clone(),
+                    name: r.name.clone(),
+                });
             }
             Change::CreateFunction(f) => {
                 out.insert(function(f));
@@ -318,9 +360,35 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
     let old: HashMap<CommentTarget, Option<String>> = objects(from).into_iter().collect();
     let created = created(changes);
     let mut out = Vec::new();
-    for (target, comment) in objects(to) {
+    // A view column's comment is gone with its view. A view column only
+    // `from` had a comment on is listed with `None`, to remove it.
+    let view_created = |target: &CommentTarget| match target {
+        CommentTarget::ViewColumn { view, .. } => {
+            created.contains(&CommentTarget::View {
+                name: view.clone(),
+                materialized: false,
+            }) || created.contains(&CommentTarget::View {
+                name: view.clone(),
+                materialized: true,
+            })
+        }
+        _ => false,
+    };
+    let mut targets = objects(to);
+    let listed: HashSet<CommentTarget> = targets.iter().map(|(t, _)| t.clone()).collect();
+    let kept_views: HashSet<&QualifiedName> = to.views.iter().map(|v| &v.name).collect();
+    for (target, _) in objects(from) {
+        if let CommentTarget::ViewColumn { view, .. } = &target {
+            if kept_views.contains(view) && !listed.contains(&target) {
+                targets.push((target, None));
+            }
+        }
+    }
+    for (target, comment) in targets {
         let set = match old.get(&target) {
-            Some(before) if !created.contains(&target) => *before != comment,
+            Some(before) if !created.contains(&target) && !view_created(&target) => {
+                *before != comment
+            }
             _ => comment.is_some(),
         };
         if set {

@@ -63,6 +63,24 @@ pub struct Schema {
     /// (schema, name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub range_types: Vec<RangeType>,
+    /// Rules (`CREATE RULE`; PostgreSQL) on tables and views, other than
+    /// a view's own `_RETURN`, sorted by (relation, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+}
+
+/// A rewrite rule, kept as the statement that creates it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// The table or view it is on.
+    pub relation: QualifiedName,
+    /// Its name.
+    pub name: String,
+    /// The `CREATE RULE` statement as `pg_get_ruledef` gives it.
+    pub definition: String,
+    /// `COMMENT ON RULE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A composite type: a row type of its own.
@@ -485,6 +503,9 @@ pub struct View {
     /// back) and gone with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
+    /// `COMMENT ON COLUMN` of its columns, by column name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub column_comments: std::collections::BTreeMap<String, String>,
 }
 
 /// A free-standing sequence.
@@ -556,6 +577,8 @@ impl Schema {
         self.collations.sort_by(|a, b| a.name.cmp(&b.name));
         self.composite_types.sort_by(|a, b| a.name.cmp(&b.name));
         self.range_types.sort_by(|a, b| a.name.cmp(&b.name));
+        self.rules
+            .sort_by(|a, b| (&a.relation, &a.name).cmp(&(&b.relation, &b.name)));
     }
 
     /// The table with this name.

@@ -273,6 +273,7 @@ fn views(conn: &mut dyn Connection) -> Result<Vec<View>> {
         comment: None,
         indexes: Vec::new(),
         triggers: Vec::new(),
+        column_comments: Default::default(),
     })
     .collect())
 }

@@ -54,6 +54,7 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
     objects::virtual_tables(from, to, &mut p);
     tables::tables(from, to, &mut p);
     objects::enum_casts(from, &mut p);
+    objects::rules(from, to, &mut p);
     order::recreate_dependent_views(from, to, &mut p);
     p.into_changes()
 }

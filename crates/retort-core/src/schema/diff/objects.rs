@@ -86,6 +86,18 @@ pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
     }
 }
 
+/// Rules by (relation, name), compared whole: dropped with the triggers
+/// (before the tables they are on are dropped), created with them (once
+/// every table and view they name exists).
+pub(super) fn rules(from: &Schema, to: &Schema, p: &mut Phases) {
+    for r in from.rules.iter().filter(|r| !to.rules.contains(r)) {
+        p.drop_views.push(Change::DropRule(r.clone()));
+    }
+    for r in to.rules.iter().filter(|r| !from.rules.contains(r)) {
+        p.create_triggers.push(Change::CreateRule(r.clone()));
+    }
+}
+
 /// Collations come before the domains and tables that use them and go
 /// after them. There is no `ALTER` for a collation's locale: a changed one
 /// is dropped and created again (which fails, clearly, while columns use

@@ -133,17 +133,32 @@ pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phase
             _ => None,
         })
         .collect();
-    // A recreated view brings its triggers back itself.
+    // A recreated view brings its triggers back itself; its rules and
+    // triggers go with it.
     let recreated: std::collections::HashSet<&QualifiedName> = from
         .views
         .iter()
         .map(|v| &v.name)
         .filter(|n| affected.contains(*n))
         .collect();
-    p.drop_views
-        .retain(|c| !matches!(c, Change::DropTrigger { table, .. } if recreated.contains(table)));
-    p.create_triggers
-        .retain(|c| !matches!(c, Change::CreateTrigger { table, .. } if recreated.contains(table)));
+    p.drop_views.retain(|c| match c {
+        Change::DropTrigger { table, .. } => !recreated.contains(table),
+        Change::DropRule(r) => !recreated.contains(&r.relation),
+        _ => true,
+    });
+    p.create_triggers.retain(|c| match c {
+        Change::CreateTrigger { table, .. } => !recreated.contains(table),
+        Change::CreateRule(r) => !recreated.contains(&r.relation),
+        _ => true,
+    });
+    // Rules are not part of the view: those of a view created again are
+    // created again too.
+    p.create_triggers.extend(
+        to.rules
+            .iter()
+            .filter(|r| recreated.contains(&r.relation))
+            .map(|r| Change::CreateRule(r.clone())),
+    );
     for v in from.views.iter().filter(|v| affected.contains(&v.name)) {
         if !dropped.contains(&v.name) {
             p.drop_views.push(Change::DropView(v.clone()));

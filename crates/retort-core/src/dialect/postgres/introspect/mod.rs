@@ -34,7 +34,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
     let mut views = views::views(conn, &rel, view_indexes)?;
     let sequences = types::sequences(conn, &rel)?;
     let types = types::types(conn)?;
-    let mut view_triggers = tables::triggers(conn, &mut b, &rel)?;
+    let (mut view_triggers, rules) = tables::triggers(conn, &mut b, &rel)?;
     for v in &mut views {
         v.triggers = view_triggers.remove(&v.name).unwrap_or_default();
     }
@@ -59,5 +59,6 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         collations,
         composite_types: types.composites,
         range_types: types.ranges,
+        rules,
     })
 }

@@ -9,7 +9,7 @@ use crate::dialect::Connection;
 use crate::error::Result;
 use crate::schema::{
     CheckConstraint, Column, FkAction, ForeignKey, Identity, Index, Policy, PrimaryKey,
-    QualifiedName, Trigger, UniqueConstraint,
+    QualifiedName, Rule, Trigger, UniqueConstraint,
 };
 
 /// Ordinary and partitioned tables of user schemas, with their comments and
@@ -211,35 +211,53 @@ pub(super) fn indexes(
     Ok(view_indexes)
 }
 
-/// User triggers (not the internal ones behind foreign keys); those of
-/// views are returned by view name.
+/// Triggers of views (by view) and rules, which [`triggers`] reads with
+/// the tables' triggers.
+pub(super) type ViewTriggersAndRules = (HashMap<QualifiedName, Vec<Trigger>>, Vec<Rule>);
+
+/// User triggers (not the internal ones behind foreign keys), and rules
+/// (`pg_rewrite` other than views' `_RETURN`) in the same query; the
+/// triggers of views are returned by view name.
 pub(super) fn triggers(
     conn: &mut dyn Connection,
     b: &mut Builder,
     rel: &str,
-) -> Result<HashMap<QualifiedName, Vec<Trigger>>> {
+) -> Result<ViewTriggersAndRules> {
     let mut view_triggers: HashMap<QualifiedName, Vec<Trigger>> = HashMap::new();
+    let mut rules = Vec::new();
     for r in query(
         conn,
         "triggers",
         &format!(
-            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger') FROM pg_trigger t \
+            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger'), false FROM pg_trigger t \
              JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE NOT t.tgisinternal AND {rel}"
+             WHERE NOT t.tgisinternal AND {rel} \
+             UNION ALL SELECT n.nspname, c.relname, rw.rulename, pg_get_ruledef(rw.oid, true), obj_description(rw.oid, 'pg_rewrite'), true \
+             FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE rw.rulename <> '_RETURN' AND {rel}"
         ),
     )? {
+        let relation = QualifiedName::new(text(&r, 0), text(&r, 1));
+        if truthy(&r, 5) {
+            rules.push(Rule {
+                relation,
+                name: text(&r, 2),
+                definition: text(&r, 3).trim().trim_end_matches(';').to_string(),
+                comment: opt(&r, 4),
+            });
+            continue;
+        }
         let trigger = Trigger {
             name: text(&r, 2),
             definition: text(&r, 3),
             comment: opt(&r, 4),
         };
-        let relation = QualifiedName::new(text(&r, 0), text(&r, 1));
         match b.table(&relation) {
             Some(t) => t.triggers.push(trigger),
             None => view_triggers.entry(relation).or_default().push(trigger),
         }
     }
-    Ok(view_triggers)
+    Ok((view_triggers, rules))
 }
 
 /// Row-level security policies.

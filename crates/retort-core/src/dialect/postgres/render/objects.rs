@@ -1,7 +1,6 @@
 //! Schemas, extensions, comments, functions and procedures.
 
 use super::Postgres;
-use crate::dialect::ddl::Ddl;
 use crate::dialect::Dialect;
 use crate::schema::{Change, CommentTarget, Function};
 
@@ -53,20 +52,12 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             create_function(to, out);
         }
         Change::DropFunction(f) => out.push(drop_function(d, f)),
-        // A view's triggers come with it, and so do their comments.
-        Change::CreateView(v) if v.triggers.iter().any(|t| t.comment.is_some()) => {
-            d.render_standard(change, out);
-            for t in &v.triggers {
-                if let Some(comment) = &t.comment {
-                    out.push(format!(
-                        "COMMENT ON TRIGGER {} ON {} IS {}",
-                        d.ident(&t.name),
-                        d.qualified(&v.name),
-                        d.literal(comment)
-                    ));
-                }
-            }
-        }
+        Change::CreateRule(r) => out.push(r.definition.clone()),
+        Change::DropRule(r) => out.push(format!(
+            "DROP RULE {} ON {}",
+            d.ident(&r.name),
+            d.qualified(&r.relation)
+        )),
         _ => return false,
     }
     true
@@ -92,6 +83,12 @@ fn comment_target(on: &CommentTarget) -> String {
             d.qualified(name),
             routine_arguments(arguments, *aggregate)
         ),
+        T::ViewColumn { view, column } => {
+            format!("COLUMN {}.{}", d.qualified(view), d.ident(column))
+        }
+        T::Rule { relation, name } => {
+            format!("RULE {} ON {}", d.ident(name), d.qualified(relation))
+        }
         T::Sequence(name) => format!("SEQUENCE {}", d.qualified(name)),
         T::Type(name) => format!("TYPE {}", d.qualified(name)),
         T::Domain(name) => format!("DOMAIN {}", d.qualified(name)),
