@@ -183,7 +183,12 @@ fn rename_change(r: &Rename) -> Change {
 fn split_lead(changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
     let n = changes
         .iter()
-        .take_while(|c| matches!(c, Change::DropView(_) | Change::DropTrigger { .. }))
+        .take_while(|c| {
+            matches!(
+                c,
+                Change::DropView(_) | Change::DropTrigger { .. } | Change::DropRule(_)
+            )
+        })
         .count();
     let mut lead = changes;
     let rest = lead.split_off(n);
@@ -277,7 +282,10 @@ impl Comparison {
         let (late, middle): (Vec<Change>, Vec<Change>) = rest.into_iter().partition(|c| {
             matches!(
                 c,
-                Change::CreateView(_) | Change::CreateTrigger { .. } | Change::SetComment { .. }
+                Change::CreateView(_)
+                    | Change::CreateTrigger { .. }
+                    | Change::CreateRule(_)
+                    | Change::SetComment { .. }
             )
         });
         let mut downgrade = lead;
@@ -374,6 +382,10 @@ fn data_loss(change: &Change) -> String {
                 )
             }
         }
+        Change::ReplaceCompositeType { to, .. } => format!(
+            "drops and creates type {} (its attributes are reordered); fails while columns use it",
+            to.name.name
+        ),
         _ => "may lose data".to_string(),
     }
 }
@@ -392,6 +404,8 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
         T::Function {
             name, arguments, ..
         } => format!("function {}({arguments})", q(name)),
+        T::ViewColumn { view, column } => format!("column {}.{column}", q(view)),
+        T::Rule { relation, name } => format!("rule {name} on {}", q(relation)),
         T::Sequence(name) => format!("sequence {}", q(name)),
         T::Type(name) => format!("type {}", q(name)),
         T::Domain(name) => format!("domain {}", q(name)),
@@ -410,6 +424,8 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
 fn routine(f: &crate::schema::Function) -> &'static str {
     if f.procedure {
         "procedure"
+    } else if f.aggregate {
+        "aggregate"
     } else {
         "function"
     }
@@ -484,6 +500,18 @@ pub fn summary(change: &Change) -> String {
         Change::CreateView(v) => format!("create view {}", q(&v.name)),
         Change::DropView(v) => format!("drop view {}", q(&v.name)),
         Change::CreateVirtualTable(v) => format!("create virtual table {}", q(&v.name)),
+        Change::CreateCompositeType(c) => format!("create type {}", q(&c.name)),
+        Change::AlterCompositeType { to, .. } => format!("alter type {}", q(&to.name)),
+        Change::ReplaceCompositeType { to, .. } => {
+            format!("replace type {} (drop and create)", q(&to.name))
+        }
+        Change::DropCompositeType(c) => format!("drop type {}", q(&c.name)),
+        Change::CreateRangeType(r) => format!("create range type {}", q(&r.name)),
+        Change::DropRangeType(r) => format!("drop range type {}", q(&r.name)),
+        Change::CreateRule(r) => format!("create rule {} on {}", r.name, q(&r.relation)),
+        Change::DropRule(r) => format!("drop rule {} on {}", r.name, q(&r.relation)),
+        Change::CreateCollation(c) => format!("create collation {}", q(&c.name)),
+        Change::DropCollation(c) => format!("drop collation {}", q(&c.name)),
         Change::DropVirtualTable(v) => format!("drop virtual table {}", q(&v.name)),
         Change::CreateEnum(e) => format!("create type {}", q(&e.name)),
         Change::AddEnumValue { name, value } => format!("add value '{value}' to type {}", q(name)),

@@ -24,11 +24,16 @@ pub(crate) trait Ddl: Dialect {
         format!(" DEFAULT {default}")
     }
 
+    /// A column's collation as `COLLATE` names it, from the model's text.
+    fn collation(&self, collation: &str) -> String {
+        self.ident(collation)
+    }
+
     /// A column as `CREATE TABLE` and `ADD COLUMN` declare it.
     fn column_def(&self, c: &Column) -> String {
         let mut def = format!("{} {}", self.ident(&c.name), c.data_type);
         if let Some(collation) = &c.collation {
-            def.push_str(&format!(" COLLATE {}", self.ident(collation)));
+            def.push_str(&format!(" COLLATE {}", self.collation(collation)));
         }
         if let Some(expr) = &c.generated {
             let stored = if c.generated_virtual {
@@ -208,6 +213,7 @@ pub(crate) trait Ddl: Dialect {
                     v.definition.trim().trim_end_matches(';')
                 ));
                 out.extend(v.indexes.iter().map(|i| self.create_index(&v.name, i)));
+                out.extend(v.triggers.iter().map(|t| t.definition.clone()));
             }
             Change::DropView(v) => out.push(format!(
                 "DROP {}VIEW {}",

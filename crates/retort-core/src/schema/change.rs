@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Column, Domain, EnumType, ExclusionConstraint, Extension, ForeignKey,
-    Function, Index, Policy, PrimaryKey, QualifiedName, Sequence, Table, Trigger, UniqueConstraint,
-    View, VirtualTable,
+    CheckConstraint, Collation, Column, CompositeType, Domain, EnumType, ExclusionConstraint,
+    Extension, ForeignKey, Function, Index, Policy, PrimaryKey, QualifiedName, RangeType, Rule,
+    Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -83,6 +83,10 @@ pub enum Change {
         from: Column,
         /// The column after.
         to: Column,
+        /// The old type is an enum: its values are converted through text
+        /// (PostgreSQL has no cast from one enum to another).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cast_through_text: bool,
     },
     /// `ADD PRIMARY KEY`.
     AddPrimaryKey {
@@ -345,6 +349,38 @@ pub enum Change {
         /// The table after.
         to: Box<Table>,
     },
+    /// `CREATE COLLATION` (before the tables and domains that use it).
+    CreateCollation(Collation),
+    /// `DROP COLLATION` (once nothing uses it).
+    DropCollation(Collation),
+    /// `CREATE TYPE … AS (…)`.
+    CreateCompositeType(CompositeType),
+    /// `ALTER TYPE … ADD / DROP / ALTER ATTRIBUTE`: the attributes that
+    /// stay keep their order and new ones come last.
+    AlterCompositeType {
+        /// Before.
+        from: CompositeType,
+        /// After.
+        to: CompositeType,
+    },
+    /// `DROP TYPE` and `CREATE TYPE … AS (…)` again: attributes reordered
+    /// (loses data: fails while columns use the type).
+    ReplaceCompositeType {
+        /// Before.
+        from: CompositeType,
+        /// After.
+        to: CompositeType,
+    },
+    /// `DROP TYPE` of a composite type.
+    DropCompositeType(CompositeType),
+    /// `CREATE TYPE … AS RANGE`.
+    CreateRangeType(RangeType),
+    /// `DROP TYPE` of a range type (its multirange goes with it).
+    DropRangeType(RangeType),
+    /// `CREATE RULE` (once the tables and views it names exist).
+    CreateRule(Rule),
+    /// `DROP RULE` (a rule goes with its table or view otherwise).
+    DropRule(Rule),
     /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
     CreateVirtualTable(VirtualTable),
     /// `DROP TABLE` of a virtual table (its shadow tables go with it).
@@ -355,7 +391,10 @@ impl Change {
     /// Whether applying the change can lose data.
     pub fn loses_data(&self) -> bool {
         match self {
-            Change::DropTable(_) | Change::DropColumn { .. } | Change::DropVirtualTable(_) => true,
+            Change::DropTable(_)
+            | Change::DropColumn { .. }
+            | Change::DropVirtualTable(_)
+            | Change::ReplaceCompositeType { .. } => true,
             Change::AlterColumn { from, to, .. } => from.data_type != to.data_type,
             Change::RebuildTable { from, to } => from.columns.iter().any(|c| {
                 to.columns
@@ -387,10 +426,27 @@ pub enum CommentTarget {
         arguments: String,
         /// A procedure.
         procedure: bool,
+        /// An aggregate.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        aggregate: bool,
+    },
+    /// A column of a view.
+    ViewColumn {
+        /// The view.
+        view: QualifiedName,
+        /// The column.
+        column: String,
+    },
+    /// A rule.
+    Rule {
+        /// Its table or view.
+        relation: QualifiedName,
+        /// The rule.
+        name: String,
     },
     /// A sequence.
     Sequence(QualifiedName),
-    /// An enum type.
+    /// An enum, composite or range type.
     Type(QualifiedName),
     /// A domain.
     Domain(QualifiedName),

@@ -11,13 +11,17 @@ use super::{QualifiedName, Schema};
 
 /// Whether any object in `schema` carries a comment this module handles.
 pub(super) fn any(schema: &Schema) -> bool {
-    schema
-        .views
-        .iter()
-        .any(|v| v.comment.is_some() || v.indexes.iter().any(|i| i.comment.is_some()))
+    schema.views.iter().any(|v| {
+        v.comment.is_some()
+            || v.indexes.iter().any(|i| i.comment.is_some())
+            || v.triggers.iter().any(|t| t.comment.is_some())
+            || !v.column_comments.is_empty()
+    }) || schema.rules.iter().any(|r| r.comment.is_some())
         || schema.functions.iter().any(|f| f.comment.is_some())
         || schema.sequences.iter().any(|s| s.comment.is_some())
         || schema.enums.iter().any(|e| e.comment.is_some())
+        || schema.composite_types.iter().any(|e| e.comment.is_some())
+        || schema.range_types.iter().any(|e| e.comment.is_some())
         || schema.domains.iter().any(|d| d.comment.is_some())
         || schema
             .domains
@@ -42,10 +46,15 @@ pub(super) fn strip(schema: &Schema) -> Schema {
     for v in &mut s.views {
         v.comment = None;
         v.indexes.iter_mut().for_each(|i| i.comment = None);
+        v.triggers.iter_mut().for_each(|t| t.comment = None);
+        v.column_comments.clear();
     }
+    s.rules.iter_mut().for_each(|r| r.comment = None);
     s.functions.iter_mut().for_each(|f| f.comment = None);
     s.sequences.iter_mut().for_each(|x| x.comment = None);
     s.enums.iter_mut().for_each(|e| e.comment = None);
+    s.composite_types.iter_mut().for_each(|e| e.comment = None);
+    s.range_types.iter_mut().for_each(|e| e.comment = None);
     for d in &mut s.domains {
         d.comment = None;
         d.checks.iter_mut().for_each(|c| c.comment = None);
@@ -77,6 +86,33 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
             },
             v.comment.clone(),
         ));
+        for t in &v.triggers {
+            out.push((
+                CommentTarget::Trigger {
+                    table: v.name.clone(),
+                    name: t.name.clone(),
+                },
+                t.comment.clone(),
+            ));
+        }
+        for (column, comment) in &v.column_comments {
+            out.push((
+                CommentTarget::ViewColumn {
+                    view: v.name.clone(),
+                    column: column.clone(),
+                },
+                Some(comment.clone()),
+            ));
+        }
+    }
+    for r in &schema.rules {
+        out.push((
+            CommentTarget::Rule {
+                relation: r.relation.clone(),
+                name: r.name.clone(),
+            },
+            r.comment.clone(),
+        ));
     }
     for f in &schema.functions {
         out.push((
@@ -84,12 +120,19 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
                 name: f.name.clone(),
                 arguments: f.arguments.clone(),
                 procedure: f.procedure,
+                aggregate: f.aggregate,
             },
             f.comment.clone(),
         ));
     }
     for x in &schema.sequences {
         out.push((CommentTarget::Sequence(x.name.clone()), x.comment.clone()));
+    }
+    for e in &schema.composite_types {
+        out.push((CommentTarget::Type(e.name.clone()), e.comment.clone()));
+    }
+    for e in &schema.range_types {
+        out.push((CommentTarget::Type(e.name.clone()), e.comment.clone()));
     }
     for e in &schema.enums {
         out.push((CommentTarget::Type(e.name.clone()), e.comment.clone()));
@@ -202,6 +245,7 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
         name: f.name.clone(),
         arguments: f.arguments.clone(),
         procedure: f.procedure,
+        aggregate: f.aggregate,
     };
     for change in changes {
         match change {
@@ -211,17 +255,35 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
                     materialized: v.materialized,
                 });
                 out.extend(v.indexes.iter().map(|i| index(&v.name.schema, &i.name)));
+                out.extend(v.triggers.iter().map(|t| CommentTarget::Trigger {
+                    table: v.name.clone(),
+                    name: t.name.clone(),
+                }));
+            }
+            Change::CreateRule(r) => {
+                out.insert(CommentTarget::Rule {
+                    relation: r.relation.clone(),
+                    name: r.name.clone(),
+                });
             }
             Change::CreateFunction(f) => {
                 out.insert(function(f));
             }
             Change::ReplaceFunction { from, to }
-                if from.result != to.result || from.procedure != to.procedure =>
+                if from.result != to.result
+                    || from.procedure != to.procedure
+                    || from.aggregate != to.aggregate =>
             {
                 out.insert(function(to));
             }
             Change::CreateSequence(x) => {
                 out.insert(CommentTarget::Sequence(x.name.clone()));
+            }
+            Change::CreateCompositeType(e) | Change::ReplaceCompositeType { to: e, .. } => {
+                out.insert(CommentTarget::Type(e.name.clone()));
+            }
+            Change::CreateRangeType(e) => {
+                out.insert(CommentTarget::Type(e.name.clone()));
             }
             Change::CreateEnum(e) | Change::ReplaceEnum { to: e, .. } => {
                 out.insert(CommentTarget::Type(e.name.clone()));
@@ -298,9 +360,35 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
     let old: HashMap<CommentTarget, Option<String>> = objects(from).into_iter().collect();
     let created = created(changes);
     let mut out = Vec::new();
-    for (target, comment) in objects(to) {
+    // A view column's comment is gone with its view. A view column only
+    // `from` had a comment on is listed with `None`, to remove it.
+    let view_created = |target: &CommentTarget| match target {
+        CommentTarget::ViewColumn { view, .. } => {
+            created.contains(&CommentTarget::View {
+                name: view.clone(),
+                materialized: false,
+            }) || created.contains(&CommentTarget::View {
+                name: view.clone(),
+                materialized: true,
+            })
+        }
+        _ => false,
+    };
+    let mut targets = objects(to);
+    let listed: HashSet<CommentTarget> = targets.iter().map(|(t, _)| t.clone()).collect();
+    let kept_views: HashSet<&QualifiedName> = to.views.iter().map(|v| &v.name).collect();
+    for (target, _) in objects(from) {
+        if let CommentTarget::ViewColumn { view, .. } = &target {
+            if kept_views.contains(view) && !listed.contains(&target) {
+                targets.push((target, None));
+            }
+        }
+    }
+    for (target, comment) in targets {
         let set = match old.get(&target) {
-            Some(before) if !created.contains(&target) => *before != comment,
+            Some(before) if !created.contains(&target) && !view_created(&target) => {
+                *before != comment
+            }
             _ => comment.is_some(),
         };
         if set {

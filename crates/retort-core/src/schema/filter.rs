@@ -161,6 +161,17 @@ impl Filter {
         schema
             .views
             .retain(|v| keep_views && self.relation(&v.name));
+        if !self.kind(ObjectKind::Triggers) {
+            schema.views.iter_mut().for_each(|v| v.triggers.clear());
+        }
+        // Rules go with their tables and views.
+        let relations: std::collections::HashSet<QualifiedName> = schema
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .chain(schema.views.iter().map(|v| v.name.clone()))
+            .collect();
+        schema.rules.retain(|r| relations.contains(&r.relation));
         let keep = |kind, name: &QualifiedName| self.kind(kind) && self.schema(&name.schema);
         schema
             .sequences

@@ -52,6 +52,107 @@ pub struct Schema {
     /// tables SQLite keeps for them are not part of the model.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub virtual_tables: Vec<VirtualTable>,
+    /// Collations created with `CREATE COLLATION` (PostgreSQL), sorted by
+    /// (schema, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collations: Vec<Collation>,
+    /// Composite types (`CREATE TYPE … AS (…)`; PostgreSQL), sorted by
+    /// (schema, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub composite_types: Vec<CompositeType>,
+    /// Range types (`CREATE TYPE … AS RANGE`; PostgreSQL), sorted by
+    /// (schema, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub range_types: Vec<RangeType>,
+    /// Rules (`CREATE RULE`; PostgreSQL) on tables and views, other than
+    /// a view's own `_RETURN`, sorted by (relation, name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+}
+
+/// A rewrite rule, kept as the statement that creates it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// The table or view it is on.
+    pub relation: QualifiedName,
+    /// Its name.
+    pub name: String,
+    /// The `CREATE RULE` statement as `pg_get_ruledef` gives it.
+    pub definition: String,
+    /// `COMMENT ON RULE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A composite type: a row type of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositeType {
+    /// Its name.
+    pub name: QualifiedName,
+    /// Its attributes, in order.
+    pub attributes: Vec<TypeAttribute>,
+    /// `COMMENT ON TYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// An attribute of a composite type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeAttribute {
+    /// Its name.
+    pub name: String,
+    /// Its type, as the catalog spells it.
+    pub data_type: String,
+    /// A collation other than its type's, as `COLLATE` takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+}
+
+/// A range type (and, from PostgreSQL 14, the multirange type that comes
+/// with it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeType {
+    /// Its name.
+    pub name: QualifiedName,
+    /// `SUBTYPE`, as the catalog spells it.
+    pub subtype: String,
+    /// `SUBTYPE_OPCLASS` when not the subtype's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_opclass: Option<String>,
+    /// `COLLATION` when not the subtype's default, as `COLLATE` takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// `SUBTYPE_DIFF`, the function's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_diff: Option<String>,
+    /// `MULTIRANGE_TYPE_NAME` (PostgreSQL 14+), the multirange's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multirange: Option<String>,
+    /// `COMMENT ON TYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A collation (PostgreSQL's `CREATE COLLATION`). Columns name it in their
+/// `collation` as the SQL that `COLLATE` takes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collation {
+    /// Its name, case preserved (`"POSIX"` and `posix` are two names).
+    pub name: QualifiedName,
+    /// `provider`: `icu`, `libc` or `builtin`.
+    pub provider: String,
+    /// `locale` of an ICU or builtin collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// `lc_collate` of a libc collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_collate: Option<String>,
+    /// `lc_ctype` of a libc collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    /// `deterministic` (the default); `false` compares by the locale's
+    /// rules only (case-insensitive collations).
+    pub deterministic: bool,
 }
 
 /// A virtual table (SQLite): its module keeps the data, so it is compared
@@ -221,6 +322,11 @@ pub struct Function {
     /// `COMMENT ON FUNCTION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// An aggregate (`CREATE AGGREGATE`): `definition` is its
+    /// `CREATE OR REPLACE AGGREGATE` statement, and it is created after the
+    /// functions it calls and dropped before them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aggregate: bool,
 }
 
 /// A column.
@@ -475,6 +581,14 @@ pub struct View {
     /// a change to one of their columns drops and recreates the view.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<QualifiedName>,
+    /// Its triggers (`INSTEAD OF`; PostgreSQL), sorted by name: part of
+    /// the view, created right after it (so a recreated view gets them
+    /// back) and gone with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    /// `COMMENT ON COLUMN` of its columns, by column name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub column_comments: std::collections::BTreeMap<String, String>,
 }
 
 /// A free-standing sequence.
@@ -550,9 +664,17 @@ impl Schema {
                 .then_with(|| a.arguments.cmp(&b.arguments))
         });
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
+        for v in &mut self.views {
+            v.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
         self.virtual_tables.sort_by(|a, b| a.name.cmp(&b.name));
+        self.collations.sort_by(|a, b| a.name.cmp(&b.name));
+        self.composite_types.sort_by(|a, b| a.name.cmp(&b.name));
+        self.range_types.sort_by(|a, b| a.name.cmp(&b.name));
+        self.rules
+            .sort_by(|a, b| (&a.relation, &a.name).cmp(&(&b.relation, &b.name)));
     }
 
     /// The table with this name.

@@ -274,6 +274,8 @@ fn views(conn: &mut dyn Connection) -> Result<Vec<View>> {
         reads: Vec::new(),
         comment: None,
         indexes: Vec::new(),
+        triggers: Vec::new(),
+        column_comments: Default::default(),
     })
     .collect())
 }

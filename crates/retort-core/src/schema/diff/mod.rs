@@ -20,7 +20,8 @@ use std::hash::Hash;
 
 pub use super::change::{Change, CommentTarget};
 use super::{
-    Domain, EnumType, Extension, QualifiedName, Schema, Sequence, Table, View, VirtualTable,
+    Collation, CompositeType, Domain, EnumType, Extension, QualifiedName, RangeType, Schema,
+    Sequence, Table, View, VirtualTable,
 };
 use order::Phases;
 
@@ -43,12 +44,17 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
     // The order of these calls is the order of changes within a phase.
     objects::schemas_and_extensions(from, to, &mut p);
     objects::views(from, to, &mut p);
+    objects::collations(from, to, &mut p);
     objects::enums(from, to, &mut p);
     objects::domains(from, to, &mut p);
+    objects::range_types(from, to, &mut p);
+    objects::composite_types(from, to, &mut p);
     objects::sequences(from, to, &mut p);
     objects::functions(from, to, &mut p);
     objects::virtual_tables(from, to, &mut p);
     tables::tables(from, to, &mut p);
+    objects::enum_casts(from, &mut p);
+    objects::rules(from, to, &mut p);
     order::recreate_dependent_views(from, to, &mut p);
     p.into_changes()
 }
@@ -71,7 +77,17 @@ macro_rules! named_by_qualified_name {
         }
     )*};
 }
-named_by_qualified_name!(View, EnumType, Domain, Sequence, VirtualTable, Table);
+named_by_qualified_name!(
+    View,
+    EnumType,
+    Domain,
+    Sequence,
+    VirtualTable,
+    Table,
+    Collation,
+    CompositeType,
+    RangeType
+);
 
 impl Named for Extension {
     type Key = String;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::order::Phases;
 use super::{matched, recreated, Change};
-use crate::schema::{EnumType, Extension, Function, QualifiedName, Schema};
+use crate::schema::{CompositeType, EnumType, Extension, Function, QualifiedName, Schema, View};
 
 /// Schemas and extensions come before everything that lives in them and go
 /// after it.
@@ -70,13 +70,183 @@ fn version_lower(a: &str, b: &str) -> bool {
 }
 
 /// Views depend on tables: every view that changes or goes is dropped
-/// first, new and changed ones are created last.
+/// first, new and changed ones are created last (with their triggers). A
+/// view that stays gets its triggers dropped and created one by one.
 pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
-    let (drops, creates) = recreated(&from.views, &to.views);
-    p.drop_views
-        .extend(drops.into_iter().map(|v| Change::DropView(v.clone())));
-    p.create_views
-        .extend(creates.into_iter().map(|v| Change::CreateView(v.clone())));
+    let bare = |views: &[View]| -> Vec<View> {
+        views
+            .iter()
+            .map(|v| View {
+                triggers: Vec::new(),
+                ..v.clone()
+            })
+            .collect()
+    };
+    let (old, new) = (bare(&from.views), bare(&to.views));
+    let (drops, creates) = recreated(&old, &new);
+    let full =
+        |views: &[View], name: &QualifiedName| views.iter().find(|v| &v.name == name).cloned();
+    p.drop_views.extend(
+        drops
+            .iter()
+            .filter_map(|v| full(&from.views, &v.name))
+            .map(Change::DropView),
+    );
+    p.create_views.extend(
+        creates
+            .iter()
+            .filter_map(|v| full(&to.views, &v.name))
+            .map(Change::CreateView),
+    );
+    let (pairs, _) = matched(&from.views, &to.views);
+    for (v, o) in pairs {
+        let Some(o) = o else { continue };
+        if drops.iter().any(|d| d.name == v.name) {
+            continue;
+        }
+        for t in o.triggers.iter().filter(|t| !v.triggers.contains(t)) {
+            p.drop_views.push(Change::DropTrigger {
+                table: v.name.clone(),
+                trigger: t.clone(),
+            });
+        }
+        for t in v.triggers.iter().filter(|t| !o.triggers.contains(t)) {
+            p.create_triggers.push(Change::CreateTrigger {
+                table: v.name.clone(),
+                trigger: t.clone(),
+            });
+        }
+    }
+}
+
+/// Rules by (relation, name), compared whole: dropped with the triggers
+/// (before the tables they are on are dropped), created with them (once
+/// every table and view they name exists).
+pub(super) fn rules(from: &Schema, to: &Schema, p: &mut Phases) {
+    for r in from.rules.iter().filter(|r| !to.rules.contains(r)) {
+        p.drop_views.push(Change::DropRule(r.clone()));
+    }
+    for r in to.rules.iter().filter(|r| !from.rules.contains(r)) {
+        p.create_triggers.push(Change::CreateRule(r.clone()));
+    }
+}
+
+/// Collations come before the domains and tables that use them and go
+/// after them. There is no `ALTER` for a collation's locale: a changed one
+/// is dropped and created again (which fails, clearly, while columns use
+/// it).
+pub(super) fn collations(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (drops, creates) = recreated(&from.collations, &to.collations);
+    for c in drops {
+        if to.collations.iter().any(|n| n.name == c.name) {
+            p.create_types.push(Change::DropCollation(c.clone()));
+        } else {
+            p.drop_types.push(Change::DropCollation(c.clone()));
+        }
+    }
+    p.create_types.extend(
+        creates
+            .into_iter()
+            .map(|c| Change::CreateCollation(c.clone())),
+    );
+}
+
+/// Range types come after the enums and domains their subtype may be, and
+/// before the composite types, functions and tables that use them (and go
+/// after them); a changed one is dropped and created again.
+pub(super) fn range_types(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (drops, creates) = recreated(&from.range_types, &to.range_types);
+    for r in drops {
+        if to.range_types.iter().any(|n| n.name == r.name) {
+            p.create_types.push(Change::DropRangeType(r.clone()));
+        } else {
+            // After the composite types that use it, before the domains
+            // its subtype may be.
+            p.drop_domains.insert(0, Change::DropRangeType(r.clone()));
+        }
+    }
+    p.create_types.extend(
+        creates
+            .into_iter()
+            .map(|r| Change::CreateRangeType(r.clone())),
+    );
+}
+
+/// Composite types: created before the functions and tables that use them
+/// (each after the composite types its attributes name), altered attribute
+/// by attribute where `ALTER TYPE` can, replaced otherwise, dropped once no
+/// function or column uses them (each before the ones it names).
+pub(super) fn composite_types(from: &Schema, to: &Schema, p: &mut Phases) {
+    let (pairs, gone) = matched(&from.composite_types, &to.composite_types);
+    let mut new = Vec::new();
+    for (c, old) in pairs {
+        match old {
+            None => new.push(c),
+            Some(o) if o == c => {}
+            Some(o) if alterable(o, c) => p.create_types.push(Change::AlterCompositeType {
+                from: o.clone(),
+                to: c.clone(),
+            }),
+            Some(o) => p.create_types.push(Change::ReplaceCompositeType {
+                from: o.clone(),
+                to: c.clone(),
+            }),
+        }
+    }
+    p.create_types.extend(
+        by_dependency(new)
+            .into_iter()
+            .map(|c| Change::CreateCompositeType(c.clone())),
+    );
+    let mut drops = by_dependency(gone);
+    drops.reverse();
+    p.drop_composites.extend(
+        drops
+            .into_iter()
+            .map(|c| Change::DropCompositeType(c.clone())),
+    );
+}
+
+/// Whether `ALTER TYPE` turns `from` into `to`: the attributes that stay
+/// keep their order, and the new ones come last.
+fn alterable(from: &CompositeType, to: &CompositeType) -> bool {
+    let kept: Vec<&str> = from
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .filter(|n| to.attributes.iter().any(|b| b.name == *n))
+        .collect();
+    let added = to
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .filter(|n| !from.attributes.iter().any(|b| b.name == *n));
+    let order: Vec<&str> = kept.iter().copied().chain(added).collect();
+    order
+        == to
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+}
+
+/// Composite types, each after the others (of `types`) its attributes name.
+fn by_dependency(mut types: Vec<&CompositeType>) -> Vec<&CompositeType> {
+    let mut out: Vec<&CompositeType> = Vec::new();
+    while !types.is_empty() {
+        let ready = |c: &CompositeType, pending: &[&CompositeType]| {
+            !c.attributes.iter().any(|a| {
+                pending.iter().any(|o| {
+                    o.name != c.name && names_type(&o.name, a.data_type.trim_end_matches("[]"))
+                })
+            })
+        };
+        let i = (0..types.len())
+            .find(|&i| ready(types[i], &types))
+            .unwrap_or(0);
+        out.push(types.remove(i));
+    }
+    out
 }
 
 /// New labels are appended; removing or reordering labels replaces the
@@ -191,7 +361,9 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
     let new: HashMap<_, &Function> = to.functions.iter().map(|f| (key(f), f)).collect();
     // A function whose signature names a table's or view's row type needs
     // that relation to exist, and keeps it from being dropped.
-    for f in &to.functions {
+    // Aggregates come after the functions they call, and go before them.
+    let creates = to.functions.iter().filter(|f| !f.aggregate);
+    for f in creates.chain(to.functions.iter().filter(|f| f.aggregate)) {
         let create = if f.uses_row_type {
             &mut p.create_row_routines
         } else {
@@ -206,7 +378,8 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
             Some(_) => {}
         }
     }
-    for f in &from.functions {
+    let drops = from.functions.iter().filter(|f| f.aggregate);
+    for f in drops.chain(from.functions.iter().filter(|f| !f.aggregate)) {
         if !new.contains_key(&key(f)) {
             let drop = if f.uses_row_type {
                 &mut p.drop_row_routines
@@ -217,6 +390,45 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
         }
     }
 }
+
+/// A column whose old type is an enum (or an array of one) and changes type
+/// is converted through text: there is no cast from one enum to another.
+pub(super) fn enum_casts(from: &Schema, p: &mut Phases) {
+    for c in &mut p.columns {
+        if let Change::AlterColumn {
+            from: old,
+            to: new,
+            cast_through_text,
+            ..
+        } = c
+        {
+            if old.data_type != new.data_type {
+                let base = old.data_type.trim_end_matches("[]");
+                *cast_through_text = from.enums.iter().any(|e| names_type(&e.name, base));
+            }
+        }
+    }
+}
+
+/// Whether the type spelled `data_type` (as the catalog prints it: bare when
+/// visible, else qualified; quoted where needed) is the type `name`.
+fn names_type(name: &QualifiedName, data_type: &str) -> bool {
+    let unquote = |s: &str| s.trim_matches('"').replace("\"\"", "\"");
+    let bare = unquote(data_type);
+    if bare == name.name {
+        return true;
+    }
+    match data_type
+        .split_once("\".\"")
+        .or_else(|| data_type.split_once('.'))
+    {
+        Some((schema, type_name)) => {
+            unquote(schema) == name.schema && unquote(type_name) == name.name
+        }
+        None => false,
+    }
+}
+
 /// The columns of `schema` whose type is the enum `e`.
 fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Option<String>)> {
     let bare = e.name.name.as_str();

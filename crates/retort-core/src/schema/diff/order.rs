@@ -18,6 +18,7 @@ pub(super) struct Phases {
     pub(super) create_tables: Vec<Change>,
     pub(super) columns: Vec<Change>,
     pub(super) drop_routines: Vec<Change>,
+    pub(super) drop_composites: Vec<Change>,
     pub(super) drop_domains: Vec<Change>,
     pub(super) replace_types: Vec<Change>,
     pub(super) add_constraints: Vec<Change>,
@@ -54,6 +55,9 @@ impl Phases {
             // the domains their signatures may name; then enums that lose
             // labels (no domain of a dropped column holds them any more).
             self.drop_routines,
+            // Composite and range types, once no function names them and
+            // before the domains and enums their attributes use.
+            self.drop_composites,
             self.drop_domains,
             self.replace_types,
             self.add_constraints,
@@ -70,17 +74,18 @@ impl Phases {
     }
 }
 
-/// PostgreSQL refuses to change the type of, or drop, a column a view reads.
-/// Views that read (directly or through other views) a table whose columns
-/// change that way are dropped first and created again last, even when
-/// their text is the same.
+/// PostgreSQL refuses to change the type of, or drop, a column a view reads,
+/// and to drop a view another view reads. Views that read (directly or
+/// through other views) a table whose columns change that way, or a view
+/// that is dropped (gone, changed, or recreated), are dropped first and
+/// created again last, even when their text is the same.
 pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phases) {
     let mut affected: Vec<QualifiedName> = Vec::new();
     for c in p.columns.iter().chain(&p.replace_types) {
         match c {
-            Change::AlterColumn { table, from, to }
-                if from.data_type != to.data_type || from.generated != to.generated =>
-            {
+            Change::AlterColumn {
+                table, from, to, ..
+            } if from.data_type != to.data_type || from.generated != to.generated => {
                 affected.push(table.clone())
             }
             Change::DropColumn { table, .. } => affected.push(table.clone()),
@@ -90,38 +95,76 @@ pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phase
             _ => {}
         }
     }
+    // Views dropped already (gone or changed): the views reading them must
+    // go first.
+    affected.extend(p.drop_views.iter().filter_map(|c| match c {
+        Change::DropView(v) => Some(v.name.clone()),
+        _ => None,
+    }));
     if affected.is_empty() {
         return;
     }
+    let mut affected: std::collections::HashSet<QualifiedName> = affected.into_iter().collect();
     // Grow the set through views that read affected views.
     loop {
         let before = affected.len();
         for v in &from.views {
             if !affected.contains(&v.name) && v.reads.iter().any(|r| affected.contains(r)) {
-                affected.push(v.name.clone());
+                affected.insert(v.name.clone());
             }
         }
         if affected.len() == before {
             break;
         }
     }
-    for v in &from.views {
-        if !affected.contains(&v.name) {
-            continue;
-        }
-        let dropped = p
-            .drop_views
+    let dropped: std::collections::HashSet<QualifiedName> = p
+        .drop_views
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView(v) => Some(v.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let created: std::collections::HashSet<QualifiedName> = p
+        .create_views
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateView(v) => Some(v.name.clone()),
+            _ => None,
+        })
+        .collect();
+    // A recreated view brings its triggers back itself; its rules and
+    // triggers go with it.
+    let recreated: std::collections::HashSet<&QualifiedName> = from
+        .views
+        .iter()
+        .map(|v| &v.name)
+        .filter(|n| affected.contains(*n))
+        .collect();
+    p.drop_views.retain(|c| match c {
+        Change::DropTrigger { table, .. } => !recreated.contains(table),
+        Change::DropRule(r) => !recreated.contains(&r.relation),
+        _ => true,
+    });
+    p.create_triggers.retain(|c| match c {
+        Change::CreateTrigger { table, .. } => !recreated.contains(table),
+        Change::CreateRule(r) => !recreated.contains(&r.relation),
+        _ => true,
+    });
+    // Rules are not part of the view: those of a view created again are
+    // created again too.
+    p.create_triggers.extend(
+        to.rules
             .iter()
-            .any(|c| matches!(c, Change::DropView(d) if d.name == v.name));
-        if !dropped {
+            .filter(|r| recreated.contains(&r.relation))
+            .map(|r| Change::CreateRule(r.clone())),
+    );
+    for v in from.views.iter().filter(|v| affected.contains(&v.name)) {
+        if !dropped.contains(&v.name) {
             p.drop_views.push(Change::DropView(v.clone()));
         }
         if let Some(new) = to.views.iter().find(|n| n.name == v.name) {
-            let created = p
-                .create_views
-                .iter()
-                .any(|c| matches!(c, Change::CreateView(n) if n.name == v.name));
-            if !created {
+            if !created.contains(&v.name) {
                 p.create_views.push(Change::CreateView(new.clone()));
             }
         }

@@ -192,6 +192,7 @@ fn columns(old: &Table, new: &Table, p: &mut Phases) {
                 table: name.clone(),
                 from: (*o).clone(),
                 to: c.clone(),
+                cast_through_text: false,
             }),
             Some(_) => {}
         }

@@ -31,25 +31,34 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
     tables::columns(conn, &mut b, &rel)?;
     tables::constraints(conn, &mut b, &rel)?;
     let view_indexes = tables::indexes(conn, &mut b, &rel)?;
-    let views = views::views(conn, &rel, view_indexes)?;
+    let mut views = views::views(conn, &rel, view_indexes)?;
     let sequences = types::sequences(conn, &rel)?;
-    let enums = types::enums(conn)?;
-    tables::triggers(conn, &mut b, &rel)?;
+    let types = types::types(conn)?;
+    let (mut view_triggers, rules) = tables::triggers(conn, &mut b, &rel)?;
+    for v in &mut views {
+        v.triggers = view_triggers.remove(&v.name).unwrap_or_default();
+    }
     let functions = routines::functions(conn)?;
     let (schemas, schema_comments) = routines::schemas(conn)?;
     let extensions = routines::extensions(conn)?;
     let domains = types::domains(conn)?;
     tables::policies(conn, &mut b, &rel)?;
+    // Its own query: nothing else reads pg_collation whole.
+    let collations = types::collations(conn)?;
     Ok(Schema {
         tables: b.tables,
         views,
         sequences,
-        enums,
+        enums: types.enums,
         functions,
         schemas,
         schema_comments,
         extensions,
         domains,
         virtual_tables: Vec::new(),
+        collations,
+        composite_types: types.composites,
+        range_types: types.ranges,
+        rules,
     })
 }

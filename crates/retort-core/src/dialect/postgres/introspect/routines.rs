@@ -8,20 +8,51 @@ use crate::dialect::Connection;
 use crate::error::Result;
 use crate::schema::{Extension, Function, QualifiedName};
 
-/// Functions and procedures of user schemas (not an extension's).
+/// An aggregate's `CREATE OR REPLACE AGGREGATE` statement, built from its
+/// `pg_aggregate` row (`ag`) and `pg_proc` row (`p`, namespace `n`): no
+/// catalog function prints one. Options at their defaults are left out.
+const AGGREGATE_SQL: &str = "'CREATE OR REPLACE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname) \
+    || '(' || coalesce(nullif(pg_get_function_arguments(p.oid), ''), '*') || ') (' || concat_ws(', ', \
+    'SFUNC = ' || ag.aggtransfn::regproc::text, 'STYPE = ' || format_type(ag.aggtranstype, NULL), \
+    CASE WHEN ag.aggtransspace <> 0 THEN 'SSPACE = ' || ag.aggtransspace END, \
+    CASE WHEN ag.aggfinalfn::oid <> 0 THEN 'FINALFUNC = ' || ag.aggfinalfn::regproc::text END, \
+    CASE WHEN ag.aggfinalextra THEN 'FINALFUNC_EXTRA' END, \
+    CASE WHEN ag.aggfinalfn::oid <> 0 THEN 'FINALFUNC_MODIFY = ' || CASE ag.aggfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END, \
+    CASE WHEN ag.aggcombinefn::oid <> 0 THEN 'COMBINEFUNC = ' || ag.aggcombinefn::regproc::text END, \
+    CASE WHEN ag.aggserialfn::oid <> 0 THEN 'SERIALFUNC = ' || ag.aggserialfn::regproc::text END, \
+    CASE WHEN ag.aggdeserialfn::oid <> 0 THEN 'DESERIALFUNC = ' || ag.aggdeserialfn::regproc::text END, \
+    'INITCOND = ' || quote_literal(ag.agginitval), \
+    CASE WHEN ag.aggmtransfn::oid <> 0 THEN 'MSFUNC = ' || ag.aggmtransfn::regproc::text || ', MINVFUNC = ' \
+        || ag.aggminvtransfn::regproc::text || ', MSTYPE = ' || format_type(ag.aggmtranstype, NULL) END, \
+    CASE WHEN ag.aggmtransspace <> 0 THEN 'MSSPACE = ' || ag.aggmtransspace END, \
+    CASE WHEN ag.aggmfinalfn::oid <> 0 THEN 'MFINALFUNC = ' || ag.aggmfinalfn::regproc::text END, \
+    CASE WHEN ag.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END, \
+    CASE WHEN ag.aggmfinalfn::oid <> 0 THEN 'MFINALFUNC_MODIFY = ' || CASE ag.aggmfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END, \
+    'MINITCOND = ' || quote_literal(ag.aggminitval), \
+    (SELECT 'SORTOP = OPERATOR(' || quote_ident(opn.nspname) || '.' || o.oprname || ')' FROM pg_operator o \
+       JOIN pg_namespace opn ON opn.oid = o.oprnamespace WHERE o.oid = ag.aggsortop), \
+    CASE WHEN ag.aggkind = 'h' THEN 'HYPOTHETICAL' END, \
+    CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END) || ')'";
+
+/// Functions, procedures and aggregates of user schemas (not an
+/// extension's).
 pub(super) fn functions(conn: &mut dyn Connection) -> Result<Vec<Function>> {
-    // Aggregates and window functions (prokind 'a', 'w') are left out.
+    // Window functions (prokind 'w') are left out, and so are the
+    // constructors a range type makes for itself (an internal dependency).
     Ok(query(
         conn,
         "functions",
         &format!(
             "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind = 'p', \
-             coalesce(pg_get_function_result(p.oid), ''), pg_get_functiondef(p.oid), obj_description(p.oid, 'pg_proc'), \
+             coalesce(pg_get_function_result(p.oid), ''), \
+             CASE WHEN p.prokind = 'a' THEN {AGGREGATE_SQL} ELSE pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc'), \
              EXISTS (SELECT 1 FROM pg_type rt JOIN pg_class rc ON rc.oid = rt.typrelid WHERE rc.relkind IN ('r', 'p', 'v', 'm') \
                AND (rt.oid = p.prorettype OR rt.typarray = p.prorettype \
                OR rt.oid = ANY(coalesce(p.proallargtypes, p.proargtypes::oid[])) \
-               OR rt.typarray = ANY(coalesce(p.proallargtypes, p.proargtypes::oid[])))) FROM pg_proc p \
-             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND {USER_NS} AND {} \
+               OR rt.typarray = ANY(coalesce(p.proallargtypes, p.proargtypes::oid[])))), p.prokind = 'a' FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace LEFT JOIN pg_aggregate ag ON ag.aggfnoid = p.oid \
+             WHERE p.prokind IN ('f', 'p', 'a') AND {USER_NS} AND {} \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i') \
              ORDER BY 1, 2, 3",
             not_extension("p.oid")
         ),
@@ -35,6 +66,7 @@ pub(super) fn functions(conn: &mut dyn Connection) -> Result<Vec<Function>> {
         definition: text(r, 5).trim().to_string(),
         comment: opt(r, 6),
         uses_row_type: truthy(r, 7),
+        aggregate: truthy(r, 8),
     })
     .collect())
 }

@@ -10,7 +10,7 @@ use crate::dialect::Connection;
 use crate::error::Result;
 use crate::schema::{
     CheckConstraint, Column, ExclusionConstraint, FkAction, ForeignKey, Identity, Index, Policy,
-    PrimaryKey, QualifiedName, Trigger, UniqueConstraint,
+    PrimaryKey, QualifiedName, Rule, Trigger, UniqueConstraint,
 };
 
 /// Ordinary and partitioned tables of user schemas, with their comments and
@@ -49,8 +49,9 @@ pub(super) fn tables(
     Ok(b)
 }
 
-/// Columns: type, nullability, default, identity, generation, collation,
-/// comment and attribute options. Only the options a user can set
+/// Columns: type, nullability, default, identity, generation, collation
+/// (as `COLLATE` takes it: quoted where needed, qualified unless in
+/// `pg_catalog`), comment and attribute options. Only the options a user can set
 /// (`n_distinct`, `n_distinct_inherited`) are read: PostgreSQL 15.20 keeps an
 /// internal `pg_attver=<n>` among them on every column.
 pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
@@ -60,14 +61,15 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
         &format!(
             "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
              pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
-             CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, ds.description, \
+             CASE WHEN a.attcollation <> t.typcollation THEN CASE WHEN con.nspname = 'pg_catalog' THEN '' \
+                ELSE quote_ident(con.nspname) || '.' END || quote_ident(co.collname) END, ds.description, \
              (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
                 WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')), \
              s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
              nullif(a.attstattarget, -1), CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-             LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace con ON con.oid = co.collnamespace \
              LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::regclass AND sd.refobjid = a.attrelid \
                  AND sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass AND sd.deptype = 'i' \
              LEFT JOIN pg_sequence s ON s.seqrelid = sd.objid \
@@ -261,26 +263,53 @@ pub(super) fn indexes(
     Ok(view_indexes)
 }
 
-/// User triggers (not the internal ones behind foreign keys).
-pub(super) fn triggers(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
+/// Triggers of views (by view) and rules, which [`triggers`] reads with
+/// the tables' triggers.
+pub(super) type ViewTriggersAndRules = (HashMap<QualifiedName, Vec<Trigger>>, Vec<Rule>);
+
+/// User triggers (not the internal ones behind foreign keys), and rules
+/// (`pg_rewrite` other than views' `_RETURN`) in the same query; the
+/// triggers of views are returned by view name.
+pub(super) fn triggers(
+    conn: &mut dyn Connection,
+    b: &mut Builder,
+    rel: &str,
+) -> Result<ViewTriggersAndRules> {
+    let mut view_triggers: HashMap<QualifiedName, Vec<Trigger>> = HashMap::new();
+    let mut rules = Vec::new();
     for r in query(
         conn,
         "triggers",
         &format!(
-            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger') FROM pg_trigger t \
+            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger'), false FROM pg_trigger t \
              JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE NOT t.tgisinternal AND {rel}"
+             WHERE NOT t.tgisinternal AND {rel} \
+             UNION ALL SELECT n.nspname, c.relname, rw.rulename, pg_get_ruledef(rw.oid, true), obj_description(rw.oid, 'pg_rewrite'), true \
+             FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE rw.rulename <> '_RETURN' AND {rel}"
         ),
     )? {
-        if let Some(t) = b.table(&QualifiedName::new(text(&r, 0), text(&r, 1))) {
-            t.triggers.push(Trigger {
+        let relation = QualifiedName::new(text(&r, 0), text(&r, 1));
+        if truthy(&r, 5) {
+            rules.push(Rule {
+                relation,
                 name: text(&r, 2),
-                definition: text(&r, 3),
+                definition: text(&r, 3).trim().trim_end_matches(';').to_string(),
                 comment: opt(&r, 4),
             });
+            continue;
+        }
+        let trigger = Trigger {
+            name: text(&r, 2),
+            definition: text(&r, 3),
+            comment: opt(&r, 4),
+        };
+        match b.table(&relation) {
+            Some(t) => t.triggers.push(trigger),
+            None => view_triggers.entry(relation).or_default().push(trigger),
         }
     }
-    Ok(())
+    Ok((view_triggers, rules))
 }
 
 /// Row-level security policies.

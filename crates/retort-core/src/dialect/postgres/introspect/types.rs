@@ -1,11 +1,15 @@
-//! Types and sequences: sequences, enums and domains.
+//! Types and sequences: sequences, enums, composite and range types,
+//! domains and collations.
 
 use super::super::sequence::default_bounds;
 use super::{not_extension, USER_NS};
 use crate::dialect::catalog::{list, opt, query, text, truthy};
 use crate::dialect::Connection;
 use crate::error::Result;
-use crate::schema::{CheckConstraint, Domain, EnumType, QualifiedName, Sequence};
+use crate::schema::{
+    CheckConstraint, Collation, CompositeType, Domain, EnumType, QualifiedName, RangeType,
+    Sequence, TypeAttribute,
+};
 
 /// Sequences other than identity columns' (serial ones with their owner).
 pub(super) fn sequences(conn: &mut dyn Connection, rel: &str) -> Result<Vec<Sequence>> {
@@ -48,26 +52,84 @@ pub(super) fn sequences(conn: &mut dyn Connection, rel: &str) -> Result<Vec<Sequ
     .collect())
 }
 
-/// Enum types with their labels in order.
-pub(super) fn enums(conn: &mut dyn Connection) -> Result<Vec<EnumType>> {
-    Ok(query(
+/// Enum, composite and range types, read together from `pg_type`.
+#[derive(Default)]
+pub(super) struct Types {
+    /// Enums with their labels in order.
+    pub(super) enums: Vec<EnumType>,
+    /// Composite types (not tables' row types) with their attributes.
+    pub(super) composites: Vec<CompositeType>,
+    /// Range types.
+    pub(super) ranges: Vec<RangeType>,
+}
+
+/// A collation as `COLLATE` takes it (quoted, qualified unless in
+/// `pg_catalog`), from `co` and its namespace `con`.
+const COLLATE_SQL: &str = "CASE WHEN con.nspname = 'pg_catalog' THEN '' ELSE quote_ident(con.nspname) || '.' END || quote_ident(co.collname)";
+
+/// Enum, composite and range types: one query for the three kinds.
+pub(super) fn types(conn: &mut dyn Connection) -> Result<Types> {
+    let mut types = Types::default();
+    for r in query(
         conn,
-        "enums",
+        "types",
         &format!(
-            "SELECT n.nspname, t.typname, string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder), \
-             obj_description(t.oid, 'pg_type') FROM pg_type t \
-             JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
-             WHERE {USER_NS} AND {} GROUP BY 1, 2, t.oid ORDER BY 1, 2",
+            "SELECT n.nspname, t.typname, t.typtype, obj_description(t.oid, 'pg_type'), \
+             CASE t.typtype WHEN 'e' THEN (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) \
+             WHEN 'c' THEN (SELECT string_agg(a.attname || E'\\x1e' || format_type(a.atttypid, a.atttypmod) \
+                 || coalesce(E'\\x1e' || CASE WHEN a.attcollation <> at.typcollation THEN {COLLATE_SQL} END, ''), E'\\x1f' ORDER BY a.attnum) \
+               FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+               LEFT JOIN pg_namespace con ON con.oid = co.collnamespace \
+               WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END, \
+             format_type(rg.rngsubtype, NULL), \
+             (SELECT quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) FROM pg_opclass opc \
+               JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace WHERE opc.oid = rg.rngsubopc AND NOT opc.opcdefault), \
+             (SELECT {COLLATE_SQL} FROM pg_collation co JOIN pg_namespace con ON con.oid = co.collnamespace \
+               WHERE co.oid = rg.rngcollation AND rg.rngcollation <> st.typcollation), \
+             CASE WHEN rg.rngsubdiff::oid <> 0 THEN rg.rngsubdiff::regproc::text END, \
+             (SELECT quote_ident(mn.nspname) || '.' || quote_ident(mt.typname) FROM pg_type mt \
+               JOIN pg_namespace mn ON mn.oid = mt.typnamespace WHERE mt.oid = (to_jsonb(rg)->>'rngmultitypid')::oid) \
+             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_class c ON c.oid = t.typrelid \
+             LEFT JOIN pg_range rg ON rg.rngtypid = t.oid LEFT JOIN pg_type st ON st.oid = rg.rngsubtype \
+             WHERE (t.typtype IN ('e', 'r') OR (t.typtype = 'c' AND c.relkind = 'c')) AND {USER_NS} AND {} ORDER BY 1, 2",
             not_extension("t.oid")
         ),
-    )?
-    .iter()
-    .map(|r| EnumType {
-        name: QualifiedName::new(text(r, 0), text(r, 1)),
-        values: list(&text(r, 2)),
-        comment: opt(r, 3),
-    })
-    .collect())
+    )? {
+        let name = QualifiedName::new(text(&r, 0), text(&r, 1));
+        let comment = opt(&r, 3);
+        match text(&r, 2).as_str() {
+            "e" => types.enums.push(EnumType {
+                name,
+                values: list(&text(&r, 4)),
+                comment,
+            }),
+            "c" => types.composites.push(CompositeType {
+                name,
+                attributes: list(&text(&r, 4))
+                    .iter()
+                    .filter_map(|item| {
+                        let mut parts = item.split('\u{1e}');
+                        Some(TypeAttribute {
+                            name: parts.next()?.to_string(),
+                            data_type: parts.next()?.to_string(),
+                            collation: parts.next().map(str::to_string),
+                        })
+                    })
+                    .collect(),
+                comment,
+            }),
+            _ => types.ranges.push(RangeType {
+                name,
+                subtype: text(&r, 5),
+                subtype_opclass: opt(&r, 6),
+                collation: opt(&r, 7),
+                subtype_diff: opt(&r, 8),
+                multirange: opt(&r, 9),
+                comment,
+            }),
+        }
+    }
+    Ok(types)
 }
 
 /// Domains with their checks.
@@ -108,6 +170,42 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
             })
             .collect(),
         comment: opt(r, 6),
+    })
+    .collect())
+}
+
+/// Collations of user schemas. Where the locale is kept moved between
+/// versions (`collcollate` up to 14, `colliculocale` in 15 and 16,
+/// `colllocale` from 17): the row is read as JSON so every version answers
+/// the same query.
+pub(super) fn collations(conn: &mut dyn Connection) -> Result<Vec<Collation>> {
+    Ok(query(
+        conn,
+        "collations",
+        &format!(
+            "SELECT n.nspname, co.collname, co.collprovider, co.collisdeterministic, j->>'collcollate', j->>'collctype', \
+             coalesce(j->>'colllocale', j->>'colliculocale', j->>'collcollate') \
+             FROM pg_collation co CROSS JOIN LATERAL to_jsonb(co) j JOIN pg_namespace n ON n.oid = co.collnamespace \
+             WHERE {USER_NS} AND {} ORDER BY 1, 2",
+            not_extension("co.oid")
+        ),
+    )?
+    .iter()
+    .map(|r| {
+        let provider = match text(r, 2).as_str() {
+            "i" => "icu",
+            "b" => "builtin",
+            _ => "libc",
+        };
+        let libc = provider == "libc";
+        Collation {
+            name: QualifiedName::new(text(r, 0), text(r, 1)),
+            provider: provider.to_string(),
+            locale: if libc { None } else { opt(r, 6) },
+            lc_collate: if libc { opt(r, 4) } else { None },
+            lc_ctype: if libc { opt(r, 5) } else { None },
+            deterministic: truthy(r, 3),
+        }
     })
     .collect())
 }

@@ -24,7 +24,10 @@ pub(super) fn views(
              (SELECT string_agg(DISTINCT tn.nspname || E'\\x1e' || t.relname, E'\\x1f') FROM pg_rewrite rw \
                 JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass \
                 JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
-                WHERE rw.ev_class = c.oid AND t.oid <> c.oid), obj_description(c.oid, 'pg_class') \
+                WHERE rw.ev_class = c.oid AND t.oid <> c.oid), obj_description(c.oid, 'pg_class'), \
+             (SELECT string_agg(a.attname || E'\\x1e' || ds.description, E'\\x1f' ORDER BY a.attnum) FROM pg_description ds \
+                JOIN pg_attribute a ON a.attrelid = ds.objoid AND a.attnum = ds.objsubid \
+                WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid > 0) \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND {rel} ORDER BY 1, 2"
         ),
     )?
@@ -43,6 +46,12 @@ pub(super) fn views(
             reads,
             comment: opt(r, 5),
             indexes: Vec::new(),
+            triggers: Vec::new(),
+            column_comments: list(&text(r, 6))
+                .iter()
+                .filter_map(|item| item.split_once('\u{1e}'))
+                .map(|(column, comment)| (column.to_string(), comment.to_string()))
+                .collect(),
         }
     })
     .collect();

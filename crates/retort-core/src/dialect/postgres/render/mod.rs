@@ -53,6 +53,12 @@ impl Ddl for Postgres {
         statements
     }
 
+    /// The model keeps a collation as the SQL `COLLATE` takes (quoted,
+    /// qualified unless in `pg_catalog`).
+    fn collation(&self, collation: &str) -> String {
+        collation.to_string()
+    }
+
     fn drop_trigger(&self, table: &QualifiedName, trigger: &Trigger) -> String {
         format!(
             "DROP TRIGGER {} ON {}",

@@ -43,12 +43,21 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         Change::ReplaceFunction { from, to } => {
             // CREATE OR REPLACE cannot change a result type or turn a
             // function into a procedure.
-            if from.result != to.result || from.procedure != to.procedure {
+            if from.result != to.result
+                || from.procedure != to.procedure
+                || from.aggregate != to.aggregate
+            {
                 out.push(drop_function(d, from));
             }
             create_function(to, out);
         }
         Change::DropFunction(f) => out.push(drop_function(d, f)),
+        Change::CreateRule(r) => out.push(r.definition.clone()),
+        Change::DropRule(r) => out.push(format!(
+            "DROP RULE {} ON {}",
+            d.ident(&r.name),
+            d.qualified(&r.relation)
+        )),
         _ => return false,
     }
     true
@@ -67,11 +76,19 @@ fn comment_target(on: &CommentTarget) -> String {
             name,
             arguments,
             procedure,
+            aggregate,
         } => format!(
-            "{} {}({arguments})",
-            if *procedure { "PROCEDURE" } else { "FUNCTION" },
-            d.qualified(name)
+            "{} {}({})",
+            routine_word(*procedure, *aggregate),
+            d.qualified(name),
+            routine_arguments(arguments, *aggregate)
         ),
+        T::ViewColumn { view, column } => {
+            format!("COLUMN {}.{}", d.qualified(view), d.ident(column))
+        }
+        T::Rule { relation, name } => {
+            format!("RULE {} ON {}", d.ident(name), d.qualified(relation))
+        }
         T::Sequence(name) => format!("SEQUENCE {}", d.qualified(name)),
         T::Type(name) => format!("TYPE {}", d.qualified(name)),
         T::Domain(name) => format!("DOMAIN {}", d.qualified(name)),
@@ -97,16 +114,35 @@ fn comment_target(on: &CommentTarget) -> String {
 
 fn create_function(f: &Function, out: &mut Vec<String>) {
     // Like pg_dump: a SQL-language body may name tables created later in
-    // the same migration.
-    out.push("SET check_function_bodies = off".to_string());
+    // the same migration. An aggregate has no body.
+    if !f.aggregate {
+        out.push("SET check_function_bodies = off".to_string());
+    }
     out.push(f.definition.clone());
 }
 
 fn drop_function(d: &Postgres, f: &Function) -> String {
     format!(
         "DROP {} {}({})",
-        if f.procedure { "PROCEDURE" } else { "FUNCTION" },
+        routine_word(f.procedure, f.aggregate),
         d.qualified(&f.name),
-        f.arguments
+        routine_arguments(&f.arguments, f.aggregate)
     )
+}
+
+fn routine_word(procedure: bool, aggregate: bool) -> &'static str {
+    match (procedure, aggregate) {
+        (true, _) => "PROCEDURE",
+        (_, true) => "AGGREGATE",
+        _ => "FUNCTION",
+    }
+}
+
+/// An aggregate of no arguments is `name(*)`.
+fn routine_arguments(arguments: &str, aggregate: bool) -> &str {
+    if aggregate && arguments.is_empty() {
+        "*"
+    } else {
+        arguments
+    }
 }

@@ -17,7 +17,12 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             }
             out.extend(statistics_and_storage(d, table, None, column));
         }
-        Change::AlterColumn { table, from, to } => alter_column(d, table, from, to, out),
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            cast_through_text,
+        } => alter_column(d, table, (from, to), *cast_through_text, out),
         Change::AddPrimaryKey { table, key } => out.push(format!(
             "ALTER TABLE {} ADD {}PRIMARY KEY ({}){}",
             d.qualified(table),
@@ -239,8 +244,8 @@ pub(super) fn set_column_options(d: &Postgres, table: &QualifiedName, c: &Column
 fn alter_column(
     d: &Postgres,
     table: &QualifiedName,
-    from: &Column,
-    to: &Column,
+    (from, to): (&Column, &Column),
+    through_text: bool,
     out: &mut Vec<String>,
 ) {
     let t = d.qualified(table);
@@ -259,16 +264,32 @@ fn alter_column(
     if from.identity.is_some() && to.identity.is_none() {
         out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY"));
     }
-    if from.data_type != to.data_type || from.collation != to.collation {
+    let retype = from.data_type != to.data_type || from.collation != to.collation;
+    // The old default may not cast to the new type (an enum's label, a
+    // text literal becoming an integer): it goes before and is set again
+    // after.
+    let default_dropped = from.data_type != to.data_type && from.default.is_some();
+    if default_dropped {
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+    }
+    if retype {
         let collate = to
             .collation
             .as_ref()
-            .map(|co| format!(" COLLATE {}", d.ident(co)))
+            .map(|co| format!(" COLLATE {}", d.collation(co)))
             .unwrap_or_default();
         // USING makes every cast explicit, so the change applies even when
-        // PostgreSQL has no implicit cast (Alembic's autogenerate misses this).
+        // PostgreSQL has no implicit cast (Alembic's autogenerate misses this);
+        // an enum's values go through text (no enum casts to another).
+        let via = if !through_text || to.data_type.trim_end_matches("[]") == "text" {
+            ""
+        } else if from.data_type.ends_with("[]") {
+            "::text[]"
+        } else {
+            "::text"
+        };
         out.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate} USING {c}::{}",
+            "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate} USING {c}{via}::{}",
             to.data_type, to.data_type
         ));
     }
@@ -278,10 +299,13 @@ fn alter_column(
             if to.nullable { "DROP" } else { "SET" }
         ));
     }
-    if from.default != to.default {
+    if from.default != to.default || default_dropped {
         match &to.default {
             Some(d) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}")),
-            None => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")),
+            None if !default_dropped => {
+                out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"))
+            }
+            None => {}
         }
     }
     if from.comment != to.comment {

@@ -1,9 +1,12 @@
-//! Types and sequences: enums, domains, sequences.
+//! Types and sequences: enums, domains, sequences, collations, composite
+//! and range types.
 
 use super::Postgres;
 use crate::dialect::ddl::{parenthesised, Ddl};
 use crate::dialect::Dialect;
-use crate::schema::{Change, CheckConstraint, Domain, QualifiedName, Sequence};
+use crate::schema::{
+    Change, CheckConstraint, Collation, CompositeType, Domain, QualifiedName, RangeType, Sequence,
+};
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
@@ -88,6 +91,17 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         Change::DropDomain(domain) => {
             out.push(format!("DROP DOMAIN {}", d.qualified(&domain.name)))
         }
+        Change::CreateCompositeType(c) => out.push(create_composite(c)),
+        Change::AlterCompositeType { from, to } => alter_composite(from, to, out),
+        Change::ReplaceCompositeType { from, to } => {
+            out.push(format!("DROP TYPE {}", d.qualified(&from.name)));
+            out.push(create_composite(to));
+        }
+        Change::DropCompositeType(c) => out.push(format!("DROP TYPE {}", d.qualified(&c.name))),
+        Change::CreateRangeType(r) => out.push(create_range(r)),
+        Change::DropRangeType(r) => out.push(format!("DROP TYPE {}", d.qualified(&r.name))),
+        Change::CreateCollation(c) => out.push(create_collation(c)),
+        Change::DropCollation(c) => out.push(format!("DROP COLLATION {}", d.qualified(&c.name))),
         _ => return false,
     }
     true
@@ -124,6 +138,109 @@ fn sequence_options(s: &Sequence, from: Option<&Sequence>) -> String {
         words.push(if s.cycle { "CYCLE" } else { "NO CYCLE" }.to_string());
     }
     words.iter().map(|w| format!(" {w}")).collect()
+}
+
+fn attribute(a: &crate::schema::TypeAttribute) -> String {
+    let d = &Postgres;
+    let mut s = format!("{} {}", d.ident(&a.name), a.data_type);
+    if let Some(c) = &a.collation {
+        s.push_str(&format!(" COLLATE {}", d.collation(c)));
+    }
+    s
+}
+
+fn create_composite(c: &CompositeType) -> String {
+    let attributes: Vec<String> = c.attributes.iter().map(attribute).collect();
+    format!(
+        "CREATE TYPE {} AS ({})",
+        Postgres.qualified(&c.name),
+        attributes.join(", ")
+    )
+}
+
+/// Attributes dropped, retyped, then added (at the end), in one statement.
+fn alter_composite(from: &CompositeType, to: &CompositeType, out: &mut Vec<String>) {
+    let d = &Postgres;
+    let mut actions = Vec::new();
+    for a in &from.attributes {
+        match to.attributes.iter().find(|b| b.name == a.name) {
+            None => actions.push(format!("DROP ATTRIBUTE {}", d.ident(&a.name))),
+            Some(b) if b != a => {
+                let collate = b
+                    .collation
+                    .as_ref()
+                    .map(|c| format!(" COLLATE {}", d.collation(c)))
+                    .unwrap_or_default();
+                actions.push(format!(
+                    "ALTER ATTRIBUTE {} TYPE {}{collate}",
+                    d.ident(&b.name),
+                    b.data_type
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for b in &to.attributes {
+        if !from.attributes.iter().any(|a| a.name == b.name) {
+            actions.push(format!("ADD ATTRIBUTE {}", attribute(b)));
+        }
+    }
+    if !actions.is_empty() {
+        out.push(format!(
+            "ALTER TYPE {} {}",
+            d.qualified(&to.name),
+            actions.join(", ")
+        ));
+    }
+}
+
+fn create_range(r: &RangeType) -> String {
+    let d = &Postgres;
+    let mut options = vec![format!("SUBTYPE = {}", r.subtype)];
+    if let Some(opclass) = &r.subtype_opclass {
+        options.push(format!("SUBTYPE_OPCLASS = {opclass}"));
+    }
+    if let Some(collation) = &r.collation {
+        options.push(format!("COLLATION = {}", d.collation(collation)));
+    }
+    if let Some(diff) = &r.subtype_diff {
+        options.push(format!("SUBTYPE_DIFF = {diff}"));
+    }
+    if let Some(multirange) = &r.multirange {
+        options.push(format!("MULTIRANGE_TYPE_NAME = {multirange}"));
+    }
+    format!(
+        "CREATE TYPE {} AS RANGE ({})",
+        d.qualified(&r.name),
+        options.join(", ")
+    )
+}
+
+fn create_collation(c: &Collation) -> String {
+    let d = &Postgres;
+    let mut options = vec![format!("provider = {}", c.provider)];
+    match (&c.locale, &c.lc_collate, &c.lc_ctype) {
+        (Some(locale), _, _) => options.push(format!("locale = {}", d.literal(locale))),
+        (None, Some(collate), Some(ctype)) if collate == ctype => {
+            options.push(format!("locale = {}", d.literal(collate)))
+        }
+        (None, collate, ctype) => {
+            if let Some(collate) = collate {
+                options.push(format!("lc_collate = {}", d.literal(collate)));
+            }
+            if let Some(ctype) = ctype {
+                options.push(format!("lc_ctype = {}", d.literal(ctype)));
+            }
+        }
+    }
+    if !c.deterministic {
+        options.push("deterministic = false".to_string());
+    }
+    format!(
+        "CREATE COLLATION {} ({})",
+        d.qualified(&c.name),
+        options.join(", ")
+    )
 }
 
 /// `CREATE DOMAIN`, then its `NOT VALID` checks (which cannot be declared
