@@ -68,7 +68,7 @@ pub trait Dialect: Sync {
 
     /// A string literal.
     fn literal(&self, text: &str) -> String {
-        format!("'{}'", text.replace('\'', "''"))
+        sql::literal(text)
     }
 
     /// The schema names resolve to when none is given (PostgreSQL:

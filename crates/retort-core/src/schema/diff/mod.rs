@@ -112,17 +112,12 @@ fn matched<'a, T: Named>(from: &'a [T], to: &'a [T]) -> (Vec<(&'a T, Option<&'a 
 /// are gone or differ (to drop), and those of `to` that are new or differ
 /// (to create).
 fn recreated<'a, T: Named + PartialEq>(from: &'a [T], to: &'a [T]) -> (Vec<&'a T>, Vec<&'a T>) {
-    let (pairs, _) = matched(from, to);
-    let (back, _) = matched(to, from);
-    let drops = back
-        .into_iter()
-        .filter(|(o, n)| *n != Some(*o))
-        .map(|(o, _)| o)
+    let old: HashMap<&T::Key, &T> = from.iter().map(|o| (o.key(), o)).collect();
+    let new: HashMap<&T::Key, &T> = to.iter().map(|n| (n.key(), n)).collect();
+    let drops = from
+        .iter()
+        .filter(|o| new.get(o.key()) != Some(o))
         .collect();
-    let creates = pairs
-        .into_iter()
-        .filter(|(n, o)| *o != Some(*n))
-        .map(|(n, _)| n)
-        .collect();
+    let creates = to.iter().filter(|n| old.get(n.key()) != Some(n)).collect();
     (drops, creates)
 }
