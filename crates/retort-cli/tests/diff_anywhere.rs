@@ -91,6 +91,82 @@ fn two_postgres_databases_from_an_empty_folder() {
     assert!(dir.path().read_dir().expect("dir").next().is_none());
 }
 
+/// A column type change PostgreSQL has no cast for is a marked comment
+/// and a warning, never an `ALTER` that fails halfway; the column's other
+/// changes, and type changes that do have a cast, are still written. The
+/// server itself judges: the printed SQL runs.
+#[test]
+fn a_type_change_without_a_cast_is_a_comment_and_a_report() {
+    let dir = empty_folder();
+    let (a, b) = (
+        retort_testkit::pg::database(),
+        retort_testkit::pg::database(),
+    );
+    pg_exec(
+        &a,
+        "CREATE TABLE ev (at timestamp, note text NOT NULL, n text)",
+    );
+    pg_exec(&b, "CREATE TABLE ev (at integer, note text, n integer)");
+    let run = retort(dir.path(), &["diff", "--from", &a.url, "--to", &b.url]).ok();
+    assert!(
+        run.stdout.contains(
+            "-- retort: cannot change the type of column ev.at from timestamp without time zone to integer: the database has no cast"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("warning: cannot change the type of column ev.at"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("at TYPE"), "{}", run.stdout);
+    assert!(run.stdout.contains("note DROP NOT NULL"), "{}", run.stdout);
+    assert!(run.stdout.contains("n TYPE integer"), "{}", run.stdout);
+    pg_exec(&a, &run.stdout);
+    let mut client = a.client();
+    let types: Vec<(String, String, String)> = client
+        .query(
+            "SELECT column_name::text, data_type::text, is_nullable::text FROM information_schema.columns WHERE table_name = 'ev' ORDER BY 1",
+            &[],
+        )
+        .expect("columns")
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            (
+                "at".into(),
+                "timestamp without time zone".into(),
+                "YES".into()
+            ),
+            ("n".into(), "integer".into(), "YES".into()),
+            ("note".into(), "text".into(), "YES".into()),
+        ]
+    );
+    // JSON reports it in both directions' SQL and once in cannot_apply.
+    let json = retort(
+        dir.path(),
+        &["diff", "--from", &b.url, "--to", &a.url, "--format", "json"],
+    )
+    .ok();
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(
+        doc["cannot_apply"].as_array().map(Vec::len),
+        Some(1),
+        "{doc}"
+    );
+    assert!(
+        doc["downgrade"]
+            .as_str()
+            .is_some_and(|s| s.contains("-- retort: cannot change the type of column ev.at")),
+        "{doc}"
+    );
+}
+
 #[test]
 fn postgres_url_against_a_sql_file_is_normalised_on_that_server() {
     let dir = empty_folder();

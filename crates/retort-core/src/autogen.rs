@@ -309,6 +309,38 @@ impl Comparison {
             .collect()
     }
 
+    /// Asks the server at `server` (the target or the dev database) whether
+    /// each column type change has a cast. One that has none (PostgreSQL's
+    /// `timestamp` to `integer`) cannot be written as `ALTER COLUMN … TYPE`:
+    /// it becomes a [`Change::CannotApply`], reported by
+    /// [`Comparison::cannot_apply`], and the column's other changes
+    /// (nullability, default) are still made. Connects only when some
+    /// column changes type, and only where the dialect can ask.
+    pub fn check_casts(&mut self, server: &DatabaseUrl) -> Result<()> {
+        let mut pairs: Vec<(String, String)> = self
+            .upgrade
+            .iter()
+            .chain(&self.downgrade)
+            .filter_map(retyped)
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let missing = dialect::of(self.dialect).missing_casts(server, &pairs)?;
+        let uncastable: Vec<(String, String)> = pairs
+            .into_iter()
+            .zip(missing)
+            .filter_map(|(pair, missing)| missing.then_some(pair))
+            .collect();
+        if !uncastable.is_empty() {
+            self.upgrade = without_type_changes(std::mem::take(&mut self.upgrade), &uncastable);
+            self.downgrade = without_type_changes(std::mem::take(&mut self.downgrade), &uncastable);
+        }
+        Ok(())
+    }
+
     /// True when the two states are the same.
     pub fn is_empty(&self) -> bool {
         self.upgrade.is_empty()
@@ -322,6 +354,66 @@ impl Comparison {
     /// The downgrade as SQL.
     pub fn downgrade_sql(&self) -> Result<String> {
         sql_body(self.dialect, &self.downgrade)
+    }
+}
+
+/// The `(old type, new type)` of a column type change that needs a cast
+/// (not one converted through text).
+fn retyped(change: &Change) -> Option<(String, String)> {
+    match change {
+        Change::AlterColumn {
+            from,
+            to,
+            cast_through_text: false,
+            ..
+        } if from.data_type != to.data_type => Some((from.data_type.clone(), to.data_type.clone())),
+        _ => None,
+    }
+}
+
+/// `changes` with each type change in `uncastable` replaced by a
+/// [`Change::CannotApply`] and, when the column changes in other ways
+/// too, the same change with the old type kept.
+fn without_type_changes(changes: Vec<Change>, uncastable: &[(String, String)]) -> Vec<Change> {
+    let mut out = Vec::with_capacity(changes.len());
+    for change in changes {
+        match change {
+            Change::AlterColumn {
+                table,
+                from,
+                mut to,
+                cast_through_text: false,
+            } if uncastable.contains(&(from.data_type.clone(), to.data_type.clone())) => {
+                out.push(cannot_retype(&table, &from, &to));
+                to.data_type = from.data_type.clone();
+                if to != from {
+                    out.push(Change::AlterColumn {
+                        table,
+                        from,
+                        to,
+                        cast_through_text: false,
+                    });
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The report of a column type change with no cast.
+fn cannot_retype(
+    table: &crate::schema::QualifiedName,
+    from: &crate::schema::Column,
+    to: &crate::schema::Column,
+) -> Change {
+    let column = format!("{}.{}", short_name(table), to.name);
+    let (old, new) = (&from.data_type, &to.data_type);
+    Change::CannotApply {
+        what: format!("change the type of column {column} from {old} to {new}"),
+        why: format!(
+            "the database has no cast from {old} to {new}; add a new column, fill it with an UPDATE, then drop the old one"
+        ),
     }
 }
 
@@ -431,15 +523,18 @@ fn routine(f: &crate::schema::Function) -> &'static str {
     }
 }
 
+/// A name as messages show it: without the default schema.
+fn short_name(n: &crate::schema::QualifiedName) -> String {
+    if n.schema.is_empty() || n.schema == "public" {
+        n.name.clone()
+    } else {
+        format!("{}.{}", n.schema, n.name)
+    }
+}
+
 /// One line per change, for `check` and messages.
 pub fn summary(change: &Change) -> String {
-    let q = |n: &crate::schema::QualifiedName| {
-        if n.schema.is_empty() || n.schema == "public" {
-            n.name.clone()
-        } else {
-            format!("{}.{}", n.schema, n.name)
-        }
-    };
+    let q = short_name;
     match change {
         Change::CreateTable(t) => format!("create table {}", q(&t.name)),
         Change::DropTable(t) => format!("drop table {}", q(&t.name)),

@@ -100,6 +100,9 @@ pub fn revision(cli: &Cli, args: &RevisionArgs) -> Result<()> {
         if comparison.is_empty() && !cli.quiet {
             errln!("No changes detected: the revision's sections are empty.");
         }
+        for line in comparison.cannot_apply() {
+            errln!("warning: {line}; the revision says so in a comment: do it by hand");
+        }
         req.upgrades = comparison.upgrade_sql()?;
         req.downgrades = comparison.downgrade_sql()?;
         req.comment_lines = lines;

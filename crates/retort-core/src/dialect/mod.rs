@@ -144,6 +144,19 @@ pub trait Dialect: Sync {
     /// The SQL statements (without `;`) that apply `changes`.
     fn render(&self, changes: &[Change]) -> Result<Vec<String>>;
 
+    /// For each column type change `(old type, new type)` of `pairs`,
+    /// whether the database has no cast from one to the other, so that
+    /// `ALTER COLUMN … TYPE` would fail. Asked of the server at `server`
+    /// (the target database or the dev database); by default no pair is
+    /// known to fail and nothing is asked.
+    fn missing_casts(
+        &self,
+        _server: &DatabaseUrl,
+        pairs: &[(String, String)],
+    ) -> Result<Vec<bool>> {
+        Ok(vec![false; pairs.len()])
+    }
+
     /// The runner hook: statements a step whose statements are `statements`
     /// needs run around its transaction, if any.
     fn outside_transaction(&self, _statements: &[&str]) -> Option<OutsideTransaction> {

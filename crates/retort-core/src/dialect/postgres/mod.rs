@@ -102,4 +102,24 @@ impl Dialect for Postgres {
     fn render(&self, changes: &[Change]) -> Result<Vec<String>> {
         render::render(changes)
     }
+
+    fn missing_casts(&self, server: &DatabaseUrl, pairs: &[(String, String)]) -> Result<Vec<bool>> {
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.connect(server)?;
+        Ok(pairs
+            .iter()
+            .map(|(from, to)| cast_is_missing(conn.as_mut(), from, to))
+            .collect())
+    }
+}
+
+/// `SELECT NULL::old::new` fails with `cannot_coerce` (42846) exactly when
+/// `ALTER COLUMN … TYPE new USING col::new` would. Any other error (a type
+/// that exists only on the other side, say) proves nothing, and the
+/// statement is kept.
+fn cast_is_missing(conn: &mut dyn Connection, from: &str, to: &str) -> bool {
+    conn.query_rows(&format!("SELECT NULL::{from}::{to}"))
+        .is_err_and(|e| e.code.as_deref() == Some("42846"))
 }
