@@ -30,6 +30,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The real-world round trip loads LedgerSMB (GPL, so not in the repository)
+# from Debian's package, downloaded by the test into target/test-tools with
+# `apt-get download` (then unpacked with dpkg-deb, loaded with psql): refresh
+# the package lists if they do not have the pinned version.
+ledgersmb="ledgersmb=1.6.33+ds-2.1"
+if ! apt-cache show "$ledgersmb" >/dev/null 2>&1; then
+  echo "==> refreshing Debian package lists (for $ledgersmb)"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+fi
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "==> installing cargo-nextest"
   cargo install cargo-nextest --locked

@@ -51,7 +51,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// Runs SQL files in `scratch`, statement by statement; a failing statement
-/// is reported with its file and line.
+/// is reported with its file and line. Afterwards the session's settings go
+/// back to the server's defaults (a dump's `SET search_path` would otherwise
+/// change how the schema reads back).
 pub fn run_files(scratch: &mut Scratch, files: &[PathBuf]) -> Result<()> {
     let conn = scratch.connection();
     let kind = conn.kind();
@@ -71,6 +73,10 @@ pub fn run_files(scratch: &mut Scratch, files: &[PathBuf]) -> Result<()> {
                 }))
             })?;
         }
+    }
+    if let Some(reset) = conn.dialect().reset_session_sql() {
+        conn.execute(reset)
+            .map_err(|db| Error::db("resetting the session after loading", db))?;
     }
     Ok(())
 }

@@ -9,7 +9,11 @@
 //!
 //! A test that needs PostgreSQL never skips: if the server cannot be started,
 //! the test fails with a message saying why and how to fix it.
+//!
+//! [`ledgersmb`] brings LedgerSMB's schema from Debian's package at test
+//! time (its GPL licence keeps it out of the repository).
 
 pub mod alembic;
+pub mod ledgersmb;
 pub mod pg;
 pub mod project;

@@ -98,9 +98,10 @@ pub(crate) trait Ddl: Dialect {
         }
         for c in &t.checks {
             parts.push(format!(
-                "{}CHECK {}",
+                "{}CHECK {}{}",
                 self.constraint_name(&c.name),
-                parenthesised(&c.expression)
+                parenthesised(&c.expression),
+                if c.no_inherit { " NO INHERIT" } else { "" }
             ));
         }
         parts

@@ -113,6 +113,14 @@ pub trait Dialect: Sync {
         Some("current_user")
     }
 
+    /// The statement that puts a session's settings back to the server's
+    /// defaults (`None`: the dialect has none). Run after loading SQL files,
+    /// so a `SET search_path` in a dump does not change how the loaded
+    /// schema is read back.
+    fn reset_session_sql(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Opens a connection for `url` (whose kind is this dialect's).
     fn connect(&self, url: &DatabaseUrl) -> Result<Box<dyn Connection>>;
 

@@ -469,6 +469,10 @@ pub struct CheckConstraint {
     /// NOT VALID`, never inside `CREATE TABLE`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_valid: bool,
+    /// `NO INHERIT` (PostgreSQL, `pg_constraint.connoinherit`): the check
+    /// holds on this table only, not on tables that inherit from it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_inherit: bool,
 }
 
 /// What a foreign key does when the referenced row changes.

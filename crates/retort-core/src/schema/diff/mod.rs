@@ -56,6 +56,7 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
     objects::enum_casts(from, &mut p);
     objects::rules(from, to, &mut p);
     order::recreate_dependent_views(from, to, &mut p);
+    order::order_table_drops(from, &mut p.drop_tables);
     p.into_changes()
 }
 

@@ -1,6 +1,6 @@
 //! The phases changes run in, and the order of views among themselves.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::Change;
 use crate::schema::{QualifiedName, Schema};
@@ -210,4 +210,74 @@ fn order_views(changes: &mut [Change], create: bool) {
     } else {
         changes.sort_by_key(|c| std::cmp::Reverse(key(c)));
     }
+}
+
+/// Dropping a table drops the sequences its columns own (`serial`), which
+/// PostgreSQL refuses while another table's default still calls `nextval`
+/// on one. Tables being dropped are ordered so that a sequence's owner goes
+/// after every other dropped table whose defaults use that sequence (name
+/// order otherwise). A cycle, which the database would refuse anyway, keeps
+/// name order.
+pub(super) fn order_table_drops(from: &Schema, drops: &mut Vec<Change>) {
+    let dropped = |c: &Change| match c {
+        Change::DropTable(t) => Some(t.name.clone()),
+        _ => None,
+    };
+    let names: HashSet<QualifiedName> = drops.iter().filter_map(dropped).collect();
+    // Sequences owned by a dropped table, and the other dropped tables that
+    // use each.
+    let mut waits_for: HashMap<QualifiedName, HashSet<QualifiedName>> = HashMap::new();
+    for seq in &from.sequences {
+        let Some((owner, _)) = seq.owned_by.as_ref().filter(|(o, _)| names.contains(o)) else {
+            continue;
+        };
+        for c in drops.iter() {
+            if let Change::DropTable(t) = c {
+                let uses = t.columns.iter().filter_map(|col| col.default.as_deref());
+                if &t.name != owner && uses.into_iter().any(|d| calls_nextval(d, &seq.name)) {
+                    waits_for
+                        .entry(owner.clone())
+                        .or_default()
+                        .insert(t.name.clone());
+                }
+            }
+        }
+    }
+    if waits_for.is_empty() {
+        return;
+    }
+    let mut pending: Vec<Change> = std::mem::take(drops);
+    while !pending.is_empty() {
+        let (ready, later): (Vec<Change>, Vec<Change>) = pending.into_iter().partition(|c| {
+            dropped(c)
+                .and_then(|n| waits_for.get(&n))
+                .is_none_or(|users| users.is_empty())
+        });
+        if ready.is_empty() {
+            drops.extend(later);
+            return;
+        }
+        for c in &ready {
+            if let Some(n) = dropped(c) {
+                waits_for.values_mut().for_each(|users| {
+                    users.remove(&n);
+                });
+            }
+        }
+        drops.extend(ready);
+        pending = later;
+    }
+}
+
+/// Whether the default expression `default` calls `nextval` on `seq`
+/// (`nextval('name'::regclass)`, schema-qualified when the sequence is not
+/// on the search path, identifiers in double quotes when they need them).
+fn calls_nextval(default: &str, seq: &QualifiedName) -> bool {
+    default.split("nextval('").skip(1).any(|rest| {
+        let target = rest.split('\'').next().unwrap_or_default().replace('"', "");
+        match target.rsplit_once('.') {
+            Some((schema, name)) => schema == seq.schema && name == seq.name,
+            None => target == seq.name,
+        }
+    })
 }

@@ -186,13 +186,17 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
             }),
             "c" => {
                 let def = text(&r, 5);
+                // `CHECK (expr) [NO INHERIT] [NOT VALID]`.
                 let def = def.strip_suffix(" NOT VALID").unwrap_or(&def);
+                let bare = def.strip_suffix(" NO INHERIT");
+                let def = bare.unwrap_or(def);
                 let expression = def.strip_prefix("CHECK ").unwrap_or(def).to_string();
                 t.checks.push(CheckConstraint {
                     name,
                     expression,
                     comment,
                     not_valid,
+                    no_inherit: bare.is_some(),
                 });
             }
             _ => t.foreign_keys.push(ForeignKey {

@@ -166,6 +166,7 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
                     expression: def.strip_prefix("CHECK ").unwrap_or(def).to_string(),
                     comment: parts.next().map(str::to_string),
                     not_valid: valid.is_some(),
+                    no_inherit: false,
                 })
             })
             .collect(),

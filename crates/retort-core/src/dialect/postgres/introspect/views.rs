@@ -41,7 +41,7 @@ pub(super) fn views(
         reads.sort();
         View {
             name: QualifiedName::new(text(r, 0), text(r, 1)),
-            definition: text(r, 2).trim().to_string(),
+            definition: settle_extract_fields(text(r, 2).trim()),
             materialized: truthy(r, 3),
             reads,
             comment: opt(r, 5),
@@ -62,4 +62,59 @@ pub(super) fn views(
         }
     }
     Ok(views)
+}
+
+/// `EXTRACT(YEAR FROM …)` as `EXTRACT(year FROM …)`. PostgreSQL prints the
+/// field of `extract('YEAR' from …)` as it was written, but parses the
+/// printed `EXTRACT(YEAR FROM …)` to `year`: a view created from its own
+/// definition would read back different, and every diff would replace it.
+/// The field names no case-sensitive thing, so the lowercase form is the
+/// fixed point. Text in quotes is left alone.
+fn settle_extract_fields(def: &str) -> String {
+    const OPEN: &str = "EXTRACT(";
+    let mut out = String::with_capacity(def.len());
+    let mut quote: Option<char> = None;
+    let mut rest = def;
+    while let Some(c) = rest.chars().next() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+        } else if c == '\'' || c == '"' {
+            quote = Some(c);
+        } else if let Some(after) = rest.strip_prefix(OPEN) {
+            let field_len = after
+                .find(|ch: char| !ch.is_ascii_alphabetic())
+                .unwrap_or(after.len());
+            if field_len > 0 && after[field_len..].starts_with(" FROM ") {
+                out.push_str(OPEN);
+                out.push_str(&after[..field_len].to_ascii_lowercase());
+                rest = &after[field_len..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settle_extract_fields;
+
+    #[test]
+    fn extract_fields_are_lowercased_outside_quotes() {
+        assert_eq!(
+            settle_extract_fields(
+                "SELECT EXTRACT(YEAR FROM now()) AS y, EXTRACT(epoch FROM x.t), 'EXTRACT(DAY FROM t)', \"EXTRACT(DAY FROM c)\""
+            ),
+            "SELECT EXTRACT(year FROM now()) AS y, EXTRACT(epoch FROM x.t), 'EXTRACT(DAY FROM t)', \"EXTRACT(DAY FROM c)\""
+        );
+        assert_eq!(settle_extract_fields("EXTRACT(YEAR"), "EXTRACT(YEAR");
+        assert_eq!(
+            settle_extract_fields("séance EXTRACT(Month FROM d)"),
+            "séance EXTRACT(month FROM d)"
+        );
+    }
 }

@@ -38,10 +38,11 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         )),
         Change::DropUnique { table, unique } => out.push(d.drop_constraint(table, &unique.name)),
         Change::AddCheck { table, check } => out.push(format!(
-            "ALTER TABLE {} ADD {}CHECK {}{}",
+            "ALTER TABLE {} ADD {}CHECK {}{}{}",
             d.qualified(table),
             d.constraint_name(&check.name),
             parenthesised(&check.expression),
+            if check.no_inherit { " NO INHERIT" } else { "" },
             if check.not_valid { " NOT VALID" } else { "" }
         )),
         Change::DropCheck { table, check } => out.push(d.drop_constraint(table, &check.name)),
