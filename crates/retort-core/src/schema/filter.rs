@@ -80,6 +80,9 @@ pub struct Filter {
     pub exclude_tables: Vec<String>,
     /// Kinds of objects left out entirely.
     pub exclude_kinds: Vec<ObjectKind>,
+    /// Compare privileges (`GRANT`s and default privileges): off unless
+    /// asked for (`[autogenerate] privileges = true`, `--with-privileges`).
+    pub privileges: bool,
 }
 
 impl Filter {
@@ -118,6 +121,10 @@ impl Filter {
 
     /// `schema` without what this filter leaves out.
     pub fn apply(&self, schema: &mut Schema) {
+        if !self.privileges {
+            schema.privileges.clear();
+            schema.default_privileges.clear();
+        }
         if self.is_empty() {
             return;
         }
@@ -180,6 +187,23 @@ impl Filter {
         schema
             .functions
             .retain(|f| keep(ObjectKind::Functions, &f.name));
+        self.apply_to_privileges(schema, &relations);
+    }
+
+    /// Privileges go with their objects: those on a left-out table or view,
+    /// or in a left-out schema, are left out too.
+    fn apply_to_privileges(
+        &self,
+        schema: &mut Schema,
+        relations: &std::collections::HashSet<QualifiedName>,
+    ) {
+        use super::PrivilegeObject as O;
+        schema.privileges.retain(|p| match p.on {
+            O::Table | O::View | O::MaterializedView => relations.contains(&p.name),
+            O::Schema => self.schema(&p.name.name),
+            _ => self.schema(&p.name.schema),
+        });
+        schema.default_privileges.retain(|d| self.schema(&d.schema));
     }
 }
 

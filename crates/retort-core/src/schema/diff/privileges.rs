@@ -1,0 +1,312 @@
+//! Privileges: `GRANT` and `REVOKE` after every other change, default
+//! privileges last. An object the changes create (or drop and create
+//! again) starts from the built-in defaults, so every privilege it should
+//! have is given again; one they drop takes its privileges with it.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::Change;
+use crate::schema::{DefaultPrivilege, Privilege, PrivilegeObject, QualifiedName, Schema};
+
+/// What tells objects apart for privileges: relations share one namespace
+/// (a table may become a view), routines are told apart by their
+/// arguments, types and domains share one.
+type ObjectKey = (u8, QualifiedName, String);
+
+fn class(on: PrivilegeObject) -> u8 {
+    match on {
+        PrivilegeObject::Table
+        | PrivilegeObject::View
+        | PrivilegeObject::MaterializedView
+        | PrivilegeObject::ForeignTable
+        | PrivilegeObject::Sequence => 0,
+        PrivilegeObject::Function | PrivilegeObject::Procedure => 1,
+        PrivilegeObject::Type | PrivilegeObject::Domain => 2,
+        PrivilegeObject::Schema => 3,
+    }
+}
+
+fn key_of(p: &Privilege) -> ObjectKey {
+    (class(p.on), p.name.clone(), p.arguments.clone())
+}
+
+fn relation(name: &QualifiedName) -> ObjectKey {
+    (0, name.clone(), String::new())
+}
+
+fn type_key(name: &QualifiedName) -> ObjectKey {
+    (2, name.clone(), String::new())
+}
+
+fn routine(f: &crate::schema::Function) -> ObjectKey {
+    (1, f.name.clone(), f.arguments.clone())
+}
+
+/// The objects `changes` create (`created`) and drop (`dropped`); an
+/// object dropped and created again is in both.
+fn created_and_dropped(changes: &[Change]) -> (HashSet<ObjectKey>, HashSet<ObjectKey>) {
+    let mut created = HashSet::new();
+    let mut dropped = HashSet::new();
+    for c in changes {
+        match c {
+            Change::CreateTable(t) => created.insert(relation(&t.name)),
+            Change::CreateView(v) => created.insert(relation(&v.name)),
+            Change::CreateSequence(s) => created.insert(relation(&s.name)),
+            Change::DropTable(t) => dropped.insert(relation(&t.name)),
+            Change::DropView(v) => dropped.insert(relation(&v.name)),
+            Change::DropSequence(s) => dropped.insert(relation(&s.name)),
+            Change::CreateFunction(f) => created.insert(routine(f)),
+            Change::DropFunction(f) => dropped.insert(routine(f)),
+            Change::ReplaceFunction { from, to }
+                if from.result != to.result
+                    || from.procedure != to.procedure
+                    || from.aggregate != to.aggregate =>
+            {
+                created.insert(routine(to))
+            }
+            Change::CreateEnum(e) => created.insert(type_key(&e.name)),
+            Change::ReplaceEnum { to, .. } => created.insert(type_key(&to.name)),
+            Change::CreateDomain(d) => created.insert(type_key(&d.name)),
+            Change::CreateCompositeType(t) => created.insert(type_key(&t.name)),
+            Change::ReplaceCompositeType { to, .. } => created.insert(type_key(&to.name)),
+            Change::CreateRangeType(r) => created.insert(type_key(&r.name)),
+            Change::DropEnum(e) => dropped.insert(type_key(&e.name)),
+            Change::DropDomain(d) => dropped.insert(type_key(&d.name)),
+            Change::DropCompositeType(t) => dropped.insert(type_key(&t.name)),
+            Change::DropRangeType(r) => dropped.insert(type_key(&r.name)),
+            Change::CreateSchema(s) => {
+                created.insert((3, QualifiedName::new("", s), String::new()))
+            }
+            Change::DropSchema(s) => dropped.insert((3, QualifiedName::new("", s), String::new())),
+            _ => false,
+        };
+    }
+    (created, dropped)
+}
+
+/// A privilege's identity: who gets what (the grant option and `revoked`
+/// are its state).
+type Entry<T> = BTreeMap<(String, String), T>;
+
+/// How one entry goes from `old` to `new` (either may be absent: the
+/// built-in default). `grant` and `revoke` build the two kinds of change.
+fn step<T: Clone>(
+    old: Option<(&T, bool, bool)>,
+    new: Option<(&T, bool, bool)>,
+    grant: &dyn Fn(&T, bool) -> Change,
+    revoke: &dyn Fn(&T, bool) -> Change,
+    out: &mut Vec<Change>,
+) {
+    // (privilege, grantable, revoked)
+    match (old, new) {
+        (None, Some((p, _, true))) => out.push(revoke(p, false)),
+        (None, Some((p, g, false))) => out.push(grant(p, g)),
+        (Some((p, _, true)), None) => out.push(grant(p, false)),
+        (Some((p, _, false)), None) => out.push(revoke(p, false)),
+        (Some((_, _, true)), Some((p, g, false))) => out.push(grant(p, g)),
+        (Some((_, _, false)), Some((p, _, true))) => out.push(revoke(p, false)),
+        (Some((_, og, false)), Some((p, g, false))) if og != g => {
+            if g {
+                out.push(grant(p, true));
+            } else {
+                out.push(revoke(p, true));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The `GRANT`s and `REVOKE`s that follow `changes` (the other changes
+/// from `from` to `to`).
+pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Change> {
+    let (created, dropped) = created_and_dropped(changes);
+    let mut by_object: BTreeMap<ObjectKey, (Entry<&Privilege>, Entry<&Privilege>)> =
+        BTreeMap::new();
+    for p in &from.privileges {
+        let key = key_of(p);
+        if created.contains(&key) || dropped.contains(&key) {
+            continue;
+        }
+        let entry = by_object.entry(key).or_default();
+        entry.0.insert((p.grantee.clone(), p.privilege.clone()), p);
+    }
+    for p in &to.privileges {
+        let entry = by_object.entry(key_of(p)).or_default();
+        entry.1.insert((p.grantee.clone(), p.privilege.clone()), p);
+    }
+    let grant = |p: &&Privilege, grantable: bool| {
+        Change::Grant(Privilege {
+            grantable,
+            revoked: false,
+            ..(*p).clone()
+        })
+    };
+    let revoke = |p: &&Privilege, option_only: bool| Change::Revoke {
+        privilege: Privilege {
+            grantable: false,
+            ..(*p).clone()
+        },
+        option_only,
+    };
+    let mut out = Vec::new();
+    for (old, new) in by_object.values() {
+        let keys: std::collections::BTreeSet<&(String, String)> =
+            old.keys().chain(new.keys()).collect();
+        for k in keys {
+            let o = old.get(k).map(|p| (p, p.grantable, p.revoked));
+            let n = new.get(k).map(|p| (p, p.grantable, p.revoked));
+            step(o, n, &grant, &revoke, &mut out);
+        }
+    }
+    out.extend(defaults(&from.default_privileges, &to.default_privileges));
+    out
+}
+
+/// `ALTER DEFAULT PRIVILEGES`, entry by entry.
+fn defaults(from: &[DefaultPrivilege], to: &[DefaultPrivilege]) -> Vec<Change> {
+    type Key = (String, String, String, String, String);
+    let key = |d: &DefaultPrivilege| -> Key {
+        (
+            d.role.clone(),
+            d.schema.clone(),
+            d.on.clone(),
+            d.grantee.clone(),
+            d.privilege.clone(),
+        )
+    };
+    let old: BTreeMap<Key, &DefaultPrivilege> = from.iter().map(|d| (key(d), d)).collect();
+    let new: BTreeMap<Key, &DefaultPrivilege> = to.iter().map(|d| (key(d), d)).collect();
+    let keys: std::collections::BTreeSet<&Key> = old.keys().chain(new.keys()).collect();
+    let grant = |d: &&DefaultPrivilege, grantable: bool| {
+        Change::GrantDefault(DefaultPrivilege {
+            grantable,
+            revoked: false,
+            ..(*d).clone()
+        })
+    };
+    let revoke = |d: &&DefaultPrivilege, option_only: bool| Change::RevokeDefault {
+        privilege: DefaultPrivilege {
+            grantable: false,
+            ..(*d).clone()
+        },
+        option_only,
+    };
+    let mut out = Vec::new();
+    for k in keys {
+        let o = old.get(k).map(|d| (d, d.grantable, d.revoked));
+        let n = new.get(k).map(|d| (d, d.grantable, d.revoked));
+        step(o, n, &grant, &revoke, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::View;
+
+    fn grant(name: &str, grantee: &str, privilege: &str, grantable: bool) -> Privilege {
+        Privilege {
+            on: PrivilegeObject::View,
+            name: QualifiedName::new("public", name),
+            grantee: grantee.into(),
+            privilege: privilege.into(),
+            grantable,
+            ..Privilege::default()
+        }
+    }
+
+    #[test]
+    fn grants_revokes_and_the_grant_option() {
+        let from = Schema {
+            privileges: vec![
+                grant("v", "a", "SELECT", false),
+                grant("v", "b", "SELECT", true),
+                grant("v", "c", "UPDATE", false),
+            ],
+            ..Schema::default()
+        };
+        let to = Schema {
+            privileges: vec![
+                grant("v", "a", "SELECT", true),
+                grant("v", "b", "SELECT", false),
+                grant("v", "d", "SELECT", false),
+            ],
+            ..Schema::default()
+        };
+        let c = changes(&from, &to, &[]);
+        assert_eq!(
+            c,
+            vec![
+                Change::Grant(grant("v", "a", "SELECT", true)),
+                Change::Revoke {
+                    privilege: grant("v", "b", "SELECT", false),
+                    option_only: true
+                },
+                Change::Revoke {
+                    privilege: grant("v", "c", "UPDATE", false),
+                    option_only: false
+                },
+                Change::Grant(grant("v", "d", "SELECT", false)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_recreated_object_gets_every_grant_again_and_a_dropped_one_none() {
+        let from = Schema {
+            privileges: vec![
+                grant("v", "a", "SELECT", false),
+                grant("w", "a", "SELECT", false),
+            ],
+            ..Schema::default()
+        };
+        let to = Schema {
+            privileges: vec![grant("v", "a", "SELECT", false)],
+            ..Schema::default()
+        };
+        let view = |name: &str| View {
+            name: QualifiedName::new("public", name),
+            ..View::default()
+        };
+        let recreate = [
+            Change::DropView(view("v")),
+            Change::DropView(view("w")),
+            Change::CreateView(view("v")),
+        ];
+        assert_eq!(
+            changes(&from, &to, &recreate),
+            vec![Change::Grant(grant("v", "a", "SELECT", false))]
+        );
+        assert!(changes(&from, &to, &[Change::DropView(view("w"))]).is_empty());
+    }
+
+    #[test]
+    fn a_revoked_default_is_revoked_and_given_back() {
+        let revoked = Privilege {
+            on: PrivilegeObject::Function,
+            arguments: "integer".into(),
+            revoked: true,
+            ..grant("f", "PUBLIC", "EXECUTE", false)
+        };
+        let with = Schema {
+            privileges: vec![revoked.clone()],
+            ..Schema::default()
+        };
+        let plain = Privilege {
+            revoked: false,
+            ..revoked.clone()
+        };
+        assert_eq!(
+            changes(&Schema::default(), &with, &[]),
+            vec![Change::Revoke {
+                privilege: revoked,
+                option_only: false
+            }]
+        );
+        assert_eq!(
+            changes(&with, &Schema::default(), &[]),
+            vec![Change::Grant(plain)]
+        );
+    }
+}
