@@ -447,6 +447,12 @@ impl Renames<'_> {
                             }
                         }
                     }
+                    // Its privileges go with it.
+                    for p in &mut s.privileges {
+                        if p.on == super::PrivilegeObject::Table && p.name == *from {
+                            p.name = to.clone();
+                        }
+                    }
                 }
                 Rename::Column { table, from, to } => {
                     for t in &mut s.tables {

@@ -1,7 +1,9 @@
 //! Privileges: `GRANT` and `REVOKE` after every other change, default
-//! privileges last. An object the changes create (or drop and create
-//! again) starts from the built-in defaults, so every privilege it should
-//! have is given again; one they drop takes its privileges with it.
+//! privileges last (so they do not reach the objects the migration
+//! creates). An object the changes create (or drop and create again)
+//! starts with what the default privileges in force give it, so every
+//! privilege it should have is given again; one they drop takes its
+//! privileges with it.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -42,46 +44,101 @@ fn routine(f: &crate::schema::Function) -> ObjectKey {
     (1, f.name.clone(), f.arguments.clone())
 }
 
-/// The objects `changes` create (`created`) and drop (`dropped`); an
-/// object dropped and created again is in both.
-fn created_and_dropped(changes: &[Change]) -> (HashSet<ObjectKey>, HashSet<ObjectKey>) {
-    let mut created = HashSet::new();
+/// The objects `changes` create (each with the kind `GRANT` names it by)
+/// and drop; an object dropped and created again is in both.
+fn created_and_dropped(
+    changes: &[Change],
+) -> (BTreeMap<ObjectKey, PrivilegeObject>, HashSet<ObjectKey>) {
+    use PrivilegeObject as O;
+    let mut created = BTreeMap::new();
     let mut dropped = HashSet::new();
+    let mut create = |key: ObjectKey, on: O| {
+        created.insert(key, on);
+    };
     for c in changes {
         match c {
-            Change::CreateTable(t) => created.insert(relation(&t.name)),
-            Change::CreateView(v) => created.insert(relation(&v.name)),
-            Change::CreateSequence(s) => created.insert(relation(&s.name)),
-            Change::DropTable(t) => dropped.insert(relation(&t.name)),
-            Change::DropView(v) => dropped.insert(relation(&v.name)),
-            Change::DropSequence(s) => dropped.insert(relation(&s.name)),
-            Change::CreateFunction(f) => created.insert(routine(f)),
-            Change::DropFunction(f) => dropped.insert(routine(f)),
+            Change::CreateTable(t) => create(relation(&t.name), O::Table),
+            Change::CreateView(v) if v.materialized => {
+                create(relation(&v.name), O::MaterializedView)
+            }
+            Change::CreateView(v) => create(relation(&v.name), O::View),
+            Change::CreateSequence(s) => create(relation(&s.name), O::Sequence),
+            Change::CreateFunction(f) if f.procedure => create(routine(f), O::Procedure),
+            Change::CreateFunction(f) => create(routine(f), O::Function),
             Change::ReplaceFunction { from, to }
                 if from.result != to.result
                     || from.procedure != to.procedure
                     || from.aggregate != to.aggregate =>
             {
-                created.insert(routine(to))
+                let on = if to.procedure {
+                    O::Procedure
+                } else {
+                    O::Function
+                };
+                create(routine(to), on)
             }
-            Change::CreateEnum(e) => created.insert(type_key(&e.name)),
-            Change::ReplaceEnum { to, .. } => created.insert(type_key(&to.name)),
-            Change::CreateDomain(d) => created.insert(type_key(&d.name)),
-            Change::CreateCompositeType(t) => created.insert(type_key(&t.name)),
-            Change::ReplaceCompositeType { to, .. } => created.insert(type_key(&to.name)),
-            Change::CreateRangeType(r) => created.insert(type_key(&r.name)),
-            Change::DropEnum(e) => dropped.insert(type_key(&e.name)),
-            Change::DropDomain(d) => dropped.insert(type_key(&d.name)),
-            Change::DropCompositeType(t) => dropped.insert(type_key(&t.name)),
-            Change::DropRangeType(r) => dropped.insert(type_key(&r.name)),
+            Change::CreateEnum(e) => create(type_key(&e.name), O::Type),
+            Change::ReplaceEnum { to, .. } => create(type_key(&to.name), O::Type),
+            Change::CreateDomain(d) => create(type_key(&d.name), O::Domain),
+            Change::CreateCompositeType(t) => create(type_key(&t.name), O::Type),
+            Change::ReplaceCompositeType { to, .. } => create(type_key(&to.name), O::Type),
+            Change::CreateRangeType(r) => create(type_key(&r.name), O::Type),
             Change::CreateSchema(s) => {
-                created.insert((3, QualifiedName::new("", s), String::new()))
+                create((3, QualifiedName::new("", s), String::new()), O::Schema)
             }
-            Change::DropSchema(s) => dropped.insert((3, QualifiedName::new("", s), String::new())),
-            _ => false,
-        };
+            _ => {
+                if let Some(key) = dropped_key(c) {
+                    dropped.insert(key);
+                }
+            }
+        }
     }
     (created, dropped)
+}
+
+/// The object a `Drop…` change drops.
+fn dropped_key(c: &Change) -> Option<ObjectKey> {
+    Some(match c {
+        Change::DropTable(t) => relation(&t.name),
+        Change::DropView(v) => relation(&v.name),
+        Change::DropSequence(s) => relation(&s.name),
+        Change::DropFunction(f) => routine(f),
+        Change::DropEnum(e) => type_key(&e.name),
+        Change::DropDomain(d) => type_key(&d.name),
+        Change::DropCompositeType(t) => type_key(&t.name),
+        Change::DropRangeType(r) => type_key(&r.name),
+        Change::DropSchema(s) => (3, QualifiedName::new("", s), String::new()),
+        _ => return None,
+    })
+}
+
+/// What an object created now gets from the default privileges in force
+/// (`defaults`, those of the role that runs the migration): entries of
+/// every schema and of its own, for its kind of object.
+fn implied(defaults: &[DefaultPrivilege], key: &ObjectKey, on: PrivilegeObject) -> Vec<Privilege> {
+    use PrivilegeObject as O;
+    let kind = match on {
+        O::Table | O::View | O::MaterializedView | O::ForeignTable => "TABLES",
+        O::Sequence => "SEQUENCES",
+        O::Function | O::Procedure => "FUNCTIONS",
+        O::Type | O::Domain => "TYPES",
+        O::Schema => "SCHEMAS",
+    };
+    let (_, name, arguments) = key;
+    defaults
+        .iter()
+        .filter(|d| d.role.is_empty() && d.on == kind)
+        .filter(|d| on == O::Schema || d.schema.is_empty() || d.schema == name.schema)
+        .map(|d| Privilege {
+            on,
+            name: name.clone(),
+            arguments: arguments.clone(),
+            grantee: d.grantee.clone(),
+            privilege: d.privilege.clone(),
+            grantable: d.grantable,
+            revoked: d.revoked,
+        })
+        .collect()
 }
 
 /// A privilege's identity: who gets what (the grant option and `revoked`
@@ -120,14 +177,23 @@ fn step<T: Clone>(
 /// from `from` to `to`).
 pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Change> {
     let (created, dropped) = created_and_dropped(changes);
+    // A created object starts with what the default privileges give it.
+    let implied: Vec<Privilege> = created
+        .iter()
+        .flat_map(|(key, on)| implied(&from.default_privileges, key, *on))
+        .collect();
     let mut by_object: BTreeMap<ObjectKey, (Entry<&Privilege>, Entry<&Privilege>)> =
         BTreeMap::new();
     for p in &from.privileges {
         let key = key_of(p);
-        if created.contains(&key) || dropped.contains(&key) {
+        if created.contains_key(&key) || dropped.contains(&key) {
             continue;
         }
         let entry = by_object.entry(key).or_default();
+        entry.0.insert((p.grantee.clone(), p.privilege.clone()), p);
+    }
+    for p in &implied {
+        let entry = by_object.entry(key_of(p)).or_default();
         entry.0.insert((p.grantee.clone(), p.privilege.clone()), p);
     }
     for p in &to.privileges {

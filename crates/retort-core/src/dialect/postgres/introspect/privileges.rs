@@ -66,7 +66,7 @@ const DEFAULTS_SQL: &str = "SELECT CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' W
        coalesce(dn.nspname, '') AS sch, CASE WHEN r.rolname = current_user THEN '' ELSE r.rolname END AS name, '' AS args, \
        d.defaclacl AS acl, d.defaclrole AS owner, \
        CASE WHEN d.defaclnamespace = 0 THEN acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's' \
-         WHEN 'T' THEN 'T' ELSE d.defaclobjtype END::\"char\", d.defaclrole) ELSE '{}'::aclitem[] END AS base \
+         WHEN 'T' THEN 'T' ELSE d.defaclobjtype END::\"char\", d.defaclrole) ELSE NULL END AS base \
      FROM pg_default_acl d JOIN pg_roles r ON r.oid = d.defaclrole \
      LEFT JOIN pg_namespace dn ON dn.oid = d.defaclnamespace";
 
@@ -77,13 +77,13 @@ fn privileges_sql(rel: &str) -> String {
     format!(
         "WITH o AS ({}), d AS ({DEFAULTS_SQL}), a AS (SELECT 'object' AS what, * FROM o UNION ALL SELECT 'default', * FROM d) \
          SELECT a.what, a.kind, a.sch, a.name, a.args, coalesce(g.rolname, 'PUBLIC'), x.privilege_type, x.is_grantable, false \
-         FROM a CROSS JOIN LATERAL aclexplode(a.acl) x LEFT JOIN pg_roles g ON g.oid = x.grantee \
-         WHERE x.grantee <> a.owner AND NOT EXISTS (SELECT 1 FROM aclexplode(a.base) b \
+         FROM a CROSS JOIN LATERAL aclexplode(nullif(a.acl, '{{}}')) x LEFT JOIN pg_roles g ON g.oid = x.grantee \
+         WHERE x.grantee <> a.owner AND NOT EXISTS (SELECT 1 FROM aclexplode(nullif(a.base, '{{}}')) b \
            WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable) \
          UNION ALL \
          SELECT a.what, a.kind, a.sch, a.name, a.args, coalesce(g.rolname, 'PUBLIC'), b.privilege_type, b.is_grantable, true \
-         FROM a CROSS JOIN LATERAL aclexplode(a.base) b LEFT JOIN pg_roles g ON g.oid = b.grantee \
-         WHERE b.grantee <> a.owner AND NOT EXISTS (SELECT 1 FROM aclexplode(a.acl) x \
+         FROM a CROSS JOIN LATERAL aclexplode(nullif(a.base, '{{}}')) b LEFT JOIN pg_roles g ON g.oid = b.grantee \
+         WHERE b.grantee <> a.owner AND NOT EXISTS (SELECT 1 FROM aclexplode(nullif(a.acl, '{{}}')) x \
            WHERE x.grantee = b.grantee AND x.privilege_type = b.privilege_type)",
         objects_sql(rel)
     )
