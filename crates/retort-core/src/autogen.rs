@@ -440,6 +440,45 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
     }
 }
 
+/// The summary line of a privilege change.
+fn privilege_summary(change: &Change) -> String {
+    match change {
+        Change::Grant(p) => format!(
+            "grant {} on {} to {}",
+            p.privilege,
+            privilege_object(p),
+            p.grantee
+        ),
+        Change::Revoke {
+            privilege: p,
+            option_only,
+        } => format!(
+            "revoke {}{} on {} from {}",
+            if *option_only {
+                "grant option for "
+            } else {
+                ""
+            },
+            p.privilege,
+            privilege_object(p),
+            p.grantee
+        ),
+        Change::GrantDefault(p) => format!(
+            "grant {} on {} to {} by default",
+            p.privilege,
+            p.on.to_lowercase(),
+            p.grantee
+        ),
+        Change::RevokeDefault { privilege: p, .. } => format!(
+            "revoke {} on {} from {} by default",
+            p.privilege,
+            p.on.to_lowercase(),
+            p.grantee
+        ),
+        _ => String::new(),
+    }
+}
+
 /// `table t`, `function f(integer)`…, for summaries.
 fn privilege_object(p: &crate::schema::Privilege) -> String {
     use crate::schema::PrivilegeObject as O;
@@ -554,38 +593,10 @@ pub fn summary(change: &Change) -> String {
         Change::DropRangeType(r) => format!("drop range type {}", q(&r.name)),
         Change::CreateRule(r) => format!("create rule {} on {}", r.name, q(&r.relation)),
         Change::DropRule(r) => format!("drop rule {} on {}", r.name, q(&r.relation)),
-        Change::Grant(p) => format!(
-            "grant {} on {} to {}",
-            p.privilege,
-            privilege_object(p),
-            p.grantee
-        ),
-        Change::Revoke {
-            privilege: p,
-            option_only,
-        } => format!(
-            "revoke {}{} on {} from {}",
-            if *option_only {
-                "grant option for "
-            } else {
-                ""
-            },
-            p.privilege,
-            privilege_object(p),
-            p.grantee
-        ),
-        Change::GrantDefault(p) => format!(
-            "grant {} on {} to {} by default",
-            p.privilege,
-            p.on.to_lowercase(),
-            p.grantee
-        ),
-        Change::RevokeDefault { privilege: p, .. } => format!(
-            "revoke {} on {} from {} by default",
-            p.privilege,
-            p.on.to_lowercase(),
-            p.grantee
-        ),
+        Change::Grant(_)
+        | Change::Revoke { .. }
+        | Change::GrantDefault(_)
+        | Change::RevokeDefault { .. } => privilege_summary(change),
         Change::CreateCollation(c) => format!("create collation {}", q(&c.name)),
         Change::DropCollation(c) => format!("drop collation {}", q(&c.name)),
         Change::DropVirtualTable(v) => format!("drop virtual table {}", q(&v.name)),
