@@ -112,6 +112,34 @@ fn dropped_key(c: &Change) -> Option<ObjectKey> {
     })
 }
 
+/// Whether a privilege is on the sequence of an identity column that
+/// `changes` drop (with its table or column). Those sequences are not in
+/// the model: they are known by PostgreSQL's name for them,
+/// `<table>_<column>_seq`.
+fn identity_sequences_gone<'a>(
+    from: &'a Schema,
+    changes: &'a [Change],
+) -> impl Fn(&Privilege) -> bool + 'a {
+    move |p: &Privilege| {
+        if p.on != PrivilegeObject::Sequence || from.sequences.iter().any(|s| s.name == p.name) {
+            return false;
+        }
+        let named = |table: &QualifiedName, column: &str| {
+            table.schema == p.name.schema && p.name.name == format!("{}_{column}_seq", table.name)
+        };
+        changes.iter().any(|c| match c {
+            Change::DropTable(t) => t
+                .columns
+                .iter()
+                .any(|col| col.identity.is_some() && named(&t.name, &col.name)),
+            Change::DropColumn { table, column } => {
+                column.identity.is_some() && named(table, &column.name)
+            }
+            _ => false,
+        })
+    }
+}
+
 /// What an object created now gets from the default privileges in force
 /// (`defaults`, those of the role that runs the migration): entries of
 /// every schema and of its own, for its kind of object.
@@ -184,9 +212,10 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
         .collect();
     let mut by_object: BTreeMap<ObjectKey, (Entry<&Privilege>, Entry<&Privilege>)> =
         BTreeMap::new();
+    let identity_gone = identity_sequences_gone(from, changes);
     for p in &from.privileges {
         let key = key_of(p);
-        if created.contains_key(&key) || dropped.contains(&key) {
+        if created.contains_key(&key) || dropped.contains(&key) || identity_gone(p) {
             continue;
         }
         let entry = by_object.entry(key).or_default();
@@ -269,7 +298,7 @@ fn defaults(from: &[DefaultPrivilege], to: &[DefaultPrivilege]) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::View;
+    use crate::schema::{Column, Identity, Table, View};
 
     fn grant(name: &str, grantee: &str, privilege: &str, grantable: bool) -> Privilege {
         Privilege {
@@ -373,6 +402,80 @@ mod tests {
         assert_eq!(
             changes(&with, &Schema::default(), &[]),
             vec![Change::Grant(plain)]
+        );
+    }
+
+    #[test]
+    fn an_identity_sequence_goes_with_its_table() {
+        let seq = Privilege {
+            on: PrivilegeObject::Sequence,
+            ..grant("t_id_seq", "a", "USAGE", false)
+        };
+        let from = Schema {
+            privileges: vec![seq.clone()],
+            ..Schema::default()
+        };
+        let table = Table {
+            name: QualifiedName::new("public", "t"),
+            columns: vec![Column {
+                name: "id".into(),
+                identity: Some(Identity::Always),
+                ..Column::default()
+            }],
+            ..Table::default()
+        };
+        let to = Schema::default();
+        assert!(changes(&from, &to, &[Change::DropTable(table)]).is_empty());
+        // The table stays: the grant is revoked.
+        assert_eq!(
+            changes(&from, &to, &[]),
+            vec![Change::Revoke {
+                privilege: seq,
+                option_only: false
+            }]
+        );
+    }
+
+    #[test]
+    fn a_created_object_starts_with_the_default_privileges() {
+        let defaults = vec![
+            DefaultPrivilege {
+                schema: "public".into(),
+                on: "TABLES".into(),
+                grantee: "a".into(),
+                privilege: "SELECT".into(),
+                ..DefaultPrivilege::default()
+            },
+            DefaultPrivilege {
+                role: "someone_else".into(),
+                on: "TABLES".into(),
+                grantee: "b".into(),
+                privilege: "SELECT".into(),
+                ..DefaultPrivilege::default()
+            },
+        ];
+        let from = Schema {
+            default_privileges: defaults.clone(),
+            ..Schema::default()
+        };
+        let to = Schema {
+            default_privileges: defaults,
+            privileges: vec![grant("v", "c", "SELECT", false)],
+            ..Schema::default()
+        };
+        let view = View {
+            name: QualifiedName::new("public", "v"),
+            ..View::default()
+        };
+        assert_eq!(
+            changes(&from, &to, &[Change::CreateView(view)]),
+            vec![
+                Change::Revoke {
+                    privilege: grant("v", "a", "SELECT", false),
+                    option_only: false
+                },
+                Change::Grant(grant("v", "c", "SELECT", false)),
+            ]
         );
     }
 }
