@@ -76,12 +76,12 @@ const DEFAULTS_SQL: &str = "SELECT CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' W
 fn privileges_sql(rel: &str) -> String {
     format!(
         "WITH o AS ({}), d AS ({DEFAULTS_SQL}), a AS (SELECT 'object' AS what, * FROM o UNION ALL SELECT 'default', * FROM d) \
-         SELECT a.what, a.kind, a.sch, a.name, a.args, coalesce(g.rolname, 'PUBLIC'), x.privilege_type, x.is_grantable, false \
+         SELECT a.what, a.kind, a.sch, a.name, a.args, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE g.rolname END, x.privilege_type, x.is_grantable, false \
          FROM a CROSS JOIN LATERAL aclexplode(nullif(a.acl, '{{}}')) x LEFT JOIN pg_roles g ON g.oid = x.grantee \
          WHERE x.grantee <> a.owner AND NOT EXISTS (SELECT 1 FROM aclexplode(nullif(a.base, '{{}}')) b \
            WHERE b.grantee = x.grantee AND b.privilege_type = x.privilege_type AND b.is_grantable = x.is_grantable) \
          UNION ALL \
-         SELECT a.what, a.kind, a.sch, a.name, a.args, coalesce(g.rolname, 'PUBLIC'), b.privilege_type, b.is_grantable, true \
+         SELECT a.what, a.kind, a.sch, a.name, a.args, CASE WHEN b.grantee = 0 THEN 'PUBLIC' ELSE g.rolname END, b.privilege_type, b.is_grantable, true \
          FROM a CROSS JOIN LATERAL aclexplode(nullif(a.base, '{{}}')) b LEFT JOIN pg_roles g ON g.oid = b.grantee \
          WHERE b.grantee <> a.owner AND NOT EXISTS (SELECT 1 FROM aclexplode(nullif(a.acl, '{{}}')) x \
            WHERE x.grantee = b.grantee AND x.privilege_type = b.privilege_type)",
