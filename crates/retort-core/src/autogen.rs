@@ -62,6 +62,8 @@ impl Source {
 /// `[autogenerate]` filter and its version and history tables; outside one
 /// ([`Scope::standalone`]) nothing is filtered but retort's default table
 /// names, `retort_version`, `retort_history` and Alembic's `alembic_version`.
+/// Privileges are left out unless the project's `[autogenerate]
+/// privileges` or [`Scope::with_privileges`] asks for them.
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
     project: Option<&'a Project>,
