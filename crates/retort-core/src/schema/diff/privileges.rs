@@ -80,6 +80,10 @@ fn created_and_dropped(
             Change::CreateEnum(e) => create(type_key(&e.name), O::Type),
             Change::ReplaceEnum { to, .. } => create(type_key(&to.name), O::Type),
             Change::CreateDomain(d) => create(type_key(&d.name), O::Domain),
+            // A new base type is DROP and CREATE.
+            Change::AlterDomain { from, to } if from.data_type != to.data_type => {
+                create(type_key(&to.name), O::Domain)
+            }
             Change::CreateCompositeType(t) => create(type_key(&t.name), O::Type),
             Change::ReplaceCompositeType { to, .. } => create(type_key(&to.name), O::Type),
             Change::CreateRangeType(r) => create(type_key(&r.name), O::Type),
