@@ -314,7 +314,18 @@ pub struct DiffArgs {
     #[arg(long = "exit-code")]
     pub exit_code: bool,
     #[command(flatten)]
+    pub privileges: PrivilegesArgs,
+    #[command(flatten)]
     pub rename: RenameArgs,
+}
+
+/// `--with-privileges`, for `diff` and `inspect`.
+#[derive(Debug, Args, Default)]
+pub struct PrivilegesArgs {
+    /// Compare GRANTs and default privileges too (PostgreSQL); default:
+    /// `[autogenerate] privileges`, else off.
+    #[arg(long = "with-privileges")]
+    pub with_privileges: bool,
 }
 
 /// `--dev-url`, for the commands that load SQL into a scratch database.
@@ -339,6 +350,8 @@ pub struct InspectArgs {
     pub src: String,
     #[command(flatten)]
     pub dev: DevUrlArgs,
+    #[command(flatten)]
+    pub privileges: PrivilegesArgs,
 }
 
 /// Options of the commands that take the migration lock.

@@ -62,9 +62,12 @@ impl Source {
 /// `[autogenerate]` filter and its version and history tables; outside one
 /// ([`Scope::standalone`]) nothing is filtered but retort's default table
 /// names, `retort_version`, `retort_history` and Alembic's `alembic_version`.
+/// Privileges are left out unless the project's `[autogenerate]
+/// privileges` or [`Scope::with_privileges`] asks for them.
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
     project: Option<&'a Project>,
+    privileges: bool,
 }
 
 /// The tables a state read outside a project leaves out: retort's default
@@ -76,12 +79,23 @@ impl<'a> Scope<'a> {
     pub fn project(project: &'a Project) -> Self {
         Self {
             project: Some(project),
+            privileges: false,
         }
+    }
+
+    /// Also compares privileges when `on` (`--with-privileges`), whatever
+    /// the project's `[autogenerate] privileges` says.
+    pub fn with_privileges(mut self, on: bool) -> Self {
+        self.privileges |= on;
+        self
     }
 
     /// Reads states with no project: see [`STANDALONE_EXCLUDED`].
     pub fn standalone() -> Self {
-        Self { project: None }
+        Self {
+            project: None,
+            privileges: false,
+        }
     }
 
     fn exclude(&self) -> Vec<TableRef> {
@@ -109,9 +123,12 @@ pub fn read(project: &Project, source: &Source, server: &DatabaseUrl) -> Result<
 /// scratch databases are made; it also fixes the dialect.
 pub fn read_in(scope: Scope<'_>, source: &Source, server: &DatabaseUrl) -> Result<Schema> {
     let mut schema = read_unfiltered(scope, source, server)?;
-    if let Some(project) = scope.project {
-        project.config.filter.apply(&mut schema);
-    }
+    let mut filter = scope
+        .project
+        .map(|p| p.config.filter.clone())
+        .unwrap_or_default();
+    filter.privileges |= scope.privileges;
+    filter.apply(&mut schema);
     Ok(schema)
 }
 
@@ -286,6 +303,10 @@ impl Comparison {
                     | Change::CreateTrigger { .. }
                     | Change::CreateRule(_)
                     | Change::SetComment { .. }
+                    | Change::Grant(_)
+                    | Change::Revoke { .. }
+                    | Change::GrantDefault(_)
+                    | Change::RevokeDefault { .. }
             )
         });
         let mut downgrade = lead;
@@ -513,6 +534,70 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
     }
 }
 
+/// The summary line of a privilege change.
+fn privilege_summary(change: &Change) -> String {
+    match change {
+        Change::Grant(p) => format!(
+            "grant {} on {} to {}",
+            p.privilege,
+            privilege_object(p),
+            p.grantee
+        ),
+        Change::Revoke {
+            privilege: p,
+            option_only,
+        } => format!(
+            "revoke {}{} on {} from {}",
+            if *option_only {
+                "grant option for "
+            } else {
+                ""
+            },
+            p.privilege,
+            privilege_object(p),
+            p.grantee
+        ),
+        Change::GrantDefault(p) => format!(
+            "grant {} on {} to {} by default",
+            p.privilege,
+            p.on.to_lowercase(),
+            p.grantee
+        ),
+        Change::RevokeDefault { privilege: p, .. } => format!(
+            "revoke {} on {} from {} by default",
+            p.privilege,
+            p.on.to_lowercase(),
+            p.grantee
+        ),
+        _ => String::new(),
+    }
+}
+
+/// `table t`, `function f(integer)`…, for summaries.
+fn privilege_object(p: &crate::schema::Privilege) -> String {
+    use crate::schema::PrivilegeObject as O;
+    let kind = match p.on {
+        O::Table | O::ForeignTable => "table",
+        O::View => "view",
+        O::MaterializedView => "materialized view",
+        O::Sequence => "sequence",
+        O::Function => "function",
+        O::Procedure => "procedure",
+        O::Type => "type",
+        O::Domain => "domain",
+        O::Schema => return format!("schema {}", p.name.name),
+    };
+    let name = if p.name.schema == "public" {
+        p.name.name.clone()
+    } else {
+        format!("{}.{}", p.name.schema, p.name.name)
+    };
+    match p.on {
+        O::Function | O::Procedure => format!("{kind} {name}({})", p.arguments),
+        _ => format!("{kind} {name}"),
+    }
+}
+
 fn routine(f: &crate::schema::Function) -> &'static str {
     if f.procedure {
         "procedure"
@@ -605,6 +690,10 @@ pub fn summary(change: &Change) -> String {
         Change::DropRangeType(r) => format!("drop range type {}", q(&r.name)),
         Change::CreateRule(r) => format!("create rule {} on {}", r.name, q(&r.relation)),
         Change::DropRule(r) => format!("drop rule {} on {}", r.name, q(&r.relation)),
+        Change::Grant(_)
+        | Change::Revoke { .. }
+        | Change::GrantDefault(_)
+        | Change::RevokeDefault { .. } => privilege_summary(change),
         Change::CreateCollation(c) => format!("create collation {}", q(&c.name)),
         Change::DropCollation(c) => format!("drop collation {}", q(&c.name)),
         Change::DropVirtualTable(v) => format!("drop virtual table {}", q(&v.name)),

@@ -54,7 +54,8 @@ pub struct Config {
     /// `[autogenerate] dev_url`.
     pub dev_url: Option<String>,
     /// `[autogenerate] include_schemas`, `exclude_schemas`, `include_tables`,
-    /// `exclude_tables`, `exclude_kinds`: what autogenerate compares.
+    /// `exclude_tables`, `exclude_kinds`, `privileges`: what autogenerate
+    /// compares.
     pub filter: crate::schema::Filter,
 }
 
@@ -102,6 +103,8 @@ struct RawAutogenerate {
     exclude_tables: Vec<String>,
     #[serde(default)]
     exclude_kinds: Vec<String>,
+    #[serde(default)]
+    privileges: bool,
 }
 
 impl Config {
@@ -255,6 +258,7 @@ impl Config {
             include_tables: a.include_tables,
             exclude_tables: a.exclude_tables,
             exclude_kinds,
+            privileges: a.privileges,
         };
         Ok(Self {
             filter,
@@ -484,9 +488,12 @@ transaction_per_migration = false
 [autogenerate]
 schema = ["schema"]
 dev_url = ""
+privileges = true
 "#,
         )
         .unwrap();
+        assert!(c.filter.privileges);
+        assert!(!Config::defaults(Path::new("/p")).filter.privileges);
         assert_eq!(c.database_url.as_deref(), Some("postgresql://u:p@db/app"));
         assert_eq!(c.version_locations.len(), 2);
         assert_eq!(c.version_table_schema.as_deref(), Some("ops"));

@@ -343,7 +343,17 @@ fn stairway(
     let mut scratch = Scratch::create(server)?;
     let mut migrator = Migrator::with_connection(project.clone(), scratch.take());
     let exclude = [project.version_table(), project.history_table()];
-    let look = |m: &mut Migrator| introspect(m.connection(), &exclude);
+    // Privileges take part only when the project asks for them.
+    let privileges = crate::schema::Filter {
+        privileges: project.config.filter.privileges,
+        ..Default::default()
+    };
+    let look = |m: &mut Migrator| {
+        introspect(m.connection(), &exclude).map(|mut s| {
+            privileges.apply(&mut s);
+            s
+        })
+    };
     let mut before = look(&mut migrator)?;
     let mut round_trips = 0;
     // A failed step leaves the scratch database somewhere in between: the

@@ -10,6 +10,10 @@
 //! The rendered SQL is pinned too: `<case>/expected/<dialect>.up.sql` and
 //! `<dialect>.down.sql` hold the upgrade and downgrade statements as main
 //! writes them; a difference fails with a line diff.
+//!
+//! Privileges are compared only in the cases that ask (an empty file
+//! `privileges` in the case's folder), as autogenerate compares them only
+//! when `[autogenerate] privileges` is on.
 //! `RETORT_BLESS=1 cargo nextest run -p retort-core --test diff_roundtrip`
 //! rewrites them.
 
@@ -40,8 +44,19 @@ fn cases() -> Vec<(String, PathBuf)> {
 fn load(server: &DatabaseUrl, file: &Path) -> (Scratch, Schema) {
     let mut scratch = Scratch::create(server).expect("scratch database");
     run_files(&mut scratch, &[file.to_path_buf()]).unwrap_or_else(|e| panic!("{e}"));
-    let schema = introspect(scratch.connection(), &[]).expect("introspect");
+    let schema = read(&mut scratch, file.parent().expect("case folder"));
     (scratch, schema)
+}
+
+/// The schema of `scratch`, with privileges if the case in `dir` asks.
+fn read(scratch: &mut Scratch, dir: &Path) -> Schema {
+    let mut schema = introspect(scratch.connection(), &[]).expect("introspect");
+    let filter = retort::schema::Filter {
+        privileges: dir.join("privileges").is_file(),
+        ..Default::default()
+    };
+    filter.apply(&mut schema);
+    schema
 }
 
 fn apply(scratch: &mut Scratch, statements: &[String], case: &str) {
@@ -182,7 +197,7 @@ fn check_case(
             .unwrap_or_else(|e| panic!("{case}: {e}"));
         check_golden(dir, dialect, &up, &down, mismatches);
         apply(&mut a, &up, &case);
-        let upgraded = introspect(a.connection(), &[]).unwrap();
+        let upgraded = read(&mut a, dir);
         assert_eq!(
             upgraded,
             after,
@@ -195,7 +210,7 @@ fn check_case(
         );
 
         apply(&mut a, &down, &case);
-        let downgraded = introspect(a.connection(), &[]).unwrap();
+        let downgraded = read(&mut a, dir);
         assert_eq!(
             downgraded,
             before,

@@ -262,6 +262,83 @@ fn postgres_reads_set_wise() {
     assert_eq!(small.queries, big.queries);
     // One per kind: tables, columns, constraints, indexes, views, sequences,
     // enums, triggers, functions, schemas, extensions, domains, policies,
-    // collations (14: pg_collation has nothing to ride on).
-    assert!(big.queries <= 14, "{} catalog queries", big.queries);
+    // collations (pg_collation has nothing to ride on), privileges (every
+    // access control list and pg_default_acl): 15.
+    assert!(big.queries <= 15, "{} catalog queries", big.queries);
+}
+
+/// Privileges: grants beyond the owner's and the built-in defaults, a
+/// revoked default, and default privileges; nothing for an object whose
+/// list is the default (NULL), nor for the owner, nor for `public`'s
+/// initial privileges.
+#[test]
+fn postgres_reads_privileges() {
+    use retort::schema::{DefaultPrivilege, Privilege, PrivilegeObject};
+    let db = retort_testkit::pg::database();
+    let mut c = open(&db.url);
+    c.execute(
+        "DO $$ BEGIN CREATE ROLE retort_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+         CREATE TABLE plain (id integer);
+         CREATE TABLE shared (id integer);
+         GRANT SELECT ON shared TO retort_reader WITH GRANT OPTION;
+         GRANT UPDATE ON shared TO PUBLIC;
+         CREATE FUNCTION f(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';
+         REVOKE EXECUTE ON FUNCTION f(integer) FROM PUBLIC;
+         CREATE FUNCTION g() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+         GRANT EXECUTE ON FUNCTION g() TO retort_reader;
+         ALTER DEFAULT PRIVILEGES REVOKE USAGE ON TYPES FROM PUBLIC;",
+    )
+    .unwrap();
+    let s = introspect(&mut c, &[]).unwrap();
+    let on = |on, name: &str, args: &str, grantee: &str, privilege: &str| Privilege {
+        on,
+        name: QualifiedName::new("public", name),
+        arguments: args.into(),
+        grantee: grantee.into(),
+        privilege: privilege.into(),
+        ..Privilege::default()
+    };
+    assert_eq!(
+        s.privileges,
+        vec![
+            on(PrivilegeObject::Table, "shared", "", "PUBLIC", "UPDATE"),
+            Privilege {
+                grantable: true,
+                ..on(
+                    PrivilegeObject::Table,
+                    "shared",
+                    "",
+                    "retort_reader",
+                    "SELECT"
+                )
+            },
+            Privilege {
+                revoked: true,
+                ..on(
+                    PrivilegeObject::Function,
+                    "f",
+                    "x integer",
+                    "PUBLIC",
+                    "EXECUTE"
+                )
+            },
+            on(
+                PrivilegeObject::Function,
+                "g",
+                "",
+                "retort_reader",
+                "EXECUTE"
+            ),
+        ]
+    );
+    assert_eq!(
+        s.default_privileges,
+        vec![DefaultPrivilege {
+            on: "TYPES".into(),
+            grantee: "PUBLIC".into(),
+            privilege: "USAGE".into(),
+            revoked: true,
+            ..DefaultPrivilege::default()
+        }]
+    );
 }

@@ -39,7 +39,10 @@ pub fn diff(cli: &Cli, args: &DiffArgs) -> Result<ExitCode> {
         cli,
         &format!("reading {} and {}", from.describe(), to.describe()),
     );
-    let read = autogen::read_both_in(sides.scope(), &from, &to, &sides.server);
+    let scope = sides
+        .scope()
+        .with_privileges(args.privileges.with_privileges);
+    let read = autogen::read_both_in(scope, &from, &to, &sides.server);
     drop(line);
     let (old, new) = read?;
     let renames = renames(cli, &args.rename, &to, &old, &new, false)?;

@@ -21,7 +21,10 @@ pub fn inspect(cli: &Cli, args: &InspectArgs) -> Result<()> {
         .next()
         .ok_or_else(|| Error::Usage("expected SRC".into()))?;
     let line = progress::Line::spinner(cli, &format!("reading {}", source.describe()));
-    let read = autogen::read_in(sides.scope(), &source, &sides.server);
+    let scope = sides
+        .scope()
+        .with_privileges(args.privileges.with_privileges);
+    let read = autogen::read_in(scope, &source, &sides.server);
     drop(line);
     let schema = read?;
     match cli.format_choice {

@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Collation, Column, CompositeType, Domain, EnumType, ExclusionConstraint,
-    Extension, ForeignKey, Function, Index, Policy, PrimaryKey, QualifiedName, RangeType, Rule,
-    Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
+    CheckConstraint, Collation, Column, CompositeType, DefaultPrivilege, Domain, EnumType,
+    ExclusionConstraint, Extension, ForeignKey, Function, Index, Policy, PrimaryKey, Privilege,
+    QualifiedName, RangeType, Rule, Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -385,6 +385,25 @@ pub enum Change {
     CreateVirtualTable(VirtualTable),
     /// `DROP TABLE` of a virtual table (its shadow tables go with it).
     DropVirtualTable(VirtualTable),
+    /// `GRANT … ON … TO …` (`WITH GRANT OPTION` when grantable): a
+    /// privilege given, or a revoked default given back.
+    Grant(Privilege),
+    /// `REVOKE [GRANT OPTION FOR] … ON … FROM …`.
+    Revoke {
+        /// The privilege.
+        privilege: Privilege,
+        /// Only the grant option is taken away.
+        option_only: bool,
+    },
+    /// `ALTER DEFAULT PRIVILEGES … GRANT …`.
+    GrantDefault(DefaultPrivilege),
+    /// `ALTER DEFAULT PRIVILEGES … REVOKE [GRANT OPTION FOR] …`.
+    RevokeDefault {
+        /// The default privilege.
+        privilege: DefaultPrivilege,
+        /// Only the grant option is taken away.
+        option_only: bool,
+    },
 }
 
 impl Change {

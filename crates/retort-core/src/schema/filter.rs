@@ -80,10 +80,14 @@ pub struct Filter {
     pub exclude_tables: Vec<String>,
     /// Kinds of objects left out entirely.
     pub exclude_kinds: Vec<ObjectKind>,
+    /// Compare privileges (`GRANT`s and default privileges): off unless
+    /// asked for (`[autogenerate] privileges = true`, `--with-privileges`).
+    pub privileges: bool,
 }
 
 impl Filter {
-    /// Whether this filter keeps everything.
+    /// Whether this is the default filter: it keeps everything but
+    /// privileges (which only `privileges` keeps).
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
     }
@@ -118,6 +122,10 @@ impl Filter {
 
     /// `schema` without what this filter leaves out.
     pub fn apply(&self, schema: &mut Schema) {
+        if !self.privileges {
+            schema.privileges.clear();
+            schema.default_privileges.clear();
+        }
         if self.is_empty() {
             return;
         }
@@ -180,6 +188,33 @@ impl Filter {
         schema
             .functions
             .retain(|f| keep(ObjectKind::Functions, &f.name));
+        self.apply_to_privileges(schema, &relations);
+    }
+
+    /// Privileges go with their objects: those on a left-out table or view,
+    /// or in a left-out schema, are left out too.
+    fn apply_to_privileges(
+        &self,
+        schema: &mut Schema,
+        relations: &std::collections::HashSet<QualifiedName>,
+    ) {
+        use super::PrivilegeObject as O;
+        let kind = |p: &super::Privilege| match p.on {
+            O::Sequence => self.kind(ObjectKind::Sequences),
+            O::Function | O::Procedure => self.kind(ObjectKind::Functions),
+            O::Domain => self.kind(ObjectKind::Domains),
+            O::Schema => self.kind(ObjectKind::Schemas),
+            _ => true,
+        };
+        schema.privileges.retain(|p| {
+            kind(p)
+                && match p.on {
+                    O::Table | O::View | O::MaterializedView => relations.contains(&p.name),
+                    O::Schema => self.schema(&p.name.name),
+                    _ => self.schema(&p.name.schema),
+                }
+        });
+        schema.default_privileges.retain(|d| self.schema(&d.schema));
     }
 }
 
@@ -262,6 +297,43 @@ mod tests {
         assert_eq!(names, ["users"]);
         assert!(s.views.is_empty());
         assert!(s.functions.is_empty());
+    }
+
+    #[test]
+    fn privileges_only_when_asked_and_with_their_objects() {
+        use crate::schema::{DefaultPrivilege, Privilege, PrivilegeObject};
+        let on = |on, schema: &str, name: &str| Privilege {
+            on,
+            name: QualifiedName::new(schema, name),
+            grantee: "r".into(),
+            privilege: "SELECT".into(),
+            ..Privilege::default()
+        };
+        let schema = Schema {
+            tables: vec![table("public", "users"), table("public", "tmp_x")],
+            privileges: vec![
+                on(PrivilegeObject::Table, "public", "users"),
+                on(PrivilegeObject::Table, "public", "tmp_x"),
+                on(PrivilegeObject::Function, "public", "f"),
+                on(PrivilegeObject::Sequence, "audit", "s"),
+            ],
+            default_privileges: vec![DefaultPrivilege::default()],
+            ..Schema::default()
+        };
+        let mut off = schema.clone();
+        Filter::default().apply(&mut off);
+        assert!(off.privileges.is_empty() && off.default_privileges.is_empty());
+        let mut on_ = schema.clone();
+        Filter {
+            privileges: true,
+            exclude_schemas: vec!["audit".into()],
+            exclude_tables: vec!["tmp_*".into()],
+            exclude_kinds: vec![ObjectKind::Functions],
+            ..Filter::default()
+        }
+        .apply(&mut on_);
+        assert_eq!(on_.privileges, [schema.privileges[0].clone()]);
+        assert_eq!(on_.default_privileges.len(), 1);
     }
 
     #[test]

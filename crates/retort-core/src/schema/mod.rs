@@ -68,6 +68,92 @@ pub struct Schema {
     /// a view's own `_RETURN`, sorted by (relation, name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// Privileges granted on objects (PostgreSQL), other than the owner's
+    /// own and the built-in defaults; a built-in default taken away is kept
+    /// with `revoked`. Compared only when asked (`[autogenerate]
+    /// privileges`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub privileges: Vec<Privilege>,
+    /// `ALTER DEFAULT PRIVILEGES` (PostgreSQL's `pg_default_acl`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default_privileges: Vec<DefaultPrivilege>,
+}
+
+/// The kind of object a privilege is on.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PrivilegeObject {
+    /// A table (also partitioned).
+    #[default]
+    Table,
+    /// A view.
+    View,
+    /// A materialized view.
+    MaterializedView,
+    /// A foreign table.
+    ForeignTable,
+    /// A sequence.
+    Sequence,
+    /// A function (also an aggregate).
+    Function,
+    /// A procedure.
+    Procedure,
+    /// A type (enum, composite, range).
+    Type,
+    /// A domain.
+    Domain,
+    /// A schema: the name's `schema` is empty, its `name` the schema's.
+    Schema,
+}
+
+/// One privilege of one grantee on one object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Privilege {
+    /// The kind of object.
+    pub on: PrivilegeObject,
+    /// The object's name.
+    pub name: QualifiedName,
+    /// A function's or procedure's identity arguments (else empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub arguments: String,
+    /// The role it is granted to, or `PUBLIC` (everyone).
+    pub grantee: String,
+    /// `SELECT`, `INSERT`, `EXECUTE`, `USAGE`…
+    pub privilege: String,
+    /// `WITH GRANT OPTION`: the grantee may grant it on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grantable: bool,
+    /// A privilege the object has by default (`EXECUTE` on a function or
+    /// `USAGE` on a type, for `PUBLIC`) that was revoked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
+}
+
+/// One entry of `ALTER DEFAULT PRIVILEGES`: what objects created later get.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DefaultPrivilege {
+    /// `FOR ROLE`: the role whose new objects get it; empty for the role
+    /// that read the schema (no `FOR ROLE`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub role: String,
+    /// `IN SCHEMA`; empty for every schema.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub schema: String,
+    /// `TABLES`, `SEQUENCES`, `FUNCTIONS`, `TYPES` or `SCHEMAS`.
+    pub on: String,
+    /// The role it is granted to, or `PUBLIC`.
+    pub grantee: String,
+    /// The privilege.
+    pub privilege: String,
+    /// `WITH GRANT OPTION`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grantable: bool,
+    /// A built-in default (`EXECUTE` on functions, `USAGE` on types, for
+    /// `PUBLIC`) that was revoked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
 }
 
 /// A rewrite rule, kept as the statement that creates it.
@@ -679,6 +765,10 @@ impl Schema {
         self.range_types.sort_by(|a, b| a.name.cmp(&b.name));
         self.rules
             .sort_by(|a, b| (&a.relation, &a.name).cmp(&(&b.relation, &b.name)));
+        self.privileges.sort();
+        self.privileges.dedup();
+        self.default_privileges.sort();
+        self.default_privileges.dedup();
     }
 
     /// The table with this name.

@@ -447,6 +447,12 @@ impl Renames<'_> {
                             }
                         }
                     }
+                    // Its privileges go with it.
+                    for p in &mut s.privileges {
+                        if p.on == super::PrivilegeObject::Table && p.name == *from {
+                            p.name = to.clone();
+                        }
+                    }
                 }
                 Rename::Column { table, from, to } => {
                     for t in &mut s.tables {
@@ -580,5 +586,28 @@ mod tests {
         );
         assert!(RenameRequest::parse("a=").is_none());
         assert!(RenameRequest::parse("ab").is_none());
+    }
+
+    #[test]
+    fn a_renamed_table_keeps_its_grants() {
+        use crate::schema::{Privilege, QualifiedName, Schema};
+        let (old, new) = (
+            QualifiedName::new("public", "people"),
+            QualifiedName::new("public", "users"),
+        );
+        let schema = Schema {
+            privileges: vec![Privilege {
+                name: old.clone(),
+                grantee: "r".into(),
+                privilege: "SELECT".into(),
+                ..Privilege::default()
+            }],
+            ..Schema::default()
+        };
+        let renames = [Rename::Table {
+            from: old,
+            to: new.clone(),
+        }];
+        assert_eq!(Renames(&renames).apply(&schema).privileges[0].name, new);
     }
 }

@@ -8,11 +8,13 @@
 //! enums that lose labels; add constraints and indexes; add foreign keys
 //! (every table they point at now exists); create views (each after the
 //! views it reads); create triggers and policies; drop enums and sequences;
-//! drop extensions and schemas last. Comments follow their objects. The
+//! drop extensions and schemas last. Comments follow their objects;
+//! privileges come after everything, default privileges last. The
 //! downgrade is simply `diff(to, from)`.
 
 mod objects;
 mod order;
+mod privileges;
 mod tables;
 
 use std::collections::HashMap;
@@ -27,6 +29,19 @@ use order::Phases;
 
 /// The changes that turn `from` into `to`, in an order that applies.
 pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
+    let mut changes = diff_with_comments(from, to);
+    if !(from.privileges.is_empty()
+        && to.privileges.is_empty()
+        && from.default_privileges.is_empty()
+        && to.default_privileges.is_empty())
+    {
+        let grants = privileges::changes(from, to, &changes);
+        changes.extend(grants);
+    }
+    changes
+}
+
+fn diff_with_comments(from: &Schema, to: &Schema) -> Vec<Change> {
     // Comments on views, functions, indexes… are compared on their own
     // (a changed comment must not recreate the object); the objects are
     // compared without them.

@@ -3,6 +3,7 @@
 //! per table, so thousands of tables are read in a handful of round trips.
 //! Objects that belong to an extension are left to it.
 
+mod privileges;
 mod routines;
 mod tables;
 mod types;
@@ -45,6 +46,9 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
     tables::policies(conn, &mut b, &rel)?;
     // Its own query: nothing else reads pg_collation whole.
     let collations = types::collations(conn)?;
+    // One query for every access control list (compared only when asked:
+    // autogenerate drops them otherwise).
+    let (privileges, default_privileges) = privileges::privileges(conn, exclude, &rel)?;
     Ok(Schema {
         tables: b.tables,
         views,
@@ -60,5 +64,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         composite_types: types.composites,
         range_types: types.ranges,
         rules,
+        privileges,
+        default_privileges,
     })
 }
