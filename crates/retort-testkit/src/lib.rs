@@ -11,5 +11,7 @@
 //! the test fails with a message saying why and how to fix it.
 
 pub mod alembic;
+pub mod dump;
 pub mod pg;
+pub mod pgtools;
 pub mod project;

@@ -7,7 +7,7 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The environment variable that rewrites golden files instead of comparing.
 pub const BLESS_VAR: &str = "RETORT_BLESS";
@@ -79,4 +79,57 @@ pub fn assert_none(failures: &[String]) {
             failures.join("\n\n")
         );
     }
+}
+
+/// Where a rendered-SQL golden file for `dialect` on a server of major
+/// version `major` lives in `expected/`: `<dialect><major>.<direction>.sql`
+/// when that file exists (SQL that legitimately differs on that version;
+/// a `<dialect><major>.why` file beside it says why in one line), else the
+/// shared `<dialect>.<direction>.sql`.
+pub fn versioned_path(expected: &Path, dialect: &str, major: u32, direction: &str) -> PathBuf {
+    let specific = expected.join(format!("{dialect}{major}.{direction}.sql"));
+    if specific.exists() {
+        specific
+    } else {
+        expected.join(format!("{dialect}.{direction}.sql"))
+    }
+}
+
+/// Compares rendered SQL with its golden file for a server of major version
+/// `major` (see [`versioned_path`]). The `reference` server (PostgreSQL 15
+/// as installed) owns the shared file; when blessing on another version,
+/// SQL that differs from the shared file goes to a version-specific file,
+/// which then needs its `.why` file. A version-specific file without one
+/// is a mismatch.
+pub fn check_versioned(
+    expected: &Path,
+    dialect: &str,
+    major: u32,
+    reference: bool,
+    direction: &str,
+    actual: &str,
+    bless_hint: &str,
+) -> Result<(), String> {
+    let mut path = versioned_path(expected, dialect, major, direction);
+    let shared = expected.join(format!("{dialect}.{direction}.sql"));
+    if !reference && path == shared && blessing() {
+        let same = std::fs::read_to_string(&shared).is_ok_and(|s| s == actual);
+        if !same {
+            path = expected.join(format!("{dialect}{major}.{direction}.sql"));
+        }
+    } else if reference && path != shared {
+        // The reference version always reads and writes the shared file.
+        path = shared.clone();
+    }
+    if path != shared {
+        let why = expected.join(format!("{dialect}{major}.why"));
+        if !why.exists() && !blessing() {
+            return Err(format!(
+                "{}: a version-specific golden file needs a one-line reason in {}",
+                path.display(),
+                why.display()
+            ));
+        }
+    }
+    check(&path, actual, bless_hint)
 }
