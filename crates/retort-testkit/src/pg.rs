@@ -116,7 +116,14 @@ impl Version {
     /// cache first when needed.
     fn bin_dir(self) -> Result<PathBuf, String> {
         let (bin, name) = match self {
-            Version::Debian15 => return find_bin_dir(),
+            Version::Debian15 => {
+                let debian = Path::new("/usr/lib/postgresql/15/bin");
+                return if debian.join("initdb").is_file() {
+                    Ok(debian.to_path_buf())
+                } else {
+                    find_bin_dir()
+                };
+            }
             Version::Debian15Newest => (pgtools::debian_15_newest()?, "debian-15-newest".into()),
             Version::Pg13 => (pgtools::npm_server(NPM_13)?, format!("npm-{NPM_13}")),
             Version::Pg18 => (pgtools::npm_server(NPM_18)?, format!("npm-{NPM_18}")),
