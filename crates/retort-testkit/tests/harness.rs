@@ -74,10 +74,7 @@ fn every_version_starts_and_is_what_it_claims() {
         let b = database_on(version);
         assert_eq!(a.server().port, b.server().port, "{version:?}: one cluster");
         let mut c = a.client();
-        let num: String = c
-            .query_one("SHOW server_version_num", &[])
-            .unwrap()
-            .get(0);
+        let num: String = c.query_one("SHOW server_version_num", &[]).unwrap().get(0);
         let num: u32 = num.parse().unwrap();
         assert_eq!(num / 10000, version.major(), "{version:?}");
         let ssl: String = c.query_one("SHOW ssl", &[]).unwrap().get(0);

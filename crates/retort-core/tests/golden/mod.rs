@@ -132,6 +132,14 @@ pub fn check_versioned(
                 why.display()
             ));
         }
+        let read = |p: &Path| std::fs::read_to_string(p).ok();
+        if !blessing() && read(&path).is_some() && read(&path) == read(&shared) {
+            return Err(format!(
+                "{}: the same as {}; remove it (and its .why when no other file needs it)",
+                path.display(),
+                shared.display()
+            ));
+        }
     }
     check(&path, actual, bless_hint)
 }
