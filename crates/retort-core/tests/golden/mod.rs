@@ -7,7 +7,7 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The environment variable that rewrites golden files instead of comparing.
 pub const BLESS_VAR: &str = "RETORT_BLESS";
@@ -78,5 +78,189 @@ pub fn assert_none(failures: &[String]) {
             failures.len(),
             failures.join("\n\n")
         );
+    }
+}
+
+/// Where a rendered-SQL golden file for `dialect` on a server of major
+/// version `major` lives in `expected/`: `<dialect><major>.<direction>.sql`
+/// when that file exists (SQL that legitimately differs on that version;
+/// a `<dialect><major>.why` file beside it says why in one line), else the
+/// shared `<dialect>.<direction>.sql`.
+pub fn versioned_path(expected: &Path, dialect: &str, major: u32, direction: &str) -> PathBuf {
+    let specific = expected.join(format!("{dialect}{major}.{direction}.sql"));
+    if specific.exists() {
+        specific
+    } else {
+        expected.join(format!("{dialect}.{direction}.sql"))
+    }
+}
+
+/// Compares rendered SQL with its golden file for a server of major version
+/// `major` (see [`versioned_path`]). The `reference` server (PostgreSQL 15
+/// as installed) owns the shared file; when blessing on another version,
+/// SQL that differs from the shared file goes to a version-specific file,
+/// which then needs its `.why` file (a case that only applies to newer
+/// servers writes the shared file). A version-specific file without a
+/// `.why` is a mismatch.
+pub fn check_versioned(
+    expected: &Path,
+    dialect: &str,
+    major: u32,
+    reference: bool,
+    direction: &str,
+    actual: &str,
+    bless_hint: &str,
+) -> Result<(), String> {
+    let mut path = versioned_path(expected, dialect, major, direction);
+    let shared = expected.join(format!("{dialect}.{direction}.sql"));
+    if !reference && path == shared && blessing() {
+        // A case that only runs on newer servers owns the shared file.
+        let same = std::fs::read_to_string(&shared).map_or(true, |s| s == actual);
+        if !same {
+            path = expected.join(format!("{dialect}{major}.{direction}.sql"));
+        }
+    } else if reference && path != shared {
+        // The reference version always reads and writes the shared file.
+        path = shared.clone();
+    }
+    if path != shared {
+        let why = expected.join(format!("{dialect}{major}.why"));
+        if !why.exists() && !blessing() {
+            return Err(format!(
+                "{}: a version-specific golden file needs a one-line reason in {}",
+                path.display(),
+                why.display()
+            ));
+        }
+        let read = |p: &Path| std::fs::read_to_string(p).ok();
+        if !blessing() && read(&path).is_some() && read(&path) == read(&shared) {
+            return Err(format!(
+                "{}: the same as {}; remove it (and its .why when no other file needs it)",
+                path.display(),
+                shared.display()
+            ));
+        }
+    }
+    check(&path, actual, bless_hint)
+}
+
+/// A difference between two `pg_dump`s that the model cannot express yet,
+/// from a case's `dump-known-differences` file: one per line,
+/// `postgres>=18 upgrade KIND: reason`, meaning that on PostgreSQL 18 or
+/// newer, after the upgrade, the dumps differ by KIND and by nothing else.
+struct KnownDifference {
+    min_major: u32,
+    direction: String,
+    kind: String,
+}
+
+/// The kinds of known differences, each with what erases it from a dump
+/// line: `not-null-constraint-names` (PostgreSQL 18 names NOT NULL
+/// constraints; `a integer CONSTRAINT t_a_not_null NOT NULL` becomes
+/// `a integer NOT NULL`).
+fn erase(kind: &str, line: &str) -> String {
+    match kind {
+        "not-null-constraint-names" => {
+            let Some(at) = line.find(" CONSTRAINT ") else {
+                return line.to_string();
+            };
+            let rest = &line[at + " CONSTRAINT ".len()..];
+            match rest.split_once(' ') {
+                Some((_, tail)) if tail.starts_with("NOT NULL") => {
+                    format!("{} {tail}", &line[..at])
+                }
+                _ => line.to_string(),
+            }
+        }
+        other => panic!("unknown kind of pg_dump difference {other:?}"),
+    }
+}
+
+fn known_differences(dir: &Path) -> Vec<KnownDifference> {
+    let path = dir.join("dump-known-differences");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let bad = || -> String { format!("{}: cannot read {l:?}", path.display()) };
+            let (head, reason) = l.split_once(": ").unwrap_or_else(|| panic!("{}", bad()));
+            let words: Vec<&str> = head.split_whitespace().collect();
+            let [version, direction, kind] = words[..] else {
+                panic!("{}", bad())
+            };
+            let min_major = version
+                .strip_prefix("postgres>=")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{}", bad()));
+            assert!(
+                !reason.trim().is_empty(),
+                "{}: {l:?} needs a reason",
+                path.display()
+            );
+            KnownDifference {
+                min_major,
+                direction: direction.to_string(),
+                kind: kind.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The second judge's verdict on a case (folder `dir`) on PostgreSQL
+/// `major`: the normalised dump `actual` after the `direction` ("upgrade"
+/// or "downgrade") must equal `expected`, unless the case's
+/// `dump-known-differences` lists the difference; then it must still be
+/// there, and be nothing else.
+pub fn judge_dumps(
+    dir: &Path,
+    major: u32,
+    direction: &str,
+    expected: &str,
+    actual: &str,
+) -> Result<(), String> {
+    let case = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let known: Vec<KnownDifference> = known_differences(dir)
+        .into_iter()
+        .filter(|k| major >= k.min_major && k.direction == direction)
+        .collect();
+    let differs = || {
+        format!(
+            "{case}: pg_dump --schema-only after the {direction} differs{}:\n{}",
+            if known.is_empty() {
+                ""
+            } else {
+                " beyond its known differences"
+            },
+            line_diff(expected, actual)
+        )
+    };
+    if known.is_empty() {
+        return if expected == actual {
+            Ok(())
+        } else {
+            Err(differs())
+        };
+    }
+    if expected == actual {
+        return Err(format!(
+            "{case}: the known pg_dump difference after the {direction} on PostgreSQL {major} is gone: \
+             remove it from {}",
+            dir.join("dump-known-differences").display()
+        ));
+    }
+    let erased = |dump: &str| -> String {
+        dump.lines()
+            .map(|l| known.iter().fold(l.to_string(), |l, k| erase(&k.kind, &l)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if erased(expected) == erased(actual) {
+        Ok(())
+    } else {
+        Err(differs())
     }
 }

@@ -85,7 +85,10 @@ pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phase
         match c {
             Change::AlterColumn {
                 table, from, to, ..
-            } if from.data_type != to.data_type || from.generated != to.generated => {
+            } if from.data_type != to.data_type
+                || from.generated != to.generated
+                || from.generated_virtual != to.generated_virtual =>
+            {
                 affected.push(table.clone())
             }
             Change::DropColumn { table, .. } => affected.push(table.clone()),

@@ -251,10 +251,11 @@ fn alter_column(
 ) {
     let t = d.qualified(table);
     let c = d.ident(&to.name);
-    if from.generated != to.generated {
+    if from.generated != to.generated || from.generated_virtual != to.generated_virtual {
         // A generation expression cannot be altered in place (before
-        // PostgreSQL 17): the column is dropped and added again; its values
-        // are derived, so nothing is lost.
+        // PostgreSQL 17), nor a column turned from STORED to VIRTUAL (18):
+        // the column is dropped and added again; its values are derived, so
+        // nothing is lost.
         out.push(format!("ALTER TABLE {t} DROP COLUMN {c}"));
         out.push(format!("ALTER TABLE {t} ADD COLUMN {}", d.column_def(to)));
         out.extend(statistics_and_storage(d, table, None, to));
