@@ -8,7 +8,11 @@
 //! the order of the columns and constraints inside a `CREATE TABLE`: a
 //! column added by `ALTER TABLE ... ADD COLUMN` comes last in the table,
 //! where `CREATE TABLE` may have put it in the middle, and retort does not
-//! treat column order as part of a schema. Nothing else is reordered.
+//! treat column order as part of a schema. Nothing else is reordered. The
+//! field of `EXTRACT(Field FROM …)` is lowercased: PostgreSQL prints it as
+//! it was written in `extract('YEAR' from …)` but as `year` once the view
+//! is created from its own printed text, and the field is not
+//! case-sensitive.
 
 use std::process::{Command, Stdio};
 
@@ -65,7 +69,7 @@ pub fn normalise(dump: &str) -> String {
         let Some(line) = without_attver(line) else {
             continue;
         };
-        let line = sorted_options(&line);
+        let line = lower_extract_fields(&sorted_options(&line));
         out.push_str(&line);
         out.push('\n');
         if line.starts_with("CREATE ") && line.contains(" TABLE ") && line.ends_with(" (") {
@@ -93,6 +97,29 @@ fn sorted_options(line: &str) -> String {
     options.sort_unstable();
     let end = if line.ends_with(';') { ");" } else { ")" };
     format!("WITH ({}{end}", options.join(", "))
+}
+
+/// `EXTRACT(YEAR FROM x)` as `EXTRACT(year FROM x)` (see the module's
+/// documentation).
+fn lower_extract_fields(line: &str) -> String {
+    const OPEN: &str = "EXTRACT(";
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(OPEN) {
+        let after = &rest[at + OPEN.len()..];
+        let field = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
+        out.push_str(&rest[..at + OPEN.len()]);
+        if after[field..].starts_with(" FROM ") {
+            out.push_str(&after[..field].to_ascii_lowercase());
+            rest = &after[field..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Debian's 15.20 (and later 15.x) stores an internal `pg_attver=<n>` in
@@ -124,6 +151,14 @@ fn without_attver(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::normalise;
+
+    #[test]
+    fn extract_fields_are_lowercased() {
+        assert_eq!(
+            normalise("    EXTRACT(YEAR FROM t.d) AS y, EXTRACT(Month FROM d), EXTRACT(epoch\n"),
+            "    EXTRACT(year FROM t.d) AS y, EXTRACT(month FROM d), EXTRACT(epoch\n"
+        );
+    }
 
     #[test]
     fn column_order_and_noise_are_normalised_away() {
