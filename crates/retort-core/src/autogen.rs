@@ -487,6 +487,22 @@ pub fn summary(change: &Change) -> String {
             )
         }
         Change::CannotApply { what, why } => format!("cannot {what}: {why}"),
+        Change::AttachPartition { table, partition } => format!(
+            "attach {} as a partition of {}",
+            q(table),
+            q(&partition.parent)
+        ),
+        Change::DetachPartition { table, partition } => format!(
+            "detach partition {} from {}",
+            q(table),
+            q(&partition.parent)
+        ),
+        Change::AddInherit { table, parent } => {
+            format!("make {} inherit from {}", q(table), q(parent))
+        }
+        Change::DropInherit { table, parent } => {
+            format!("make {} no longer inherit from {}", q(table), q(parent))
+        }
         Change::SetTableStorage { table, .. } => {
             format!("change the storage of table {}", q(table))
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{
     CheckConstraint, Collation, Column, CompositeType, Domain, EnumType, ExclusionConstraint,
-    Extension, ForeignKey, Function, Index, Policy, PrimaryKey, QualifiedName, RangeType, Rule,
+    Extension, ForeignKey, Function, Index, PartitionOf, Policy, PrimaryKey, QualifiedName, RangeType, Rule,
     Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
 };
 
@@ -381,6 +381,36 @@ pub enum Change {
     CreateRule(Rule),
     /// `DROP RULE` (a rule goes with its table or view otherwise).
     DropRule(Rule),
+    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES …`: an
+    /// existing table becomes a partition.
+    AttachPartition {
+        /// The table that becomes a partition.
+        table: QualifiedName,
+        /// Its parent and bound.
+        partition: PartitionOf,
+    },
+    /// `ALTER TABLE parent DETACH PARTITION table`: a partition becomes a
+    /// table of its own (with its rows).
+    DetachPartition {
+        /// The partition.
+        table: QualifiedName,
+        /// Its parent and bound.
+        partition: PartitionOf,
+    },
+    /// `ALTER TABLE table INHERIT parent`.
+    AddInherit {
+        /// The inheriting table.
+        table: QualifiedName,
+        /// The parent.
+        parent: QualifiedName,
+    },
+    /// `ALTER TABLE table NO INHERIT parent`.
+    DropInherit {
+        /// The inheriting table.
+        table: QualifiedName,
+        /// The parent.
+        parent: QualifiedName,
+    },
     /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
     CreateVirtualTable(VirtualTable),
     /// `DROP TABLE` of a virtual table (its shadow tables go with it).

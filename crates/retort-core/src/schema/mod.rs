@@ -285,6 +285,37 @@ pub struct Table {
     /// SQLite: `STRICT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict: bool,
+    /// `PARTITION BY …` of a partitioned table (PostgreSQL), as
+    /// `pg_get_partkeydef` gives it: `RANGE (created_at)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
+    /// The table is a partition (`PARTITION OF parent FOR VALUES …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (…)`: the parents of a table other than a partition, in
+    /// their declared order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QualifiedName>,
+}
+
+/// What makes a table a partition of another.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionOf {
+    /// The partitioned table.
+    pub parent: QualifiedName,
+    /// `FOR VALUES …` or `DEFAULT`, as `pg_get_expr(relpartbound)` gives it.
+    pub bound: String,
+}
+
+impl Table {
+    /// The tables it gets columns from: its partitioned table, or the
+    /// tables it inherits from.
+    pub fn parents(&self) -> impl Iterator<Item = &QualifiedName> {
+        self.partition_of
+            .iter()
+            .map(|p| &p.parent)
+            .chain(self.inherits.iter())
+    }
 }
 
 /// A trigger, kept as the statement that creates it (`pg_get_triggerdef`,
@@ -368,6 +399,11 @@ pub struct Column {
     /// not the type's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<String>,
+    /// The column comes from a parent (a partition's columns, or an
+    /// inheriting table's columns it does not declare itself): the table's
+    /// `CREATE TABLE` leaves it out and the parent's changes reach it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inherited: bool,
 }
 
 /// How an identity column generates values.

@@ -17,6 +17,14 @@ pub(super) struct Phases {
     pub(super) create_types: Vec<Change>,
     pub(super) create_tables: Vec<Change>,
     pub(super) columns: Vec<Change>,
+    /// Partitions and inheriting tables, once their parents have their
+    /// new columns.
+    pub(super) create_children: Vec<Change>,
+    /// `ATTACH PARTITION` and `INHERIT`.
+    pub(super) attach: Vec<Change>,
+    /// What comes after a new child exists (its own column settings,
+    /// comment, row security).
+    pub(super) child_columns: Vec<Change>,
     pub(super) drop_routines: Vec<Change>,
     pub(super) drop_composites: Vec<Change>,
     pub(super) drop_domains: Vec<Change>,
@@ -51,6 +59,9 @@ impl Phases {
             self.create_types,
             self.create_tables,
             self.columns,
+            self.create_children,
+            self.attach,
+            self.child_columns,
             // Once no column, default or trigger uses them: functions, then
             // the domains their signatures may name; then enums that lose
             // labels (no domain of a dropped column holds them any more).

@@ -1,0 +1,246 @@
+//! Partitions and inheriting tables: what their parents give them, the
+//! order parents and children are created and dropped in, and the
+//! statements that attach and detach them.
+//!
+//! PostgreSQL copies a parent's columns (with their defaults and
+//! `NOT NULL`) to a new partition or inheriting table, and passes a
+//! parent's later column changes on to it; its keys, indexes, foreign keys
+//! and triggers reach partitions as clones. The model keeps only what a
+//! child has of its own (introspection leaves the clones out), so the diff
+//! writes a child's column change only where it differs from what its
+//! parent's change gives it.
+
+use std::collections::HashMap;
+
+use super::order::Phases;
+use super::Change;
+use crate::schema::{Column, QualifiedName, Schema, Table};
+
+/// How many parents above `name` in `schema` (0 for a table without one).
+fn depth(tables: &HashMap<&QualifiedName, &Table>, name: &QualifiedName) -> usize {
+    let mut d = 0;
+    let mut at = name;
+    // A bound on the walk: inheritance has no cycles, but a model might.
+    while let Some(parent) = tables.get(at).and_then(|t| t.parents().next()) {
+        d += 1;
+        at = parent;
+        if d > tables.len() {
+            break;
+        }
+    }
+    d
+}
+
+/// Sorts changes of tables (created, dropped, their columns altered…) so
+/// parents come before their children (`children_first`: the other way
+/// round), keeping the order otherwise.
+pub(super) fn order_tables(changes: &mut [Change], schema: &Schema, children_first: bool) {
+    let tables: HashMap<&QualifiedName, &Table> =
+        schema.tables.iter().map(|t| (&t.name, t)).collect();
+    let key = |c: &Change| match c {
+        Change::CreateTable(t) | Change::DropTable(t) => depth(&tables, &t.name),
+        Change::AlterColumn { table, .. }
+        | Change::SetTableComment { table, .. }
+        | Change::SetRowSecurity { table, .. } => depth(&tables, table),
+        _ => 0,
+    };
+    if children_first {
+        changes.sort_by_key(|c| std::cmp::Reverse(key(c)));
+    } else {
+        changes.sort_by_key(key);
+    }
+}
+
+/// The column `name` of the first parent of `table` in `schema` that has it.
+pub(super) fn parent_column<'a>(
+    schema: &'a Schema,
+    table: &Table,
+    name: &str,
+) -> Option<&'a Column> {
+    table
+        .parents()
+        .filter_map(|p| schema.table(p))
+        .find_map(|p| p.columns.iter().find(|c| c.name == name))
+}
+
+/// What a child's column is like when PostgreSQL has just copied it from
+/// its parent's `column`: type, collation, `NOT NULL`, default, generation
+/// and storage come along; statistics targets, attribute options and
+/// identity do not; the comment is `comment`.
+pub(super) fn as_copied(column: &Column, child: &Column, comment: Option<String>) -> Column {
+    Column {
+        comment,
+        statistics: None,
+        options: Vec::new(),
+        identity: child.identity,
+        identity_options: child.identity_options.clone(),
+        inherited: child.inherited,
+        ..column.clone()
+    }
+}
+
+/// A child's column `old` once its parent's column went from `before` to
+/// `after`: what `ALTER TABLE parent ALTER COLUMN …` passes on to
+/// children (everything but the comment, attribute options and identity).
+pub(super) fn propagated(old: &Column, before: &Column, after: &Column) -> Column {
+    let mut c = old.clone();
+    if before.data_type != after.data_type {
+        c.data_type = after.data_type.clone();
+        // A new type resets the storage to its own default.
+        c.storage = after.storage.clone();
+    }
+    if before.collation != after.collation {
+        c.collation = after.collation.clone();
+    }
+    if before.nullable != after.nullable {
+        c.nullable = after.nullable;
+    }
+    if before.default != after.default {
+        c.default = after.default.clone();
+    }
+    if (&before.generated, before.generated_virtual) != (&after.generated, after.generated_virtual)
+    {
+        c.generated = after.generated.clone();
+        c.generated_virtual = after.generated_virtual;
+    }
+    if before.statistics != after.statistics {
+        c.statistics = after.statistics;
+    }
+    if before.storage != after.storage {
+        c.storage = after.storage.clone();
+    }
+    c
+}
+
+/// Two columns equal but for whether they are inherited (a table attached
+/// as a partition or detached from one keeps its columns).
+pub(super) fn same_column(a: &Column, b: &Column) -> bool {
+    let mut a = a.clone();
+    a.inherited = b.inherited;
+    a == *b
+}
+
+/// Whether `old` and `new` share a parent (so the parent's column changes
+/// reach the table by themselves).
+pub(super) fn shares_parent(old: &Table, new: &Table) -> bool {
+    old.parents().any(|a| new.parents().any(|b| a == b))
+}
+
+/// A table that becomes or stops being a partition, or inherits from other
+/// tables: detaching and `NO INHERIT` go before tables are dropped,
+/// attaching and `INHERIT` after the columns they need exist. A partition
+/// key cannot change in place: that is a [`Change::CannotApply`].
+pub(super) fn relations(old: &Table, new: &Table, p: &mut Phases) {
+    let name = &new.name;
+    if old.partition_by != new.partition_by {
+        let key = |k: &Option<String>| k.clone().unwrap_or_else(|| "none".to_string());
+        p.columns.push(Change::CannotApply {
+            what: format!(
+                "change the partition key of table {}.{} from {} to {}",
+                name.schema,
+                name.name,
+                key(&old.partition_by),
+                key(&new.partition_by)
+            ),
+            why: "PostgreSQL cannot partition an existing table anew; create the new table, move the rows and swap the names".into(),
+        });
+    }
+    if old.partition_of != new.partition_of {
+        if let Some(partition) = &old.partition_of {
+            p.drop_constraints.push(Change::DetachPartition {
+                table: name.clone(),
+                partition: partition.clone(),
+            });
+        }
+        if let Some(partition) = &new.partition_of {
+            p.attach.push(Change::AttachPartition {
+                table: name.clone(),
+                partition: partition.clone(),
+            });
+        }
+    }
+    for parent in old.inherits.iter().filter(|x| !new.inherits.contains(x)) {
+        p.drop_constraints.push(Change::DropInherit {
+            table: name.clone(),
+            parent: parent.clone(),
+        });
+    }
+    for parent in new.inherits.iter().filter(|x| !old.inherits.contains(x)) {
+        p.attach.push(Change::AddInherit {
+            table: name.clone(),
+            parent: parent.clone(),
+        });
+    }
+}
+
+/// A new child's columns where they differ from the parent's copies: its
+/// own `NOT NULL`, default, statistics… written once it exists.
+pub(super) fn new_child_columns(t: &Table, to: &Schema, p: &mut Phases) {
+    for c in t.columns.iter().filter(|c| c.inherited) {
+        let Some(parent) = parent_column(to, t, &c.name) else {
+            continue;
+        };
+        let copied = as_copied(parent, c, c.comment.clone());
+        if copied != *c {
+            p.child_columns.push(Change::AlterColumn {
+                table: t.name.clone(),
+                from: copied,
+                to: c.clone(),
+                cast_through_text: false,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, default: Option<&str>, nullable: bool) -> Column {
+        Column {
+            name: name.into(),
+            data_type: "integer".into(),
+            nullable,
+            default: default.map(str::to_string),
+            ..Column::default()
+        }
+    }
+
+    #[test]
+    fn a_parent_change_reaches_the_child_but_not_its_own_settings() {
+        let before = col("a", None, true);
+        let after = col("a", Some("1"), true);
+        // The child's own NOT NULL stays; the parent's new default arrives.
+        let child = col("a", None, false);
+        assert_eq!(propagated(&child, &before, &after), col("a", Some("1"), false));
+    }
+
+    #[test]
+    fn parents_are_created_before_children_and_dropped_after() {
+        let table = |name: &str, parent: Option<&str>| Table {
+            name: QualifiedName::new("public", name),
+            inherits: parent
+                .map(|p| vec![QualifiedName::new("public", p)])
+                .unwrap_or_default(),
+            ..Table::default()
+        };
+        let schema = Schema {
+            tables: vec![table("a", Some("b")), table("b", Some("c")), table("c", None)],
+            ..Schema::default()
+        };
+        let mut creates: Vec<Change> = schema.tables.iter().cloned().map(Change::CreateTable).collect();
+        order_tables(&mut creates, &schema, false);
+        let names = |cs: &[Change]| -> Vec<String> {
+            cs.iter()
+                .map(|c| match c {
+                    Change::CreateTable(t) | Change::DropTable(t) => t.name.name.clone(),
+                    _ => String::new(),
+                })
+                .collect()
+        };
+        assert_eq!(names(&creates), ["c", "b", "a"]);
+        let mut drops: Vec<Change> = schema.tables.iter().cloned().map(Change::DropTable).collect();
+        order_tables(&mut drops, &schema, true);
+        assert_eq!(names(&drops), ["a", "b", "c"]);
+    }
+}
