@@ -146,8 +146,17 @@ pub(super) fn relations(old: &Table, new: &Table, p: &mut Phases) {
         });
     }
     if old.partition_of != new.partition_of {
+        // A new bound under the same parent: detached and attached again
+        // together, after the parent's column changes have reached it.
+        let same_parent = old.partition_of.as_ref().map(|x| &x.parent)
+            == new.partition_of.as_ref().map(|x| &x.parent);
+        let detach = if same_parent {
+            &mut p.attach
+        } else {
+            &mut p.drop_constraints
+        };
         if let Some(partition) = &old.partition_of {
-            p.drop_constraints.push(Change::DetachPartition {
+            detach.push(Change::DetachPartition {
                 table: name.clone(),
                 partition: partition.clone(),
             });
