@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::{
     CheckConstraint, Collation, Column, CompositeType, Domain, EnumType, ExclusionConstraint,
-    Extension, ForeignKey, Function, Index, PartitionOf, Policy, PrimaryKey, QualifiedName, RangeType, Rule,
-    Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
+    Extension, ForeignKey, Function, Index, PartitionOf, Policy, PrimaryKey, QualifiedName,
+    RangeType, Rule, Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
 };
 
 /// One change from the old schema to the new.

@@ -221,7 +221,10 @@ mod tests {
         let after = col("a", Some("1"), true);
         // The child's own NOT NULL stays; the parent's new default arrives.
         let child = col("a", None, false);
-        assert_eq!(propagated(&child, &before, &after), col("a", Some("1"), false));
+        assert_eq!(
+            propagated(&child, &before, &after),
+            col("a", Some("1"), false)
+        );
     }
 
     #[test]
@@ -234,10 +237,19 @@ mod tests {
             ..Table::default()
         };
         let schema = Schema {
-            tables: vec![table("a", Some("b")), table("b", Some("c")), table("c", None)],
+            tables: vec![
+                table("a", Some("b")),
+                table("b", Some("c")),
+                table("c", None),
+            ],
             ..Schema::default()
         };
-        let mut creates: Vec<Change> = schema.tables.iter().cloned().map(Change::CreateTable).collect();
+        let mut creates: Vec<Change> = schema
+            .tables
+            .iter()
+            .cloned()
+            .map(Change::CreateTable)
+            .collect();
         order_tables(&mut creates, &schema, false);
         let names = |cs: &[Change]| -> Vec<String> {
             cs.iter()
@@ -248,7 +260,12 @@ mod tests {
                 .collect()
         };
         assert_eq!(names(&creates), ["c", "b", "a"]);
-        let mut drops: Vec<Change> = schema.tables.iter().cloned().map(Change::DropTable).collect();
+        let mut drops: Vec<Change> = schema
+            .tables
+            .iter()
+            .cloned()
+            .map(Change::DropTable)
+            .collect();
         order_tables(&mut drops, &schema, true);
         assert_eq!(names(&drops), ["a", "b", "c"]);
     }

@@ -9,8 +9,8 @@ use crate::dialect::sql::TableRef;
 use crate::dialect::Connection;
 use crate::error::Result;
 use crate::schema::{
-    CheckConstraint, Column, ExclusionConstraint, FkAction, ForeignKey, Identity, Index, PartitionOf,
-    Policy, PrimaryKey, QualifiedName, Rule, Trigger, UniqueConstraint,
+    CheckConstraint, Column, ExclusionConstraint, FkAction, ForeignKey, Identity, Index,
+    PartitionOf, Policy, PrimaryKey, QualifiedName, Rule, Trigger, UniqueConstraint,
 };
 
 /// Ordinary and partitioned tables of user schemas, with their comments and
