@@ -431,6 +431,31 @@ fn routine(f: &crate::schema::Function) -> &'static str {
     }
 }
 
+/// The line of a change to a table's parents (partitions, inheritance).
+fn parents_summary(change: &Change, q: impl Fn(&crate::schema::QualifiedName) -> String) -> String {
+    match change {
+        Change::AttachPartition { table, partition } => format!(
+            "attach {} as a partition of {}",
+            q(table),
+            q(&partition.parent)
+        ),
+        Change::DetachPartition { table, partition } => {
+            format!(
+                "detach partition {} from {}",
+                q(table),
+                q(&partition.parent)
+            )
+        }
+        Change::AddInherit { table, parent } => {
+            format!("make {} inherit from {}", q(table), q(parent))
+        }
+        Change::DropInherit { table, parent } => {
+            format!("make {} no longer inherit from {}", q(table), q(parent))
+        }
+        _ => String::new(),
+    }
+}
+
 /// One line per change, for `check` and messages.
 pub fn summary(change: &Change) -> String {
     let q = |n: &crate::schema::QualifiedName| {
@@ -487,22 +512,10 @@ pub fn summary(change: &Change) -> String {
             )
         }
         Change::CannotApply { what, why } => format!("cannot {what}: {why}"),
-        Change::AttachPartition { table, partition } => format!(
-            "attach {} as a partition of {}",
-            q(table),
-            q(&partition.parent)
-        ),
-        Change::DetachPartition { table, partition } => format!(
-            "detach partition {} from {}",
-            q(table),
-            q(&partition.parent)
-        ),
-        Change::AddInherit { table, parent } => {
-            format!("make {} inherit from {}", q(table), q(parent))
-        }
-        Change::DropInherit { table, parent } => {
-            format!("make {} no longer inherit from {}", q(table), q(parent))
-        }
+        Change::AttachPartition { .. }
+        | Change::DetachPartition { .. }
+        | Change::AddInherit { .. }
+        | Change::DropInherit { .. } => parents_summary(change, q),
         Change::SetTableStorage { table, .. } => {
             format!("change the storage of table {}", q(table))
         }
