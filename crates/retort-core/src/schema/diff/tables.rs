@@ -94,11 +94,6 @@ fn new_table(t: &Table, to: &Schema, p: &mut Phases) {
             trigger: trigger.clone(),
         }));
     if t.row_security || t.force_row_security {
-        let after_create = if child {
-            &mut p.child_columns
-        } else {
-            &mut p.columns
-        };
         after_create.push(Change::SetRowSecurity {
             table: name.clone(),
             enabled: (false, t.row_security),
