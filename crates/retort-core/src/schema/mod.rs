@@ -296,6 +296,12 @@ pub struct Table {
     /// their declared order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<QualifiedName>,
+    /// The indexes PostgreSQL made on this partition for its parent's
+    /// (primary key, unique and plain ones): the parent's index name →
+    /// this table's. Not diffed (they follow the parent's); a detached
+    /// partition keeps them as its own.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub cloned_indexes: std::collections::BTreeMap<String, String>,
 }
 
 /// What makes a table a partition of another.

@@ -10,11 +10,12 @@
 //! writes a child's column change only where it differs from what its
 //! parent's change gives it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::order::Phases;
 use super::Change;
-use crate::schema::{Column, QualifiedName, Schema, Table};
+use crate::schema::{CheckConstraint, Column, QualifiedName, Schema, Table};
 
 /// How many parents above `name` in `schema` (0 for a table without one).
 fn depth(tables: &HashMap<&QualifiedName, &Table>, name: &QualifiedName) -> usize {
@@ -153,7 +154,7 @@ pub(super) fn relations(old: &Table, new: &Table, p: &mut Phases) {
         let detach = if same_parent {
             &mut p.attach
         } else {
-            &mut p.drop_constraints
+            &mut p.detach
         };
         if let Some(partition) = &old.partition_of {
             detach.push(Change::DetachPartition {
@@ -169,7 +170,7 @@ pub(super) fn relations(old: &Table, new: &Table, p: &mut Phases) {
         }
     }
     for parent in old.inherits.iter().filter(|x| !new.inherits.contains(x)) {
-        p.drop_constraints.push(Change::DropInherit {
+        p.detach.push(Change::DropInherit {
             table: name.clone(),
             parent: parent.clone(),
         });
@@ -180,6 +181,161 @@ pub(super) fn relations(old: &Table, new: &Table, p: &mut Phases) {
             parent: parent.clone(),
         });
     }
+}
+
+/// The tables above `t` in `schema` (its parents, theirs…), nearest first.
+fn ancestors<'a>(schema: &'a Schema, t: &Table) -> Vec<&'a Table> {
+    let mut out: Vec<&Table> = Vec::new();
+    let mut queue: std::collections::VecDeque<&QualifiedName> = t.parents().collect();
+    while let Some(name) = queue.pop_front() {
+        if out.len() > schema.tables.len() {
+            break;
+        }
+        if let Some(p) = schema.table(name) {
+            if !out.iter().any(|o| o.name == p.name) {
+                out.push(p);
+                queue.extend(p.parents());
+            }
+        }
+    }
+    out
+}
+
+/// The checks a child of `parent` has from it: its own and those it has
+/// from its own parents.
+fn checks_from(schema: &Schema, parent: &Table) -> Vec<CheckConstraint> {
+    let mut out: Vec<CheckConstraint> = Vec::new();
+    for t in std::iter::once(parent).chain(ancestors(schema, parent)) {
+        for c in &t.checks {
+            if !out.iter().any(|o| o.name == c.name) {
+                out.push(CheckConstraint {
+                    comment: None,
+                    ..c.clone()
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The parents `new` has that `old` had not (attached or `INHERIT`ed).
+fn new_parents<'a>(old: &Table, new: &'a Table) -> Vec<&'a QualifiedName> {
+    let old_parent = old.partition_of.as_ref().map(|p| &p.parent);
+    new.partition_of
+        .iter()
+        .map(|p| &p.parent)
+        .filter(|p| Some(*p) != old_parent)
+        .chain(new.inherits.iter().filter(|p| !old.inherits.contains(p)))
+        .collect()
+}
+
+/// The checks a table must have before it is attached to, or inherits
+/// from, a new parent (PostgreSQL refuses it otherwise): the parents'
+/// (in `to`). The table then has them from its parents.
+pub(super) fn required_checks(old: &Table, new: &Table, to: &Schema) -> Vec<CheckConstraint> {
+    let mut out: Vec<CheckConstraint> = Vec::new();
+    for parent in new_parents(old, new)
+        .into_iter()
+        .filter_map(|p| to.table(p))
+    {
+        for c in checks_from(to, parent) {
+            if !out.iter().any(|o| o.name == c.name) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// A primary key, unique constraint or index, found by name.
+enum Keyed {
+    Primary(crate::schema::PrimaryKey),
+    Unique(crate::schema::UniqueConstraint),
+    Index(crate::schema::Index),
+}
+
+/// The definition of index `name` of `t`, looked up through the parents
+/// it was copied from.
+fn resolve(schema: &Schema, t: &Table, name: &str, depth: usize) -> Option<Keyed> {
+    if let Some(k) = t.primary_key.as_ref().filter(|k| k.name == name) {
+        return Some(Keyed::Primary(k.clone()));
+    }
+    if let Some(u) = t.uniques.iter().find(|u| u.name == name) {
+        return Some(Keyed::Unique(u.clone()));
+    }
+    if let Some(i) = t.indexes.iter().find(|i| i.name == name) {
+        return Some(Keyed::Index(i.clone()));
+    }
+    let (parent_index, _) = t.cloned_indexes.iter().find(|(_, own)| *own == name)?;
+    let parent = schema.table(&t.partition_of.as_ref()?.parent)?;
+    (depth < schema.tables.len()).then(|| resolve(schema, parent, parent_index, depth + 1))?
+}
+
+/// `old` as it is once detached from its partitioned table or no longer
+/// inheriting from a parent: what it had from the parent becomes its own
+/// (PostgreSQL keeps the copies of the parent's keys, indexes, foreign keys
+/// and checks; not the triggers). `new` is the table wanted.
+pub(super) fn as_left<'a>(old: &'a Table, new: &Table, from: &Schema) -> Cow<'a, Table> {
+    let detached = old
+        .partition_of
+        .as_ref()
+        .filter(|p| new.partition_of.as_ref().map(|x| &x.parent) != Some(&p.parent));
+    let dropped: Vec<&QualifiedName> = old
+        .inherits
+        .iter()
+        .filter(|p| !new.inherits.contains(p))
+        .collect();
+    if detached.is_none() && dropped.is_empty() {
+        return Cow::Borrowed(old);
+    }
+    let mut t = old.clone();
+    let parents = detached.map(|p| &p.parent).into_iter().chain(dropped);
+    for parent in parents.filter_map(|p| from.table(p)) {
+        for c in checks_from(from, parent) {
+            if !t.checks.iter().any(|x| x.name == c.name) {
+                t.checks.push(c);
+            }
+        }
+        if detached.is_none() {
+            continue;
+        }
+        for a in std::iter::once(parent).chain(ancestors(from, parent)) {
+            for fk in &a.foreign_keys {
+                if !t.foreign_keys.iter().any(|x| x.name == fk.name) {
+                    t.foreign_keys.push(crate::schema::ForeignKey {
+                        comment: None,
+                        ..fk.clone()
+                    });
+                }
+            }
+        }
+        for (parent_index, own) in &old.cloned_indexes {
+            match resolve(from, parent, parent_index, 0) {
+                Some(Keyed::Primary(k)) => {
+                    t.primary_key = Some(crate::schema::PrimaryKey {
+                        name: own.clone(),
+                        comment: None,
+                        ..k
+                    })
+                }
+                Some(Keyed::Unique(u)) => t.uniques.push(crate::schema::UniqueConstraint {
+                    name: own.clone(),
+                    comment: None,
+                    ..u
+                }),
+                Some(Keyed::Index(i)) => t.indexes.push(crate::schema::Index {
+                    name: own.clone(),
+                    comment: None,
+                    ..i
+                }),
+                None => {}
+            }
+        }
+    }
+    if detached.is_some() {
+        t.cloned_indexes.clear();
+    }
+    Cow::Owned(t)
 }
 
 /// A new child's columns where they differ from the parent's copies: its

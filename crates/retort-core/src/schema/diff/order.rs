@@ -10,6 +10,9 @@ use crate::schema::{QualifiedName, Schema};
 pub(super) struct Phases {
     pub(super) drop_row_routines: Vec<Change>,
     pub(super) drop_views: Vec<Change>,
+    /// `DETACH PARTITION` and `NO INHERIT`, before anything the parent
+    /// loses would reach the table.
+    pub(super) detach: Vec<Change>,
     pub(super) drop_fks: Vec<Change>,
     pub(super) drop_constraints: Vec<Change>,
     pub(super) drop_tables: Vec<Change>,
@@ -52,6 +55,7 @@ impl Phases {
         [
             self.drop_row_routines,
             self.drop_views,
+            self.detach,
             self.drop_fks,
             self.drop_constraints,
             self.drop_tables,

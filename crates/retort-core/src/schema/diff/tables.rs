@@ -110,6 +110,21 @@ fn new_table(t: &Table, to: &Schema, p: &mut Phases) {
 /// Changes of one table that exists on both sides.
 fn table_changes(old: &Table, new: &Table, schemas: (&Schema, &Schema), p: &mut Phases) {
     let name = &new.name;
+    // A detached partition keeps what it had from its parent; a table
+    // attached to a parent needs the parent's checks first.
+    let mut left = inherit::as_left(old, new, schemas.0);
+    let mut right = std::borrow::Cow::Borrowed(new);
+    for check in inherit::required_checks(old, new, schemas.1) {
+        if !left.checks.contains(&check) {
+            p.attach.push(Change::AddCheck {
+                table: name.clone(),
+                check: check.clone(),
+            });
+            left.to_mut().checks.push(check.clone());
+        }
+        right.to_mut().checks.push(check);
+    }
+    let (old, new) = (left.as_ref(), right.as_ref());
     inherit::relations(old, new, p);
     if (old.autoincrement, old.without_rowid, old.strict)
         != (new.autoincrement, new.without_rowid, new.strict)

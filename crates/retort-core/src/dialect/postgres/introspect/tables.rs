@@ -154,7 +154,9 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
     Ok(())
 }
 
-/// Primary keys, uniques, checks and foreign keys.
+/// Primary keys, uniques, checks and foreign keys, other than those a
+/// table has from a parent (inherited checks, a partition's copies of its
+/// parent's keys).
 pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
     let cols = |arr: &str, rel: &str| {
         format!(
@@ -173,7 +175,7 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_index cix ON con.contype = 'u' AND cix.indexrelid = con.conindid \
              LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
-             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.conislocal AND con.conparentid = 0 AND {rel} ORDER BY 1, 2, 3",
+             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.coninhcount = 0 AND con.conparentid = 0 AND {rel} ORDER BY 1, 2, 3",
             cols("con.conkey", "con.conrelid"),
             cols("con.confkey", "con.confrelid"),
         ),
@@ -236,7 +238,8 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
 }
 
 /// Indexes that back no constraint; those of materialized views are
-/// returned by view name.
+/// returned by view name. A partition's copies of its parent's indexes
+/// (those of its keys too) are only named, in `Table::cloned_indexes`.
 pub(super) fn indexes(
     conn: &mut dyn Connection,
     b: &mut Builder,
@@ -257,16 +260,23 @@ pub(super) fn indexes(
               JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
               FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class'), \
-             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false) \
+             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false), pi.relname \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
+             LEFT JOIN pg_inherits ih ON ih.inhrelid = ix.indexrelid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
              WHERE c.relkind IN ('r', 'p', 'm') AND {rel} \
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x')) \
-             AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = ix.indexrelid) \
+             AND (pi.relname IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))) \
              ORDER BY 1, 2, 3"
         ),
     )? {
         let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        // A partition's copy of its parent's index: only its name is kept.
+        if let Some(parent_index) = opt(&r, 10) {
+            if let Some(t) = b.table(&table) {
+                t.cloned_indexes.insert(parent_index, text(&r, 2));
+            }
+            continue;
+        }
         let method = text(&r, 4);
         let index = Index {
             name: text(&r, 2),
