@@ -306,6 +306,19 @@ fn postgres_partitions_and_inheritance() {
     let indexes: Vec<&str> = p.indexes.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(indexes, ["orders_2024_id"]);
     assert!(p.primary_key.is_none() && p.foreign_keys.is_empty() && p.triggers.is_empty());
+    // The copies are only named, by the parent's index they copy.
+    let clones: Vec<(&str, &str)> = p
+        .cloned_indexes
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        clones,
+        [
+            ("orders_pkey", "orders_2024_pkey"),
+            ("orders_user", "orders_2024_user_id_idx")
+        ]
+    );
     assert_eq!(
         table("orders_rest").partition_of.as_ref().unwrap().bound,
         "DEFAULT"
