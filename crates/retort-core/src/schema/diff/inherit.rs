@@ -384,6 +384,53 @@ mod tests {
     }
 
     #[test]
+    fn a_detached_partition_keeps_its_copies_and_an_attached_one_needs_checks() {
+        use crate::schema::{PartitionOf, PrimaryKey};
+        let parent = Table {
+            name: QualifiedName::new("public", "m"),
+            primary_key: Some(PrimaryKey {
+                name: "m_pkey".into(),
+                columns: vec!["id".into()],
+                ..PrimaryKey::default()
+            }),
+            checks: vec![CheckConstraint {
+                name: "m_id_check".into(),
+                expression: "(id > 0)".into(),
+                ..CheckConstraint::default()
+            }],
+            partition_by: Some("RANGE (id)".into()),
+            ..Table::default()
+        };
+        let partition = Table {
+            name: QualifiedName::new("public", "m1"),
+            partition_of: Some(PartitionOf {
+                parent: parent.name.clone(),
+                bound: "FOR VALUES FROM (1) TO (10)".into(),
+            }),
+            cloned_indexes: [("m_pkey".to_string(), "m1_pkey".to_string())].into(),
+            ..Table::default()
+        };
+        let plain = Table {
+            name: partition.name.clone(),
+            ..Table::default()
+        };
+        let schema = Schema {
+            tables: vec![parent.clone(), partition.clone()],
+            ..Schema::default()
+        };
+        let left = as_left(&partition, &plain, &schema);
+        assert_eq!(
+            left.primary_key.as_ref().map(|k| k.name.as_str()),
+            Some("m1_pkey")
+        );
+        assert_eq!(left.checks, parent.checks);
+        assert!(left.cloned_indexes.is_empty());
+        // Attached instead: it needs the parent's check before.
+        assert_eq!(required_checks(&plain, &partition, &schema), parent.checks);
+        assert!(required_checks(&partition, &partition, &schema).is_empty());
+    }
+
+    #[test]
     fn parents_are_created_before_children_and_dropped_after() {
         let table = |name: &str, parent: Option<&str>| Table {
             name: QualifiedName::new("public", name),
