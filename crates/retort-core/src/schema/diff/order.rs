@@ -120,9 +120,16 @@ pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phase
         return;
     }
     let mut affected: std::collections::HashSet<QualifiedName> = affected.into_iter().collect();
-    // Grow the set through views that read affected views.
+    // Grow the set through the partitions and children of affected tables
+    // (a parent's column change reaches them), and views that read
+    // affected views.
     loop {
         let before = affected.len();
+        for t in &from.tables {
+            if !affected.contains(&t.name) && t.parents().any(|p| affected.contains(p)) {
+                affected.insert(t.name.clone());
+            }
+        }
         for v in &from.views {
             if !affected.contains(&v.name) && v.reads.iter().any(|r| affected.contains(r)) {
                 affected.insert(v.name.clone());
