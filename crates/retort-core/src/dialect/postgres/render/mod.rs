@@ -39,6 +39,14 @@ impl Ddl for Postgres {
         let mut create = match &t.partition_of {
             Some(p) => tables::create_partition(self, t, p, &parts, &options),
             // Clauses follow one another (the standard hook joins with commas).
+            // A child with only inherited columns.
+            None if parts.is_empty() => format!(
+                "CREATE TABLE {} () {}",
+                self.qualified(&t.name),
+                options.join(" ")
+            )
+            .trim_end()
+            .to_string(),
             None => {
                 let clauses = options.join(" ");
                 self.create_table_statement(&t.name, &parts, &[clauses.as_str()])
