@@ -80,35 +80,65 @@ pub(super) fn as_copied(column: &Column, child: &Column, comment: Option<String>
     }
 }
 
-/// A child's column `old` once its parent's column went from `before` to
-/// `after`: what `ALTER TABLE parent ALTER COLUMN …` passes on to
-/// children (everything but the comment, attribute options and identity).
-pub(super) fn propagated(old: &Column, before: &Column, after: &Column) -> Column {
+/// The column `name` of the parents above a table, each before (in
+/// `from`, above `old`) and after (in `to`, above `new`), nearest first.
+pub(super) fn ancestry<'a>(
+    (from, to): (&'a Schema, &'a Schema),
+    (old, new): (&Table, &Table),
+    name: &str,
+) -> Vec<(&'a Column, &'a Column)> {
+    let above = |s: &'a Schema, t: &Table| -> Option<(&'a Table, &'a Column)> {
+        t.parents()
+            .filter_map(|p| s.table(p))
+            .find_map(|p| p.columns.iter().find(|c| c.name == name).map(|c| (p, c)))
+    };
+    let mut chain = Vec::new();
+    let mut at = above(from, old).zip(above(to, new));
+    while let Some(((po, before), (pn, after))) = at {
+        chain.push((before, after));
+        if chain.len() > from.tables.len() {
+            break;
+        }
+        at = above(from, po).zip(above(to, pn));
+    }
+    chain
+}
+
+/// A child's column `old` once its parents' changes have reached it:
+/// `chain` is the column above it before and after, nearest parent first
+/// (see [`ancestry`]). `ALTER TABLE parent ALTER COLUMN …` reaches every
+/// table below, and the nearest parent's statements come last, so a
+/// setting any of them changes ends as the nearest parent's; the comment,
+/// attribute options and identity are not passed on.
+pub(super) fn propagated(old: &Column, chain: &[(&Column, &Column)]) -> Column {
     let mut c = old.clone();
-    if before.data_type != after.data_type {
-        c.data_type = after.data_type.clone();
+    let Some((_, parent)) = chain.first() else {
+        return c;
+    };
+    let changed = |f: &dyn Fn(&Column) -> String| chain.iter().any(|(b, a)| f(b) != f(a));
+    if changed(&|x| x.data_type.clone()) {
+        c.data_type = parent.data_type.clone();
         // A new type resets the storage to its own default.
-        c.storage = after.storage.clone();
+        c.storage = parent.storage.clone();
     }
-    if before.collation != after.collation {
-        c.collation = after.collation.clone();
+    if changed(&|x| format!("{:?}", x.collation)) {
+        c.collation = parent.collation.clone();
     }
-    if before.nullable != after.nullable {
-        c.nullable = after.nullable;
+    if changed(&|x| x.nullable.to_string()) {
+        c.nullable = parent.nullable;
     }
-    if before.default != after.default {
-        c.default = after.default.clone();
+    if changed(&|x| format!("{:?}", x.default)) {
+        c.default = parent.default.clone();
     }
-    if (&before.generated, before.generated_virtual) != (&after.generated, after.generated_virtual)
-    {
-        c.generated = after.generated.clone();
-        c.generated_virtual = after.generated_virtual;
+    if changed(&|x| format!("{:?}{}", x.generated, x.generated_virtual)) {
+        c.generated = parent.generated.clone();
+        c.generated_virtual = parent.generated_virtual;
     }
-    if before.statistics != after.statistics {
-        c.statistics = after.statistics;
+    if changed(&|x| format!("{:?}", x.statistics)) {
+        c.statistics = parent.statistics;
     }
-    if before.storage != after.storage {
-        c.storage = after.storage.clone();
+    if changed(&|x| format!("{:?}", x.storage)) {
+        c.storage = parent.storage.clone();
     }
     c
 }
@@ -378,9 +408,24 @@ mod tests {
         // The child's own NOT NULL stays; the parent's new default arrives.
         let child = col("a", None, false);
         assert_eq!(
-            propagated(&child, &before, &after),
+            propagated(&child, &[(&before, &after)]),
             col("a", Some("1"), false)
         );
+    }
+
+    #[test]
+    fn a_grandparent_change_ends_as_the_parent_has_it() {
+        // The grandparent's new default reaches the parent and its child;
+        // the parent sets its own back, and that reaches the child too.
+        let (g_before, g_after) = (col("a", Some("1"), true), col("a", Some("2"), true));
+        let parent = col("a", Some("9"), true);
+        let child = col("a", Some("5"), true);
+        assert_eq!(
+            propagated(&child, &[(&parent, &parent), (&g_before, &g_after)]),
+            col("a", Some("9"), true)
+        );
+        // Nothing above changes: the child keeps its own.
+        assert_eq!(propagated(&child, &[(&parent, &parent)]), child);
     }
 
     #[test]

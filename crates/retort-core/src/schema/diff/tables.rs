@@ -232,13 +232,9 @@ fn columns(old: &Table, new: &Table, (from, to): (&Schema, &Schema), p: &mut Pha
                 });
                 continue;
             }
-            Some(o) if from_parent(c) => match (
-                inherit::parent_column(from, old, &c.name),
-                inherit::parent_column(to, new, &c.name),
-            ) {
-                (Some(b), Some(a)) => inherit::propagated(o, b, a),
-                _ => (*o).clone(),
-            },
+            Some(o) if from_parent(c) => {
+                inherit::propagated(o, &inherit::ancestry((from, to), (old, new), &c.name))
+            }
             Some(o) => (*o).clone(),
         };
         if !inherit::same_column(&reached, c) {
