@@ -17,19 +17,19 @@ use super::order::Phases;
 use super::Change;
 use crate::schema::{CheckConstraint, Column, QualifiedName, Schema, Table};
 
-/// How many parents above `name` in `schema` (0 for a table without one).
-fn depth(tables: &HashMap<&QualifiedName, &Table>, name: &QualifiedName) -> usize {
-    let mut d = 0;
-    let mut at = name;
+/// The longest line of parents above `name` (0 for a table without one),
+/// so a table with several parents comes after all of them.
+fn depth(tables: &HashMap<&QualifiedName, &Table>, name: &QualifiedName, guard: usize) -> usize {
     // A bound on the walk: inheritance has no cycles, but a model might.
-    while let Some(parent) = tables.get(at).and_then(|t| t.parents().next()) {
-        d += 1;
-        at = parent;
-        if d > tables.len() {
-            break;
-        }
+    if guard > tables.len() {
+        return 0;
     }
-    d
+    tables.get(name).map_or(0, |t| {
+        t.parents()
+            .map(|p| 1 + depth(tables, p, guard + 1))
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 /// Sorts changes of tables (created, dropped, their columns altered…) so
@@ -39,10 +39,10 @@ pub(super) fn order_tables(changes: &mut [Change], schema: &Schema, children_fir
     let tables: HashMap<&QualifiedName, &Table> =
         schema.tables.iter().map(|t| (&t.name, t)).collect();
     let key = |c: &Change| match c {
-        Change::CreateTable(t) | Change::DropTable(t) => depth(&tables, &t.name),
+        Change::CreateTable(t) | Change::DropTable(t) => depth(&tables, &t.name, 0),
         Change::AlterColumn { table, .. }
         | Change::SetTableComment { table, .. }
-        | Change::SetRowSecurity { table, .. } => depth(&tables, table),
+        | Change::SetRowSecurity { table, .. } => depth(&tables, table, 0),
         _ => 0,
     };
     if children_first {
@@ -484,12 +484,11 @@ mod tests {
                 .unwrap_or_default(),
             ..Table::default()
         };
+        // "a" has two parents: "d" (no parent) and "b" (under "c").
+        let mut a = table("a", Some("d"));
+        a.inherits.push(QualifiedName::new("public", "b"));
         let schema = Schema {
-            tables: vec![
-                table("a", Some("b")),
-                table("b", Some("c")),
-                table("c", None),
-            ],
+            tables: vec![a, table("b", Some("c")), table("c", None), table("d", None)],
             ..Schema::default()
         };
         let mut creates: Vec<Change> = schema
@@ -507,7 +506,7 @@ mod tests {
                 })
                 .collect()
         };
-        assert_eq!(names(&creates), ["c", "b", "a"]);
+        assert_eq!(names(&creates), ["c", "d", "b", "a"]);
         let mut drops: Vec<Change> = schema
             .tables
             .iter()
@@ -515,6 +514,6 @@ mod tests {
             .map(Change::DropTable)
             .collect();
         order_tables(&mut drops, &schema, true);
-        assert_eq!(names(&drops), ["a", "b", "c"]);
+        assert_eq!(names(&drops), ["a", "b", "c", "d"]);
     }
 }
