@@ -719,8 +719,12 @@ impl Schema {
             .sort_by(|a, b| (&a.relation, &a.name).cmp(&(&b.relation, &b.name)));
     }
 
-    /// The table with this name.
+    /// The table with this name (by binary search when the tables are in
+    /// their canonical order, as [`Schema::normalize`] leaves them).
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
-        self.tables.iter().find(|t| &t.name == name)
+        match self.tables.binary_search_by(|t| t.name.cmp(name)) {
+            Ok(i) => Some(&self.tables[i]),
+            Err(_) => self.tables.iter().find(|t| &t.name == name),
+        }
     }
 }
