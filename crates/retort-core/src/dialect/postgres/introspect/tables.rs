@@ -13,8 +13,9 @@ use crate::schema::{
     PartitionOf, Policy, PrimaryKey, QualifiedName, Rule, Trigger, UniqueConstraint,
 };
 
-/// Ordinary and partitioned tables of user schemas, with their comments and
-/// row-level security flags, as an empty builder.
+/// Ordinary and partitioned tables of user schemas, with their comments,
+/// row-level security flags, partition key, and parents (a partition's
+/// with its bound, `pg_inherits` in order otherwise), as an empty builder.
 pub(super) fn tables(
     conn: &mut dyn Connection,
     exclude: &[TableRef],

@@ -1,5 +1,5 @@
 //! Tables: columns, constraints, renames of constraints and indexes, row
-//! security and policies.
+//! security and policies, partitions and inheritance.
 
 use super::super::sequence::Effective;
 use super::Postgres;
