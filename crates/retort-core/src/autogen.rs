@@ -505,13 +505,7 @@ fn data_loss(change: &Change) -> String {
 
 fn target(on: &crate::schema::diff::CommentTarget) -> String {
     use crate::schema::diff::CommentTarget as T;
-    let q = |n: &crate::schema::QualifiedName| {
-        if n.schema.is_empty() || n.schema == "public" {
-            n.name.clone()
-        } else {
-            format!("{}.{}", n.schema, n.name)
-        }
-    };
+    let q = short_name;
     match on {
         T::View { name, .. } => format!("view {}", q(name)),
         T::Function {
@@ -617,6 +611,31 @@ fn short_name(n: &crate::schema::QualifiedName) -> String {
     }
 }
 
+/// The line of a change to a table's parents (partitions, inheritance).
+fn parents_summary(change: &Change, q: impl Fn(&crate::schema::QualifiedName) -> String) -> String {
+    match change {
+        Change::AttachPartition { table, partition } => format!(
+            "attach {} as a partition of {}",
+            q(table),
+            q(&partition.parent)
+        ),
+        Change::DetachPartition { table, partition } => {
+            format!(
+                "detach partition {} from {}",
+                q(table),
+                q(&partition.parent)
+            )
+        }
+        Change::AddInherit { table, parent } => {
+            format!("make {} inherit from {}", q(table), q(parent))
+        }
+        Change::DropInherit { table, parent } => {
+            format!("make {} no longer inherit from {}", q(table), q(parent))
+        }
+        _ => String::new(),
+    }
+}
+
 /// One line per change, for `check` and messages.
 pub fn summary(change: &Change) -> String {
     let q = short_name;
@@ -667,6 +686,10 @@ pub fn summary(change: &Change) -> String {
             )
         }
         Change::CannotApply { what, why } => format!("cannot {what}: {why}"),
+        Change::AttachPartition { .. }
+        | Change::DetachPartition { .. }
+        | Change::AddInherit { .. }
+        | Change::DropInherit { .. } => parents_summary(change, q),
         Change::SetTableStorage { table, .. } => {
             format!("change the storage of table {}", q(table))
         }

@@ -384,3 +384,61 @@ fn extension_downgrade_is_a_comment_and_a_report_not_sql() {
     );
     assert!(c.cannot_apply().len() == 1 && !c.downgrade_sql().unwrap().contains("cannot"));
 }
+
+/// A partition key cannot change in place: the migration carries a marked
+/// comment and the change is reported, while the rest of the diff applies.
+#[test]
+fn partition_key_change_is_a_comment_and_a_report_not_sql() {
+    use retort::schema::Change;
+    let db = retort_testkit::pg::database();
+    let server = DatabaseUrl::parse(&db.url, Path::new("/")).unwrap();
+    let mut a = Scratch::create(&server).expect("scratch database");
+    a.connection()
+        .execute(
+            "CREATE TABLE t (id integer, region text) PARTITION BY RANGE (id);
+             CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (0) TO (10)",
+        )
+        .unwrap();
+    let before = introspect(a.connection(), &[]).unwrap();
+    let mut b = Scratch::create(&server).expect("scratch database");
+    b.connection()
+        .execute("CREATE TABLE t (id integer, region text, note text) PARTITION BY LIST (region)")
+        .unwrap();
+    let after = introspect(b.connection(), &[]).unwrap();
+    let c = Comparison::new(DialectKind::Postgres, &before, &after);
+    assert_eq!(
+        c.upgrade
+            .iter()
+            .filter(|x| matches!(x, Change::CannotApply { .. }))
+            .count(),
+        1,
+        "{:?}",
+        c.upgrade
+    );
+    assert_eq!(c.cannot_apply().len(), 1);
+    assert!(
+        c.cannot_apply()[0].starts_with(
+            "cannot change the partition key of table public.t from RANGE (id) to LIST (region)"
+        ),
+        "{:?}",
+        c.cannot_apply()
+    );
+    let sql = c.upgrade_sql().unwrap();
+    assert!(
+        sql.contains("-- retort: cannot change the partition key of table public.t"),
+        "{sql}"
+    );
+    // The rest is SQL that applies; the key stays as it was.
+    let statements = retort::dialect::of(DialectKind::Postgres)
+        .render(&c.upgrade)
+        .unwrap();
+    assert_eq!(
+        statements,
+        ["DROP TABLE t1", "ALTER TABLE t ADD COLUMN note text"]
+    );
+    apply(&mut a, &statements, "partition key");
+    let upgraded = introspect(a.connection(), &[]).unwrap();
+    let t = &upgraded.tables[0];
+    assert_eq!(t.partition_by.as_deref(), Some("RANGE (id)"));
+    assert_eq!(t.columns.len(), 3);
+}

@@ -342,3 +342,78 @@ fn postgres_reads_privileges() {
         }]
     );
 }
+
+/// Partitions and inheriting tables: their parents, bounds and keys come
+/// back, and what PostgreSQL clones onto a partition or passes to a child
+/// (keys, indexes, foreign keys, triggers, checks, columns) is the parent's,
+/// not the child's; what the child has of its own stays. Read in the same
+/// number of queries as any other schema.
+#[test]
+fn postgres_partitions_and_inheritance() {
+    let db = retort_testkit::pg::database();
+    let mut c = open(&db.url);
+    c.execute(
+        "CREATE TABLE users (id integer PRIMARY KEY);
+         CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE TABLE orders (id bigint, placed date, user_id integer REFERENCES users (id),
+             PRIMARY KEY (id, placed)) PARTITION BY RANGE (placed);
+         CREATE INDEX orders_user ON orders (user_id);
+         CREATE TRIGGER orders_noop BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION noop();
+         CREATE TABLE orders_2024 PARTITION OF orders FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE INDEX orders_2024_id ON orders_2024 (id);
+         CREATE TABLE orders_rest PARTITION OF orders DEFAULT;
+         CREATE TABLE named (name text CHECK (name <> ''));
+         CREATE TABLE people (age integer) INHERITS (named);",
+    )
+    .unwrap();
+    let s = introspect(&mut c, &[]).unwrap();
+    let table = |n: &str| s.table(&QualifiedName::new("public", n)).unwrap();
+    let orders = table("orders");
+    assert_eq!(orders.partition_by.as_deref(), Some("RANGE (placed)"));
+    assert!(orders.columns.iter().all(|c| !c.inherited));
+    let p = table("orders_2024");
+    let of = p.partition_of.as_ref().unwrap();
+    assert_eq!(
+        (of.parent.name.as_str(), of.bound.as_str()),
+        ("orders", "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')")
+    );
+    assert!(p.columns.iter().all(|c| c.inherited));
+    // Only its own index: the key, the parent's index, foreign key and
+    // trigger are clones.
+    let indexes: Vec<&str> = p.indexes.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(indexes, ["orders_2024_id"]);
+    assert!(p.primary_key.is_none() && p.foreign_keys.is_empty() && p.triggers.is_empty());
+    // The copies are only named, by the parent's index they copy.
+    let clones: Vec<(&str, &str)> = p
+        .cloned_indexes
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        clones,
+        [
+            ("orders_pkey", "orders_2024_pkey"),
+            ("orders_user", "orders_2024_user_id_idx")
+        ]
+    );
+    assert_eq!(
+        table("orders_rest").partition_of.as_ref().unwrap().bound,
+        "DEFAULT"
+    );
+    let people = table("people");
+    assert_eq!(people.inherits, [QualifiedName::new("public", "named")]);
+    let inherited: Vec<(&str, bool)> = people
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.inherited))
+        .collect();
+    assert_eq!(inherited, [("name", true), ("age", false)]);
+    assert!(people.checks.is_empty(), "{:?}", people.checks);
+    assert_eq!(table("named").checks.len(), 1);
+    // Same number of queries as the set-wise test's schemas.
+    let other = retort_testkit::pg::database();
+    let mut plain = open(&other.url);
+    plain.execute(&tables(5)).unwrap();
+    introspect(&mut plain, &[]).unwrap();
+    assert_eq!(c.queries, plain.queries);
+}

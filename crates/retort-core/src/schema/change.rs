@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::{
     CheckConstraint, Collation, Column, CompositeType, DefaultPrivilege, Domain, EnumType,
-    ExclusionConstraint, Extension, ForeignKey, Function, Index, Policy, PrimaryKey, Privilege,
-    QualifiedName, RangeType, Rule, Sequence, Table, Trigger, UniqueConstraint, View, VirtualTable,
+    ExclusionConstraint, Extension, ForeignKey, Function, Index, PartitionOf, Policy, PrimaryKey,
+    Privilege, QualifiedName, RangeType, Rule, Sequence, Table, Trigger, UniqueConstraint, View,
+    VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -381,6 +382,36 @@ pub enum Change {
     CreateRule(Rule),
     /// `DROP RULE` (a rule goes with its table or view otherwise).
     DropRule(Rule),
+    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES …`: an
+    /// existing table becomes a partition.
+    AttachPartition {
+        /// The table that becomes a partition.
+        table: QualifiedName,
+        /// Its parent and bound.
+        partition: PartitionOf,
+    },
+    /// `ALTER TABLE parent DETACH PARTITION table`: a partition becomes a
+    /// table of its own (with its rows).
+    DetachPartition {
+        /// The partition.
+        table: QualifiedName,
+        /// Its parent and bound.
+        partition: PartitionOf,
+    },
+    /// `ALTER TABLE table INHERIT parent`.
+    AddInherit {
+        /// The inheriting table.
+        table: QualifiedName,
+        /// The parent.
+        parent: QualifiedName,
+    },
+    /// `ALTER TABLE table NO INHERIT parent`.
+    DropInherit {
+        /// The inheriting table.
+        table: QualifiedName,
+        /// The parent.
+        parent: QualifiedName,
+    },
     /// `CREATE VIRTUAL TABLE` (SQLite), by its statement.
     CreateVirtualTable(VirtualTable),
     /// `DROP TABLE` of a virtual table (its shadow tables go with it).

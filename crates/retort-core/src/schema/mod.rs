@@ -371,6 +371,43 @@ pub struct Table {
     /// SQLite: `STRICT`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict: bool,
+    /// `PARTITION BY …` of a partitioned table (PostgreSQL), as
+    /// `pg_get_partkeydef` gives it: `RANGE (created_at)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
+    /// The table is a partition (`PARTITION OF parent FOR VALUES …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (…)`: the parents of a table other than a partition, in
+    /// their declared order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QualifiedName>,
+    /// The indexes PostgreSQL made on this partition for its parent's
+    /// (primary key, unique and plain ones): the parent's index name →
+    /// this table's. Not diffed (they follow the parent's); a detached
+    /// partition keeps them as its own.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub cloned_indexes: std::collections::BTreeMap<String, String>,
+}
+
+/// What makes a table a partition of another.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionOf {
+    /// The partitioned table.
+    pub parent: QualifiedName,
+    /// `FOR VALUES …` or `DEFAULT`, as `pg_get_expr(relpartbound)` gives it.
+    pub bound: String,
+}
+
+impl Table {
+    /// The tables it gets columns from: its partitioned table, or the
+    /// tables it inherits from.
+    pub fn parents(&self) -> impl Iterator<Item = &QualifiedName> {
+        self.partition_of
+            .iter()
+            .map(|p| &p.parent)
+            .chain(self.inherits.iter())
+    }
 }
 
 /// A trigger, kept as the statement that creates it (`pg_get_triggerdef`,
@@ -454,6 +491,11 @@ pub struct Column {
     /// not the type's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<String>,
+    /// The column comes from a parent (a partition's columns, or an
+    /// inheriting table's columns it does not declare itself): the table's
+    /// `CREATE TABLE` leaves it out and the parent's changes reach it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inherited: bool,
 }
 
 /// How an identity column generates values.
@@ -771,8 +813,12 @@ impl Schema {
         self.default_privileges.dedup();
     }
 
-    /// The table with this name.
+    /// The table with this name (by binary search when the tables are in
+    /// their canonical order, as [`Schema::normalize`] leaves them).
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
-        self.tables.iter().find(|t| &t.name == name)
+        match self.tables.binary_search_by(|t| t.name.cmp(name)) {
+            Ok(i) => Some(&self.tables[i]),
+            Err(_) => self.tables.iter().find(|t| &t.name == name),
+        }
     }
 }

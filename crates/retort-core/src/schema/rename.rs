@@ -425,6 +425,21 @@ pub fn candidates(from: &Schema, to: &Schema) -> Vec<Rename> {
     out
 }
 
+/// The tables below `table` (its partitions and inheriting tables, theirs…).
+fn descendants(schema: &Schema, table: &QualifiedName) -> Vec<QualifiedName> {
+    let mut out: Vec<QualifiedName> = Vec::new();
+    let mut frontier = vec![table.clone()];
+    while let Some(parent) = frontier.pop() {
+        for t in &schema.tables {
+            if t.parents().any(|p| *p == parent) && !out.contains(&t.name) && t.name != *table {
+                out.push(t.name.clone());
+                frontier.push(t.name.clone());
+            }
+        }
+    }
+    out
+}
+
 /// Renames to apply to a model.
 pub struct Renames<'r>(pub &'r [Rename]);
 
@@ -446,6 +461,17 @@ impl Renames<'_> {
                                 fk.references = to.clone();
                             }
                         }
+                        // Partitions and inheriting tables name their parents.
+                        for parent in t
+                            .partition_of
+                            .iter_mut()
+                            .map(|p| &mut p.parent)
+                            .chain(t.inherits.iter_mut())
+                        {
+                            if parent == from {
+                                *parent = to.clone();
+                            }
+                        }
                     }
                     // Its privileges go with it.
                     for p in &mut s.privileges {
@@ -455,6 +481,15 @@ impl Renames<'_> {
                     }
                 }
                 Rename::Column { table, from, to } => {
+                    // PostgreSQL renames the column in the table's children too.
+                    let family = descendants(&s, table);
+                    for t in s.tables.iter_mut().filter(|t| family.contains(&t.name)) {
+                        for c in t.columns.iter_mut().filter(|c| c.inherited) {
+                            if c.name == *from {
+                                c.name = to.clone();
+                            }
+                        }
+                    }
                     for t in &mut s.tables {
                         for fk in &mut t.foreign_keys {
                             if fk.references == *table {

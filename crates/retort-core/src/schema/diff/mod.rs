@@ -2,9 +2,11 @@
 //!
 //! Order (so every statement finds what it needs): drop views and triggers;
 //! drop foreign keys and policies, then other constraints and indexes that
-//! go or change; drop tables; create schemas and extensions; create enums,
+//! go or change, detach partitions and end inheritance; drop tables
+//! (children first); create schemas and extensions; create enums,
 //! domains, sequences and functions; create tables (without their foreign
-//! keys); add, alter and drop columns; drop functions, then domains; replace
+//! keys); add, alter and drop columns; create partitions and inheriting
+//! tables (parents first), attach them; drop functions, then domains; replace
 //! enums that lose labels; add constraints and indexes; add foreign keys
 //! (every table they point at now exists); create views (each after the
 //! views it reads); create triggers and policies; drop enums and sequences;
@@ -12,6 +14,7 @@
 //! privileges come after everything, default privileges last. The
 //! downgrade is simply `diff(to, from)`.
 
+mod inherit;
 mod objects;
 mod order;
 mod privileges;

@@ -10,6 +10,9 @@ use crate::schema::{QualifiedName, Schema};
 pub(super) struct Phases {
     pub(super) drop_row_routines: Vec<Change>,
     pub(super) drop_views: Vec<Change>,
+    /// `DETACH PARTITION` and `NO INHERIT`, before anything the parent
+    /// loses would reach the table.
+    pub(super) detach: Vec<Change>,
     pub(super) drop_fks: Vec<Change>,
     pub(super) drop_constraints: Vec<Change>,
     pub(super) drop_tables: Vec<Change>,
@@ -17,6 +20,14 @@ pub(super) struct Phases {
     pub(super) create_types: Vec<Change>,
     pub(super) create_tables: Vec<Change>,
     pub(super) columns: Vec<Change>,
+    /// Partitions and inheriting tables, once their parents have their
+    /// new columns.
+    pub(super) create_children: Vec<Change>,
+    /// `ATTACH PARTITION` and `INHERIT`.
+    pub(super) attach: Vec<Change>,
+    /// What comes after a new child exists (its own column settings,
+    /// comment, row security).
+    pub(super) child_columns: Vec<Change>,
     pub(super) drop_routines: Vec<Change>,
     pub(super) drop_composites: Vec<Change>,
     pub(super) drop_domains: Vec<Change>,
@@ -44,6 +55,7 @@ impl Phases {
         [
             self.drop_row_routines,
             self.drop_views,
+            self.detach,
             self.drop_fks,
             self.drop_constraints,
             self.drop_tables,
@@ -51,6 +63,9 @@ impl Phases {
             self.create_types,
             self.create_tables,
             self.columns,
+            self.create_children,
+            self.attach,
+            self.child_columns,
             // Once no column, default or trigger uses them: functions, then
             // the domains their signatures may name; then enums that lose
             // labels (no domain of a dropped column holds them any more).
@@ -108,9 +123,16 @@ pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phase
         return;
     }
     let mut affected: std::collections::HashSet<QualifiedName> = affected.into_iter().collect();
-    // Grow the set through views that read affected views.
+    // Grow the set through the partitions and children of affected tables
+    // (a parent's column change reaches them), and views that read
+    // affected views.
     loop {
         let before = affected.len();
+        for t in &from.tables {
+            if !affected.contains(&t.name) && t.parents().any(|p| affected.contains(p)) {
+                affected.insert(t.name.clone());
+            }
+        }
         for v in &from.views {
             if !affected.contains(&v.name) && v.reads.iter().any(|r| affected.contains(r)) {
                 affected.insert(v.name.clone());

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use super::inherit;
 use super::order::Phases;
 use super::Change;
-use crate::schema::{CheckConstraint, ForeignKey, QualifiedName, Schema, Table};
+use crate::schema::{CheckConstraint, Column, ForeignKey, QualifiedName, Schema, Table};
 
 /// Tables that go, come or change.
 pub(super) fn tables(from: &Schema, to: &Schema, p: &mut Phases) {
@@ -27,23 +28,39 @@ pub(super) fn tables(from: &Schema, to: &Schema, p: &mut Phases) {
             p.drop_tables.push(Change::DropTable(t.clone()));
         }
     }
+    inherit::order_tables(&mut p.drop_tables, from, true);
     for t in &to.tables {
         match old_tables.get(&t.name).copied() {
-            None => new_table(t, p),
-            Some(old) => table_changes(old, t, p),
+            None => new_table(t, to, p),
+            Some(old) => table_changes(old, t, (from, to), p),
         }
     }
+    inherit::order_tables(&mut p.create_children, to, false);
+    inherit::order_tables(&mut p.child_columns, to, false);
 }
 
 /// A new table: `CREATE TABLE` with its columns and keys, then the rest in
 /// the phases that need every table to exist.
-fn new_table(t: &Table, p: &mut Phases) {
+fn new_table(t: &Table, to: &Schema, p: &mut Phases) {
     let name = &t.name;
     let mut bare = t.clone();
     bare.indexes.clear();
     // A `NOT VALID` check cannot be declared inside `CREATE TABLE`.
     bare.checks.retain(|c| !c.not_valid);
-    p.create_tables.push(Change::CreateTable(bare));
+    // A partition or inheriting table comes after its parents (and their
+    // new columns); what follows its creation comes after it.
+    let child = t.parents().next().is_some();
+    if child {
+        p.create_children.push(Change::CreateTable(bare));
+        inherit::new_child_columns(t, to, p);
+    } else {
+        p.create_tables.push(Change::CreateTable(bare));
+    }
+    let after_create = if child {
+        &mut p.child_columns
+    } else {
+        &mut p.columns
+    };
     p.add_constraints
         .extend(
             t.checks
@@ -55,7 +72,7 @@ fn new_table(t: &Table, p: &mut Phases) {
                 }),
         );
     if t.comment.is_some() {
-        p.columns.push(Change::SetTableComment {
+        after_create.push(Change::SetTableComment {
             table: name.clone(),
             comment: t.comment.clone(),
         });
@@ -77,7 +94,7 @@ fn new_table(t: &Table, p: &mut Phases) {
             trigger: trigger.clone(),
         }));
     if t.row_security || t.force_row_security {
-        p.columns.push(Change::SetRowSecurity {
+        after_create.push(Change::SetRowSecurity {
             table: name.clone(),
             enabled: (false, t.row_security),
             forced: (false, t.force_row_security),
@@ -91,8 +108,24 @@ fn new_table(t: &Table, p: &mut Phases) {
 }
 
 /// Changes of one table that exists on both sides.
-fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
+fn table_changes(old: &Table, new: &Table, schemas: (&Schema, &Schema), p: &mut Phases) {
     let name = &new.name;
+    // A detached partition keeps what it had from its parent; a table
+    // attached to a parent needs the parent's checks first.
+    let mut left = inherit::as_left(old, new, schemas.0);
+    let mut right = std::borrow::Cow::Borrowed(new);
+    for check in inherit::required_checks(old, new, schemas.1) {
+        if !left.checks.contains(&check) {
+            p.attach.push(Change::AddCheck {
+                table: name.clone(),
+                check: check.clone(),
+            });
+            left.to_mut().checks.push(check.clone());
+        }
+        right.to_mut().checks.push(check);
+    }
+    let (old, new) = (left.as_ref(), right.as_ref());
+    inherit::relations(old, new, p);
     if (old.autoincrement, old.without_rowid, old.strict)
         != (new.autoincrement, new.without_rowid, new.strict)
     {
@@ -113,7 +146,7 @@ fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
             comment: new.comment.clone(),
         });
     }
-    columns(old, new, p);
+    columns(old, new, schemas, p);
     keys_and_indexes(old, new, p);
     let (old_fks, new_fks) = validated(
         name,
@@ -177,30 +210,54 @@ fn table_changes(old: &Table, new: &Table, p: &mut Phases) {
     );
 }
 
-/// Columns added, altered or dropped (matched by name).
-fn columns(old: &Table, new: &Table, p: &mut Phases) {
+/// Columns added, altered or dropped (matched by name). A column a table
+/// inherits from the same parent before and after changes with that
+/// parent: only what differs from what the parent passes on is written.
+fn columns(old: &Table, new: &Table, (from, to): (&Schema, &Schema), p: &mut Phases) {
     let name = &new.name;
     let before: HashMap<&str, _> = old.columns.iter().map(|c| (c.name.as_str(), c)).collect();
     let after: HashMap<&str, _> = new.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+    let from_parent = |c: &Column| c.inherited && inherit::shares_parent(old, new);
     for c in &new.columns {
-        match before.get(c.name.as_str()) {
-            None => p.columns.push(Change::AddColumn {
+        // What the column is once the parents' changes have reached it.
+        let reached = match before.get(c.name.as_str()) {
+            None if from_parent(c) => match inherit::parent_column(to, new, &c.name) {
+                Some(parent) => inherit::as_copied(parent, c, None),
+                None => continue,
+            },
+            None => {
+                p.columns.push(Change::AddColumn {
+                    table: name.clone(),
+                    column: c.clone(),
+                });
+                continue;
+            }
+            Some(o) if from_parent(c) => {
+                inherit::propagated(o, &inherit::ancestry((from, to), (old, new), &c.name))
+            }
+            Some(o) => (*o).clone(),
+        };
+        if !inherit::same_column(&reached, c) {
+            // After the parent's own change, which would undo it.
+            let phase = if from_parent(c) {
+                &mut p.child_columns
+            } else {
+                &mut p.columns
+            };
+            phase.push(Change::AlterColumn {
                 table: name.clone(),
-                column: c.clone(),
-            }),
-            Some(o) if *o != c => p.columns.push(Change::AlterColumn {
-                table: name.clone(),
-                from: (*o).clone(),
+                from: reached,
                 to: c.clone(),
                 cast_through_text: false,
-            }),
-            Some(_) => {}
+            });
         }
     }
     for c in old
         .columns
         .iter()
         .filter(|c| !after.contains_key(c.name.as_str()))
+        // A parent's dropped column goes from its children with it.
+        .filter(|c| !(c.inherited && inherit::shares_parent(old, new)))
     {
         p.columns.push(Change::DropColumn {
             table: name.clone(),

@@ -4,17 +4,18 @@
 use std::collections::HashMap;
 
 use super::super::sequence::Effective;
-use crate::dialect::catalog::{excluded, list, opt, query, text, truthy, Builder};
+use crate::dialect::catalog::{excluded, list, opt, query, text, truthy, Builder, SEP};
 use crate::dialect::sql::TableRef;
 use crate::dialect::Connection;
 use crate::error::Result;
 use crate::schema::{
-    CheckConstraint, Column, ExclusionConstraint, FkAction, ForeignKey, Identity, Index, Policy,
-    PrimaryKey, QualifiedName, Rule, Trigger, UniqueConstraint,
+    CheckConstraint, Column, ExclusionConstraint, FkAction, ForeignKey, Identity, Index,
+    PartitionOf, Policy, PrimaryKey, QualifiedName, Rule, Trigger, UniqueConstraint,
 };
 
-/// Ordinary and partitioned tables of user schemas, with their comments and
-/// row-level security flags, as an empty builder.
+/// Ordinary and partitioned tables of user schemas, with their comments,
+/// row-level security flags, partition key, and parents (a partition's
+/// with its bound, `pg_inherits` in order otherwise), as an empty builder.
 pub(super) fn tables(
     conn: &mut dyn Connection,
     exclude: &[TableRef],
@@ -25,7 +26,11 @@ pub(super) fn tables(
         "tables",
         &format!(
             "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity, \
-             c.relpersistence = 'u', array_to_string(c.reloptions, E'\\x1f') \
+             c.relpersistence = 'u', array_to_string(c.reloptions, E'\\x1f'), \
+             pg_get_partkeydef(c.oid), c.relispartition, pg_get_expr(c.relpartbound, c.oid), \
+             (SELECT string_agg(pn.nspname || E'\\x1f' || pc.relname, E'\\x1e' ORDER BY i.inhseqno) \
+              FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace \
+              WHERE i.inhrelid = c.oid) \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
         ),
     )?
@@ -44,6 +49,23 @@ pub(super) fn tables(
             t.unlogged = truthy(r, 5);
             t.storage_options = list(&text(r, 6));
             t.storage_options.sort();
+            t.partition_by = opt(r, 7);
+            let parents: Vec<QualifiedName> = text(r, 10)
+                .split('\u{1e}')
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (schema, name) = p.split_once(SEP).unwrap_or(("", p));
+                    QualifiedName::new(schema, name)
+                })
+                .collect();
+            if truthy(r, 8) {
+                t.partition_of = parents.into_iter().next().map(|parent| PartitionOf {
+                    parent,
+                    bound: text(r, 9),
+                });
+            } else {
+                t.inherits = parents;
+            }
         }
     }
     Ok(b)
@@ -66,7 +88,8 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
              (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
                 WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')), \
              s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
-             nullif(a.attstattarget, -1), CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END \
+             nullif(a.attstattarget, -1), CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END, \
+             a.attinhcount > 0 AND (NOT a.attislocal OR c.relispartition) \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace con ON con.oid = co.collnamespace \
@@ -95,6 +118,7 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
         });
         let column = Column {
             statistics: text(&r, 17).parse().ok(),
+            inherited: truthy(&r, 19),
             storage: opt(&r, 18).map(|s| {
                 match s.as_str() {
                     "p" => "plain",
@@ -131,7 +155,9 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
     Ok(())
 }
 
-/// Primary keys, uniques, checks and foreign keys.
+/// Primary keys, uniques, checks and foreign keys, other than those a
+/// table has from a parent (inherited checks, a partition's copies of its
+/// parent's keys).
 pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
     let cols = |arr: &str, rel: &str| {
         format!(
@@ -150,7 +176,7 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_index cix ON con.contype = 'u' AND cix.indexrelid = con.conindid \
              LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
-             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {rel} ORDER BY 1, 2, 3",
+             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.coninhcount = 0 AND con.conparentid = 0 AND {rel} ORDER BY 1, 2, 3",
             cols("con.conkey", "con.conrelid"),
             cols("con.confkey", "con.confrelid"),
         ),
@@ -217,7 +243,8 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
 }
 
 /// Indexes that back no constraint; those of materialized views are
-/// returned by view name.
+/// returned by view name. A partition's copies of its parent's indexes
+/// (those of its keys too) are only named, in `Table::cloned_indexes`.
 pub(super) fn indexes(
     conn: &mut dyn Connection,
     b: &mut Builder,
@@ -238,15 +265,23 @@ pub(super) fn indexes(
               JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
               FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class'), \
-             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false) \
+             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false), pi.relname \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
+             LEFT JOIN pg_inherits ih ON ih.inhrelid = ix.indexrelid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
              WHERE c.relkind IN ('r', 'p', 'm') AND {rel} \
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+             AND (pi.relname IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))) \
              ORDER BY 1, 2, 3"
         ),
     )? {
         let table = QualifiedName::new(text(&r, 0), text(&r, 1));
+        // A partition's copy of its parent's index: only its name is kept.
+        if let Some(parent_index) = opt(&r, 10) {
+            if let Some(t) = b.table(&table) {
+                t.cloned_indexes.insert(parent_index, text(&r, 2));
+            }
+            continue;
+        }
         let method = text(&r, 4);
         let index = Index {
             name: text(&r, 2),
@@ -287,7 +322,7 @@ pub(super) fn triggers(
         &format!(
             "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger'), false FROM pg_trigger t \
              JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE NOT t.tgisinternal AND {rel} \
+             WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {rel} \
              UNION ALL SELECT n.nspname, c.relname, rw.rulename, pg_get_ruledef(rw.oid, true), obj_description(rw.oid, 'pg_rewrite'), true \
              FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE rw.rulename <> '_RETURN' AND {rel}"

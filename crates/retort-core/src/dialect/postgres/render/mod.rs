@@ -14,23 +14,47 @@ use crate::error::Result;
 use crate::schema::{Change, QualifiedName, Table, Trigger};
 
 impl Ddl for Postgres {
-    /// `CREATE TABLE`, then the comments and attribute options of its
-    /// columns.
+    /// `CREATE TABLE` (`PARTITION OF` a parent, `INHERITS`, `PARTITION
+    /// BY`), then the comments and attribute options of its columns. The
+    /// columns a table has from its parents are not declared.
     fn create_table(&self, t: &Table) -> Vec<String> {
-        let mut parts: Vec<String> = t.columns.iter().map(|c| self.column_def(c)).collect();
+        let own = t.columns.iter().filter(|c| !c.inherited);
+        let mut parts: Vec<String> = own.clone().map(|c| self.column_def(c)).collect();
         parts.extend(self.key_elements(t, false));
         parts.extend(
             t.exclusions
                 .iter()
                 .map(|x| format!("{}{}", self.constraint_name(&x.name), x.definition)),
         );
-        let with = format!("WITH ({})", t.storage_options.join(", "));
-        let options: &[&str] = if t.storage_options.is_empty() {
-            &[]
-        } else {
-            &[&with]
+        let mut options = Vec::new();
+        if !t.inherits.is_empty() {
+            let parents: Vec<String> = t.inherits.iter().map(|p| self.qualified(p)).collect();
+            options.push(format!("INHERITS ({})", parents.join(", ")));
+        }
+        if let Some(key) = &t.partition_by {
+            options.push(format!("PARTITION BY {key}"));
+        }
+        if !t.storage_options.is_empty() {
+            options.push(format!("WITH ({})", t.storage_options.join(", ")));
+        }
+        let mut create = match &t.partition_of {
+            Some(p) => tables::create_partition(self, t, p, &parts, &options),
+            // Clauses follow one another (the standard hook joins with commas).
+            // A child with only inherited columns.
+            None if parts.is_empty() => format!(
+                "CREATE TABLE {} () {}",
+                self.qualified(&t.name),
+                options.join(" ")
+            )
+            .trim_end()
+            .to_string(),
+            None => {
+                let clauses = options.join(" ");
+                self.create_table_statement(&t.name, &parts, &[clauses.as_str()])
+                    .trim_end()
+                    .to_string()
+            }
         };
-        let mut create = self.create_table_statement(&t.name, &parts, options);
         if t.unlogged {
             create = create.replacen("CREATE TABLE", "CREATE UNLOGGED TABLE", 1);
         }
@@ -45,10 +69,10 @@ impl Ddl for Postgres {
                 )
             })
         }));
-        for c in t.columns.iter().filter(|c| !c.options.is_empty()) {
+        for c in own.clone().filter(|c| !c.options.is_empty()) {
             statements.push(tables::set_column_options(self, &t.name, c));
         }
-        for c in &t.columns {
+        for c in own {
             statements.extend(tables::statistics_and_storage(self, &t.name, None, c));
         }
         statements

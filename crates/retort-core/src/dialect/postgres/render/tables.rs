@@ -1,11 +1,11 @@
 //! Tables: columns, constraints, renames of constraints and indexes, row
-//! security and policies.
+//! security and policies, partitions and inheritance.
 
 use super::super::sequence::Effective;
 use super::Postgres;
 use crate::dialect::ddl::{deferrable, identity_options, parenthesised, Ddl};
 use crate::dialect::Dialect;
-use crate::schema::{Change, Column, Identity, Policy, QualifiedName};
+use crate::schema::{Change, Column, Identity, PartitionOf, Policy, QualifiedName, Table};
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
@@ -109,6 +109,27 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             }
         }
         Change::CreatePolicy { table, policy } => out.push(create_policy(table, policy)),
+        Change::AttachPartition { table, partition } => out.push(format!(
+            "ALTER TABLE {} ATTACH PARTITION {} {}",
+            d.qualified(&partition.parent),
+            d.qualified(table),
+            partition.bound
+        )),
+        Change::DetachPartition { table, partition } => out.push(format!(
+            "ALTER TABLE {} DETACH PARTITION {}",
+            d.qualified(&partition.parent),
+            d.qualified(table)
+        )),
+        Change::AddInherit { table, parent } => out.push(format!(
+            "ALTER TABLE {} INHERIT {}",
+            d.qualified(table),
+            d.qualified(parent)
+        )),
+        Change::DropInherit { table, parent } => out.push(format!(
+            "ALTER TABLE {} NO INHERIT {}",
+            d.qualified(table),
+            d.qualified(parent)
+        )),
         Change::DropPolicy { table, policy } => out.push(format!(
             "DROP POLICY {} ON {}",
             d.ident(&policy.name),
@@ -117,6 +138,32 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         _ => return false,
     }
     true
+}
+
+/// `CREATE TABLE … PARTITION OF parent [(keys…)] FOR VALUES … [PARTITION
+/// BY …] [WITH (…)]`: a partition declares no columns.
+pub(super) fn create_partition(
+    d: &Postgres,
+    t: &Table,
+    p: &PartitionOf,
+    elements: &[String],
+    clauses: &[String],
+) -> String {
+    let mut s = format!(
+        "CREATE TABLE {} PARTITION OF {}",
+        d.qualified(&t.name),
+        d.qualified(&p.parent)
+    );
+    if !elements.is_empty() {
+        s.push_str(&format!(" (\n    {}\n)", elements.join(",\n    ")));
+    }
+    s.push(' ');
+    s.push_str(&p.bound);
+    for clause in clauses {
+        s.push(' ');
+        s.push_str(clause);
+    }
+    s
 }
 
 fn create_policy(table: &QualifiedName, p: &Policy) -> String {
