@@ -101,20 +101,31 @@ fn expected_counts(dir: &Path, actual: &[(String, usize)]) -> Vec<(String, usize
         .collect()
 }
 
-fn load(server: &DatabaseUrl, file: Option<&Path>) -> (Scratch, Schema) {
+fn load(server: &DatabaseUrl, file: Option<&Path>, privileges: bool) -> (Scratch, Schema) {
     let mut scratch = Scratch::create(server).expect("scratch database");
     if let Some(file) = file {
         run_files(&mut scratch, &[file.to_path_buf()]).unwrap_or_else(|e| panic!("{e}"));
     }
-    let schema = read(scratch.connection());
+    let schema = read(scratch.connection(), privileges);
     (scratch, schema)
 }
 
-/// The schema behind `conn` as autogenerate compares it by default: without
-/// privileges (`[autogenerate] privileges` is off unless asked for).
-fn read(conn: &mut dyn retort::dialect::Connection) -> Schema {
+/// Whether a schema's round trip compares privileges (an empty
+/// `privileges` file in its folder), as `[autogenerate] privileges = true`
+/// does; by default autogenerate leaves them out.
+fn compares_privileges(dir: &Path) -> bool {
+    dir.join("privileges").is_file()
+}
+
+/// The schema behind `conn` as autogenerate compares it: with privileges
+/// only when asked.
+fn read(conn: &mut dyn retort::dialect::Connection, privileges: bool) -> Schema {
     let mut schema = introspect(conn, &[]).expect("introspect");
-    retort::schema::Filter::default().apply(&mut schema);
+    let filter = retort::schema::Filter {
+        privileges,
+        ..Default::default()
+    };
+    filter.apply(&mut schema);
     schema
 }
 
@@ -134,8 +145,10 @@ struct Pg {
     version: Version,
 }
 
-/// The normalised `pg_dump --schema-only` of a scratch database.
-fn dump(pg: Option<&Pg>, scratch: &mut Scratch) -> Option<String> {
+/// The normalised `pg_dump --schema-only` of a scratch database; without
+/// its `GRANT`/`REVOKE` and default-privilege lines unless `privileges`
+/// (what retort was not asked to compare, the judge does not judge).
+fn dump(pg: Option<&Pg>, scratch: &mut Scratch, privileges: bool) -> Option<String> {
     let pg = pg?;
     let name = scratch
         .connection()
@@ -145,7 +158,25 @@ fn dump(pg: Option<&Pg>, scratch: &mut Scratch) -> Option<String> {
         .flatten()
         .next()
         .expect("a database name");
-    Some(retort_testkit::dump::schema(&pg.server.url(&name)).unwrap_or_else(|e| panic!("{e}")))
+    let text =
+        retort_testkit::dump::schema(&pg.server.url(&name)).unwrap_or_else(|e| panic!("{e}"));
+    Some(if privileges {
+        text
+    } else {
+        without_privileges(&text)
+    })
+}
+
+/// A normalised dump without its privilege statements.
+fn without_privileges(dump: &str) -> String {
+    dump.lines()
+        .filter(|l| {
+            !(l.starts_with("GRANT ")
+                || l.starts_with("REVOKE ")
+                || l.starts_with("ALTER DEFAULT PRIVILEGES "))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 fn round_trip(server: &DatabaseUrl, dialect: &str, pg: Option<&Pg>) {
@@ -156,10 +187,11 @@ fn round_trip(server: &DatabaseUrl, dialect: &str, pg: Option<&Pg>) {
     let mut mismatches = Vec::new();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let (mut original, wanted) = load(server, Some(&dir.join("schema.sql")));
-        let wanted_dump = dump(pg, &mut original);
+        let privileges = compares_privileges(&dir);
+        let (mut original, wanted) = load(server, Some(&dir.join("schema.sql")), privileges);
+        let wanted_dump = dump(pg, &mut original, privileges);
         let goldens = dir.join("expected");
-        let (up, down) = check(
+        let (up, down, judged) = check(
             server,
             pg,
             &name,
@@ -179,6 +211,7 @@ fn round_trip(server: &DatabaseUrl, dialect: &str, pg: Option<&Pg>) {
                 }
             },
         );
+        mismatches.extend(judged);
         eprintln!(
             "{name}: {:?}, {up} statements up, {down} down",
             counts(&wanted)
@@ -191,7 +224,7 @@ fn round_trip(server: &DatabaseUrl, dialect: &str, pg: Option<&Pg>) {
 /// runs): its counts against `dir/counts`, then autogenerate from empty,
 /// apply, compare, diff again, judge the dumps, downgrade, judge again.
 /// `rendered` gets each direction's SQL file. Returns how many statements
-/// each direction has.
+/// each direction has, and what the pg_dump judge found.
 fn check(
     server: &DatabaseUrl,
     pg: Option<&Pg>,
@@ -199,10 +232,11 @@ fn check(
     (wanted, wanted_dump): (&Schema, Option<String>),
     dir: &Path,
     rendered: &mut dyn FnMut(&str, &str),
-) -> (usize, usize) {
+) -> (usize, usize, Vec<String>) {
     let major = pg.map_or(0, |p| p.version.major());
-    let (mut a, empty) = load(server, None);
-    let empty_dump = dump(pg, &mut a);
+    let privileges = compares_privileges(dir);
+    let (mut a, empty) = load(server, None, privileges);
+    let empty_dump = dump(pg, &mut a, privileges);
     let have = counts(wanted);
     assert_eq!(
         have,
@@ -219,7 +253,7 @@ fn check(
     rendered("up", &golden::sql_file(&up));
     rendered("down", &golden::sql_file(&down));
     apply(&mut a, &up, name);
-    let built = read(a.connection());
+    let built = read(a.connection(), privileges);
     if &built != wanted {
         let d = diff(&built, wanted);
         panic!("{name} (PostgreSQL {major}): the generated schema differs: {d:#?}");
@@ -230,7 +264,7 @@ fn check(
     );
     let mut dump_mismatches = Vec::new();
     let mut judge = |direction: &str, expected: Option<String>, a: &mut Scratch| {
-        if let (Some(expected), Some(actual)) = (expected, dump(pg, a)) {
+        if let (Some(expected), Some(actual)) = (expected, dump(pg, a, privileges)) {
             if let Err(e) = golden::judge_dumps(dir, major, direction, &expected, &actual) {
                 dump_mismatches.push(e);
             }
@@ -239,13 +273,12 @@ fn check(
     judge("upgrade", wanted_dump, &mut a);
     apply(&mut a, &down, name);
     assert_eq!(
-        read(a.connection()),
+        read(a.connection(), privileges),
         empty,
         "{name}: downgrade did not empty the database"
     );
     judge("downgrade", empty_dump, &mut a);
-    golden::assert_none(&dump_mismatches);
-    (up.len(), down.len())
+    (up.len(), down.len(), dump_mismatches)
 }
 
 fn postgres_round_trip(version: Version) {
@@ -295,7 +328,8 @@ fn sqlite_real_world_schemas_round_trip() {
 
 /// LedgerSMB (GPL-2, so not in the repository): loaded from Debian's package
 /// in LedgerSMB's own order (`retort_testkit::ledgersmb`), then the same
-/// round trip and judge, on every PostgreSQL version. Its rendered SQL is
+/// round trip and judge, privileges included, on every PostgreSQL version
+/// it loads on (13 and 15; not 18, see below). Its rendered SQL is
 /// written under `target/test-tools/ledgersmb/out/` for review, not compared
 /// with a golden file (that would put its function bodies in the repository).
 fn ledgersmb_round_trip(version: Version) {
@@ -309,14 +343,19 @@ fn ledgersmb_round_trip(version: Version) {
     retort_testkit::ledgersmb::load(&home, &original.url);
     let loaded = started.elapsed();
     let url = DatabaseUrl::parse(&original.url, Path::new("/")).unwrap();
-    let wanted = read(retort::dialect::connect(&url).unwrap().as_mut());
-    let wanted_dump =
-        Some(retort_testkit::dump::schema(&original.url).unwrap_or_else(|e| panic!("{e}")));
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realworld/ledgersmb");
+    let privileges = compares_privileges(&dir);
+    let wanted = read(retort::dialect::connect(&url).unwrap().as_mut(), privileges);
+    let dump = retort_testkit::dump::schema(&original.url).unwrap_or_else(|e| panic!("{e}"));
+    let wanted_dump = Some(if privileges {
+        dump
+    } else {
+        without_privileges(&dump)
+    });
     let out = home.join("../../../../out");
     std::fs::create_dir_all(&out).unwrap();
     let major = version.major();
-    let (up, down) = check(
+    let (up, down, judged) = check(
         &url,
         Some(&pg),
         "ledgersmb",
@@ -326,6 +365,7 @@ fn ledgersmb_round_trip(version: Version) {
             std::fs::write(out.join(format!("postgres{major}.{direction}.sql")), sql).unwrap();
         },
     );
+    golden::assert_none(&judged);
     eprintln!(
         "ledgersmb (PostgreSQL {major}): {:?}, {up} statements up, {down} down; loaded in {loaded:?}, round trip in {:?}",
         counts(&wanted),
@@ -348,7 +388,5 @@ fn postgres_15_newest_ledgersmb_round_trip() {
     ledgersmb_round_trip(Version::Debian15Newest);
 }
 
-#[test]
-fn postgres_18_ledgersmb_round_trip() {
-    ledgersmb_round_trip(Version::Pg18);
-}
+// Not on PostgreSQL 18: LedgerSMB 1.6.33's own `sql/modules/admin.sql` does
+// not load there (line 479: `column "oid" specified more than once`).

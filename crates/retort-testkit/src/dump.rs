@@ -36,8 +36,39 @@ pub fn schema(url: &str) -> Result<String, String> {
 }
 
 /// Drops what does not describe the schema and sorts the lines of each
-/// `CREATE TABLE`'s column list (see the module's documentation).
+/// `CREATE TABLE`'s column list (see the module's documentation), and each
+/// run of consecutive `GRANT`/`REVOKE` lines: pg_dump prints an object's
+/// access list in the order the privileges were granted, which says nothing
+/// about what is granted.
 pub fn normalise(dump: &str) -> String {
+    sorted_privilege_runs(&normalise_lines(dump))
+}
+
+/// Each run of consecutive `GRANT`/`REVOKE` lines in name order.
+fn sorted_privilege_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run: Vec<&str> = Vec::new();
+    let flush = |run: &mut Vec<&str>, out: &mut String| {
+        run.sort_unstable();
+        for l in run.drain(..) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    };
+    for line in text.lines() {
+        if line.starts_with("GRANT ") || line.starts_with("REVOKE ") {
+            run.push(line);
+            continue;
+        }
+        flush(&mut run, &mut out);
+        out.push_str(line);
+        out.push('\n');
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+fn normalise_lines(dump: &str) -> String {
     let mut out = String::new();
     let mut table: Option<Vec<String>> = None;
     for line in dump.lines() {
@@ -151,6 +182,14 @@ fn without_attver(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::normalise;
+
+    #[test]
+    fn privilege_runs_are_sorted() {
+        assert_eq!(
+            normalise("GRANT b TO x;\nGRANT a TO x;\nCREATE VIEW v;\nREVOKE c;\nGRANT d;\n"),
+            "GRANT a TO x;\nGRANT b TO x;\nCREATE VIEW v;\nGRANT d;\nREVOKE c;\n"
+        );
+    }
 
     #[test]
     fn extract_fields_are_lowercased() {
