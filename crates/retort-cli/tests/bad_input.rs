@@ -22,6 +22,7 @@ fn snapshot(db: &Db) -> Vec<String> {
                 .len()
                 == 1
         }
+        Db::Maria(_) => db.versions_in("retort_history").is_empty() && !db.column("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'retort_history'").is_empty(),
     };
     if history_exists {
         rows.extend(db.column("SELECT revision || ' ' || direction || ' ' || status || ' ' || statements_done FROM retort_history ORDER BY id"));
@@ -110,6 +111,11 @@ fn redact(db: &Db, p: &TestProject, stderr: &str) -> String {
             out = out
                 .replace(&pg.name, "[DBNAME]")
                 .replace(&format!(":{}", pg.server().port), ":[PORT]");
+        }
+        Db::Maria(m) => {
+            out = out
+                .replace(&m.name, "[DBNAME]")
+                .replace(&format!(":{}", m.server().port), ":[PORT]");
         }
     }
     os_error_numbers(&out)
@@ -273,7 +279,7 @@ fn wrong_password() {
     let (db, p) = applied(Backend::Postgres);
     let port = match &db {
         Db::Pg(pg) => pg.server().port,
-        Db::Sqlite(..) => unreachable!(),
+        Db::Sqlite(..) | Db::Maria(_) => unreachable!(),
     };
     let url = format!(
         "postgresql://{}:{SECRET}@127.0.0.1:{port}/postgres",
