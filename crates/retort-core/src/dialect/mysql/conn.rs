@@ -11,6 +11,7 @@ use std::time::Duration;
 use mysql::prelude::Queryable;
 use mysql::{Conn, OptsBuilder, SslOpts, Value};
 
+use super::server::ServerVersion;
 use crate::db_url::DatabaseUrl;
 use crate::dialect::{sql, Connection, DialectKind};
 use crate::error::{DbError, Error, Result};
@@ -21,6 +22,8 @@ pub struct MysqlConnection {
     /// The database the session uses (`DATABASE()`), part of lock names:
     /// named locks are server-wide.
     database: String,
+    /// The server's version and flavour (`VERSION()`), when it parses.
+    server: Option<ServerVersion>,
     /// The named lock this session holds, if any.
     locked: Option<String>,
 }
@@ -228,19 +231,28 @@ impl MysqlConnection {
         let mut conn = Self {
             conn,
             database: String::new(),
+            server: None,
             locked: None,
         };
-        conn.database = conn
-            .query_column("SELECT DATABASE()")
+        let row = conn
+            .query_rows("SELECT DATABASE(), VERSION()")
             .map_err(|db| Error::Connect {
                 target: describe(),
                 cause: db.to_string(),
             })?
             .into_iter()
             .next()
-            .flatten()
             .unwrap_or_default();
+        let field = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+        conn.database = field(0);
+        conn.server = ServerVersion::parse(&field(1));
         Ok(conn)
+    }
+
+    /// The server's version and flavour, for its capability table
+    /// ([`ServerVersion::features`]).
+    pub fn server(&self) -> Option<ServerVersion> {
+        self.server
     }
 
     /// The named lock for `key` on this database: named locks are

@@ -6,6 +6,7 @@
 
 #[cfg(feature = "mysql")]
 pub mod conn;
+pub mod server;
 
 use super::sql::TableRef;
 use super::{quote, Capabilities, Connection, Dialect, DialectKind, LockKind, Scratch, SplitRules};
