@@ -54,7 +54,8 @@ pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     let mut migrator = connect(cli, project)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     migrator.set_allow_changed(args.allow_changed);
-    if !cli.quiet && cli.format == Format::Text {
+    let ddl_commits = !migrator.kind().dialect().capabilities().transactional_ddl;
+    if ddl_commits && !cli.quiet && cli.format == Format::Text {
         // Said once, before anything runs.
         let steps = migrator.plan_upgrade(&args.target).unwrap_or_default();
         let d = migrator.kind().dialect();

@@ -275,6 +275,9 @@ impl MysqlConnection {
 fn connect_cause(e: &mysql::Error) -> String {
     match e {
         mysql::Error::MySqlError(m) => format!("{} ({}, SQLSTATE {})", m.message, m.code, m.state),
+        // The driver's own text of these is its Debug form (`DriverError { … }`).
+        mysql::Error::DriverError(driver) => driver.to_string(),
+        mysql::Error::IoError(io) => io.to_string(),
         other => other.to_string(),
     }
 }
