@@ -557,3 +557,114 @@ fn offline_script_applied_by_the_database_client_equals_online(backend: Backend)
     assert_eq!(schema(&offline), schema(&online));
     assert_eq!(offline.versions(), set(&["c"]));
 }
+
+/// MariaDB: DDL commits implicitly, so a kill can land inside a revision.
+/// After each kill the database is at a completed revision, or the next
+/// revision is recorded in progress (and other commands refuse, naming it);
+/// the next run resumes it. The DDL is idempotent (`IF NOT EXISTS`), as a
+/// crash between a DDL statement and its progress record cannot tell
+/// whether it ran; the data statement runs in a transaction with its
+/// progress record, so no row is ever inserted twice.
+#[test]
+fn mariadb_kill_nine_mid_revision_resumes_to_head_with_every_row_once() {
+    const N: usize = 200;
+    let db = Db::new(Backend::Mariadb);
+    let p = project_for(&db);
+    let mut prev = String::new();
+    for i in 1..=N {
+        let id = format!("r{i:03}");
+        p.revision(
+            &id,
+            &prev,
+            "",
+            &format!("CREATE TABLE IF NOT EXISTS t_{i:03} (id integer);\nINSERT INTO t_{i:03} (id) VALUES ({i});"),
+            Some(&format!("DROP TABLE t_{i:03};")),
+        );
+        prev = id;
+    }
+    let dir = p.path();
+    let t = Instant::now();
+    retort(dir, &["upgrade", "head"]).ok();
+    let full = t.elapsed();
+    retort(dir, &["downgrade", "base"]).ok();
+    let number = |r: &str| r[1..].parse::<usize>().expect("rNNN");
+
+    let mut kills_mid_run = 0;
+    let mut attempts = 0;
+    let mut in_progress_seen = 0;
+    for fraction in random_fractions(200) {
+        if kills_mid_run >= 20 {
+            break;
+        }
+        attempts += 1;
+        if db.versions() == [format!("r{N:03}")] {
+            retort(dir, &["downgrade", "base"]).ok();
+        }
+        let done = db.versions().first().map_or(0, |r| number(r));
+        let remaining = (N - done) as f64 / N as f64;
+        let mut child = spawn_retort(dir, &["upgrade", "head"]);
+        std::thread::sleep(full.mul_f64(fraction * remaining));
+        let _ = child.kill(); // SIGKILL
+        if child.wait().expect("wait").code().is_none() {
+            kills_mid_run += 1;
+        }
+        let rows = db.versions();
+        assert!(
+            rows.len() <= 1,
+            "linear chain: one row at most, got {rows:?}"
+        );
+        let applied = rows.first().map_or(0, |r| number(r));
+        let open = db.column(
+            "SELECT CONCAT_WS(' ', revision, direction, status) FROM retort_history WHERE status <> 'applied'",
+        );
+        let tables = db.tables();
+        let upto = |k: usize| -> Vec<String> { (1..=k).map(|i| format!("t_{i:03}")).collect() };
+        match open.as_slice() {
+            [] => assert_eq!(tables, upto(applied), "version row {rows:?}"),
+            [row] => {
+                in_progress_seen += 1;
+                let next = format!("r{:03} upgrade in_progress", applied + 1);
+                assert_eq!(row, &next, "only the next revision can be open");
+                assert!(
+                    tables == upto(applied) || tables == upto(applied + 1),
+                    "tables {tables:?} at {rows:?}"
+                );
+                let refused = retort(dir, &["downgrade", "base"]).fails(1);
+                assert!(
+                    refused.stderr.contains(&format!(
+                        "revision r{:03} (upgrade) was left half-applied",
+                        applied + 1
+                    )),
+                    "{}",
+                    refused.stderr
+                );
+            }
+            more => panic!("several open steps: {more:?}"),
+        }
+        for i in 1..=applied {
+            assert_eq!(
+                db.column(&format!("SELECT id FROM t_{i:03}")),
+                [i.to_string()]
+            );
+        }
+    }
+    assert!(
+        kills_mid_run >= 20,
+        "only {kills_mid_run} of {attempts} kills landed mid-run"
+    );
+    assert!(in_progress_seen > 0, "no kill landed inside a revision");
+    retort(dir, &["upgrade", "head"]).ok();
+    assert_eq!(db.versions(), set(&[&format!("r{N:03}")]));
+    assert_eq!(db.tables().len(), N);
+    for i in 1..=N {
+        assert_eq!(
+            db.column(&format!("SELECT id FROM t_{i:03}")),
+            [i.to_string()],
+            "t_{i:03} has its row exactly once"
+        );
+    }
+    assert_eq!(
+        db.column("SELECT COUNT(*) FROM retort_history WHERE status <> 'applied'"),
+        ["0"]
+    );
+}

@@ -369,3 +369,42 @@ fn lint_and_upgrade_say_once_that_several_ddl_statements_are_not_atomic() {
     let run = retort(p.path(), &["lint", "--dialect", "postgresql"]);
     assert!(!run.stderr.contains("commits implicitly"), "{}", run.all());
 }
+
+#[test]
+fn in_a_ddl_revision_each_data_statement_commits_with_its_progress_record() {
+    let db = maria();
+    let p = project_for(&db);
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE t (id INT);\nINSERT INTO t VALUES (1);",
+        Some("DROP TABLE t;"),
+    );
+    let script = retort(p.path(), &["upgrade", "head", "--sql"]).ok().stdout;
+    let statements: Vec<String> = script
+        .split(";\n\n")
+        .map(|chunk| {
+            let lines: Vec<&str> = chunk.lines().filter(|l| !l.starts_with("--")).collect();
+            lines.join("\n").trim().to_string()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let at = |prefix: &str| {
+        statements
+            .iter()
+            .position(|s| s.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in:\n{script}"))
+    };
+    let create = at("CREATE TABLE t ");
+    let insert = at("INSERT INTO t ");
+    // The DDL runs on its own (it commits anyway), then its progress.
+    assert!(statements[create + 1].starts_with("UPDATE retort_history SET statements_done = 1"));
+    // The INSERT and its progress record commit together.
+    assert_eq!(statements[insert - 1], "START TRANSACTION", "{script}");
+    assert!(statements[insert + 1].starts_with("UPDATE retort_history SET statements_done = 2"));
+    assert_eq!(statements[insert + 2], "COMMIT", "{script}");
+    // Online, the same: applied once, recorded.
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(db.column("SELECT id FROM t"), ["1"]);
+}

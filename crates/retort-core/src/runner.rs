@@ -591,29 +591,7 @@ impl RunState<'_> {
             .map(|s| statement_hash(&s.sql))
             .collect();
         for (i, statement) in p.statements.iter().enumerate().skip(done) {
-            if let Err(db) = sink.run(&statement.sql) {
-                let error = statement_error(p, statement, db);
-                // Best effort: the record says where it stopped and why.
-                let _ = sink.run(&sql::mark_failed(
-                    d,
-                    table,
-                    &p.script.id,
-                    &error.to_string(),
-                ));
-                return Err(Error::Unfinished {
-                    revision: p.script.id.clone(),
-                    path: p.script.path.clone(),
-                    done: i,
-                    total: p.statements.len(),
-                    cause: Box::new(error),
-                });
-            }
-            hashes.push(statement_hash(&statement.sql));
-            run_own(
-                sink,
-                &sql::update_progress(table, &p.script.id, i + 1, &hashes.join(",")),
-                "recording progress",
-            )?;
+            recorded_statement(sink, table, p, (i, statement), &mut hashes)?;
         }
         if !self.open_single(sink, on_progress)? {
             return Err(Error::Usage(format!(
@@ -714,6 +692,63 @@ pub fn non_atomic_note(d: &dyn Dialect, revisions: &[&str]) -> Option<String> {
         revisions.len(),
         shown.join(", ")
     ))
+}
+
+/// Runs statement `i` of a recorded (non-transactional) step, then records
+/// it (count and hashes). On a database whose DDL commits implicitly, a
+/// statement that does not (data) runs in one transaction with its progress
+/// record, so a crash never leaves it applied but unrecorded, to be run a
+/// second time by the resume.
+fn recorded_statement(
+    sink: &mut dyn Sink,
+    table: &TableRef,
+    p: &Prepared<'_>,
+    (i, statement): (usize, &Statement),
+    hashes: &mut Vec<String>,
+) -> Result<()> {
+    let d = sink.dialect();
+    let together = p.script.transactional
+        && !d.capabilities().transactional_ddl
+        && !d.commits_implicitly(&statement.sql);
+    if together {
+        run_own(sink, sql::begin(d), "starting a transaction")?;
+    }
+    if let Err(db) = sink.run(&statement.sql) {
+        if together {
+            rollback(sink);
+        }
+        let error = statement_error(p, statement, db);
+        // Best effort: the record says where it stopped and why.
+        let _ = sink.run(&sql::mark_failed(
+            d,
+            table,
+            &p.script.id,
+            &error.to_string(),
+        ));
+        return Err(Error::Unfinished {
+            revision: p.script.id.clone(),
+            path: p.script.path.clone(),
+            done: i,
+            total: p.statements.len(),
+            cause: Box::new(error),
+        });
+    }
+    hashes.push(statement_hash(&statement.sql));
+    let progress = sql::update_progress(table, &p.script.id, i + 1, &hashes.join(","));
+    if let Err(db) = sink.run(&progress) {
+        if together {
+            rollback(sink);
+        }
+        return Err(Error::db("recording progress", db));
+    }
+    if together {
+        run_own(
+            sink,
+            sql::commit(d),
+            "committing the statement and its progress",
+        )?;
+    }
+    Ok(())
 }
 
 /// The statements already run must be the file's first statements, unchanged:
