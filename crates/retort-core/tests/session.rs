@@ -43,10 +43,16 @@ fn sqlite_scratch_databases_run_the_session() {
         .unwrap()
         .with_session(vec!["PRAGMA recursive_triggers = ON".into()]);
     let mut scratch = Scratch::create(&url).unwrap();
-    assert_eq!(first(scratch.connection(), "PRAGMA recursive_triggers"), "1");
+    assert_eq!(
+        first(scratch.connection(), "PRAGMA recursive_triggers"),
+        "1"
+    );
     let plain = DatabaseUrl::parse("sqlite://:memory:", Path::new("/")).unwrap();
     let mut scratch = Scratch::create(&plain).unwrap();
-    assert_eq!(first(scratch.connection(), "PRAGMA recursive_triggers"), "0");
+    assert_eq!(
+        first(scratch.connection(), "PRAGMA recursive_triggers"),
+        "0"
+    );
 }
 
 #[test]

@@ -287,7 +287,17 @@ fn create_users(base: &Path) -> Result<(), String> {
     let opts = mysql::OptsBuilder::new()
         .socket(Some(socket))
         .user(Some("root"));
-    let mut root = mysql::Conn::new(opts).map_err(|e| format!("cannot log in as root: {e}"))?;
+    // The socket file appears before the server listens on it: retry.
+    let started = Instant::now();
+    let mut root = loop {
+        match mysql::Conn::new(opts.clone()) {
+            Ok(conn) => break conn,
+            Err(e) if started.elapsed() > Duration::from_secs(30) => {
+                return Err(format!("cannot log in as root: {e}"))
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
     let escaped = ENCODED_PASSWORD.replace('\\', "\\\\").replace('\'', "''");
     root.query_drop(format!(
         "CREATE USER '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}';\

@@ -88,16 +88,23 @@ impl MysqlTarget {
             },
             None => (None, None),
         };
-        let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || p.chars().all(|c| c.is_ascii_digit()) => {
-                let port = p
-                    .parse::<u16>()
-                    .map_err(|_| bad(&format!("'{p}' is not a port number")))?;
-                (h, port)
-            }
-            _ => (hostport, 3306),
+        // `[::1]:3306`, `[::1]`, `host:3306`, `host`.
+        let (host, port_text) = match hostport.strip_prefix('[') {
+            Some(v6) => match v6.split_once(']') {
+                Some((h, tail)) => (h, tail.strip_prefix(':')),
+                None => return Err(bad("an IPv6 host needs its closing ']'")),
+            },
+            None => match hostport.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (hostport, None),
+            },
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = match port_text {
+            Some(p) => p
+                .parse::<u16>()
+                .map_err(|_| bad(&format!("'{p}' is not a port number")))?,
+            None => 3306,
+        };
         let mut target = MysqlTarget {
             user: user.filter(|u| !u.is_empty()),
             password,
@@ -118,7 +125,10 @@ impl MysqlTarget {
                     bad(&format!("unknown ssl-mode '{value}': use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY"))
                 })?,
                 "ssl-ca" | "sslrootcert" => target.ssl_ca = Some(value),
-                "charset" => target.charset = Some(value),
+                "charset" if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                    target.charset = Some(value)
+                }
+                "charset" => return Err(bad(&format!("'{value}' is not a character set name"))),
                 "user" => target.user = Some(value),
                 "password" => target.password = Some(value),
                 other => {
@@ -443,6 +453,14 @@ mod tests {
             SslMode::VerifyCa
         );
         assert_eq!(target("mysql://h").database, None);
+        let t = target("mysql://u@[::1]:3307/db");
+        assert_eq!((t.host.as_str(), t.port), ("::1", 3307));
+        let t = target("mysql://u@[::1]/db");
+        assert_eq!((t.host.as_str(), t.port), ("::1", 3306));
+        assert_eq!(
+            target("mysql://u@h/db?charset=utf8mb4").charset.as_deref(),
+            Some("utf8mb4")
+        );
     }
 
     #[test]

@@ -48,7 +48,8 @@ static SPLIT_RULES: SplitRules = SplitRules {
 const PLANNED: &str = "autogenerate (schema rendering) on MariaDB/MySQL is not yet supported";
 
 /// Statements after which MySQL commits the open transaction by itself:
-/// schema changes and the administration statements that act like them.
+/// schema changes, the administration statements that act like them, and
+/// transaction control (`LOAD DATA` into InnoDB is transactional).
 const IMPLICIT_COMMIT: &[&str] = &[
     "ALTER",
     "CREATE",
@@ -67,7 +68,10 @@ const IMPLICIT_COMMIT: &[&str] = &[
     "UNINSTALL",
     "FLUSH",
     "CACHE",
-    "LOAD",
+    // A revision's own transaction control ends retort's transaction too.
+    "BEGIN",
+    "START",
+    "COMMIT",
 ];
 
 /// The first keywords of a statement (upper case), skipping comments;
@@ -199,6 +203,8 @@ mod tests {
             "  -- note\nDROP INDEX i ON t",
             "# note\nRENAME TABLE a TO b",
             "/* c */ TRUNCATE t",
+            "START TRANSACTION",
+            "COMMIT",
             "/*!50003 CREATE*/ /*!50017 DEFINER=`u`@`h`*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET @x = 1 */",
         ] {
             assert!(d.commits_implicitly(ddl), "{ddl}");
@@ -211,6 +217,7 @@ mod tests {
             "DROP TEMPORARY TABLE tmp",
             "/*!40101 SET NAMES utf8mb4 */",
             "SELECT 1",
+            "LOAD DATA INFILE '/tmp/x' INTO TABLE t",
         ] {
             assert!(!d.commits_implicitly(dml), "{dml}");
         }
