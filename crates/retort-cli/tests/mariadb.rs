@@ -408,3 +408,33 @@ fn in_a_ddl_revision_each_data_statement_commits_with_its_progress_record() {
     retort(p.path(), &["upgrade", "head"]).ok();
     assert_eq!(db.column("SELECT id FROM t"), ["1"]);
 }
+
+#[test]
+fn autogenerate_commands_say_they_are_not_yet_supported() {
+    let db = maria();
+    let p = project_for(&db);
+    p.table_revision("a", "", "");
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE t_a (id INT PRIMARY KEY);\n",
+    )
+    .unwrap();
+    retort(p.path(), &["upgrade", "head"]).ok();
+    for args in [
+        &["check"][..],
+        &["revision", "--autogenerate", "-m", "x"][..],
+        &["diff", "--from", "migrations@head", "--to", "schema.sql"][..],
+    ] {
+        let run = retort(p.path(), args);
+        assert_ne!(run.code, 0, "{args:?}: {}", run.all());
+        assert!(
+            run.stderr.contains("not yet supported on MariaDB/MySQL"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    // Nothing was written or changed.
+    assert_eq!(std::fs::read_dir(p.versions()).unwrap().count(), 1);
+    assert_eq!(db.versions(), set(&["a"]));
+}

@@ -44,8 +44,8 @@ static SPLIT_RULES: SplitRules = SplitRules {
     compound_statements: true,
 };
 
-/// What is not built yet.
-const PLANNED: &str = "autogenerate (schema rendering) on MariaDB/MySQL is not yet supported";
+/// The database named in "not yet supported" errors.
+const NAME: &str = "MariaDB/MySQL";
 
 /// Statements after which MySQL commits the open transaction by itself:
 /// schema changes, the administration statements that act like them, and
@@ -156,9 +156,7 @@ impl Dialect for Mysql {
 
     #[cfg(not(feature = "mysql"))]
     fn connect(&self, _url: &DatabaseUrl) -> Result<Box<dyn Connection>> {
-        Err(Error::Unsupported(
-            "MariaDB/MySQL (retort was built without the `mysql` feature)",
-        ))
+        Err(Error::Unsupported("MariaDB/MySQL"))
     }
 
     fn commits_implicitly(&self, statement: &str) -> bool {
@@ -174,19 +172,24 @@ impl Dialect for Mysql {
     }
 
     fn read_schema(&self, _conn: &mut dyn Connection, _exclude: &[TableRef]) -> Result<Schema> {
-        Err(Error::Unsupported(
-            "autogenerate (reading the schema) on MariaDB/MySQL is not yet supported",
+        Err(Error::NotYetSupported(
+            "autogenerate (reading the schema)",
+            NAME,
         ))
     }
 
     fn create_scratch(&self, _server: &DatabaseUrl) -> Result<Scratch> {
-        Err(Error::Unsupported(
-            "scratch databases (autogenerate, diff, verify) on MariaDB/MySQL are not yet supported",
+        Err(Error::NotYetSupported(
+            "loading SQL in a scratch database (autogenerate, diff, verify)",
+            NAME,
         ))
     }
 
     fn render(&self, _changes: &[Change]) -> Result<Vec<String>> {
-        Err(Error::Unsupported(PLANNED))
+        Err(Error::NotYetSupported(
+            "autogenerate (writing the SQL of a change)",
+            NAME,
+        ))
     }
 }
 
