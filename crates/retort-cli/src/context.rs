@@ -69,7 +69,7 @@ pub fn database_url(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
             std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
         }
     };
-    DatabaseUrl::parse(&url, &base)
+    Ok(DatabaseUrl::parse(&url, &base)?.with_session(project.config.session.clone()))
 }
 
 /// Connects the project to its database.

@@ -224,3 +224,63 @@ fn continues_a_database_that_alembic_migrated(backend: Backend) {
         vec!["2b3c4d5e6f70".to_string()]
     );
 }
+
+/// MariaDB: Alembic (with PyMySQL) migrates, retort continues on
+/// `alembic_version` from a hand-written baseline (autogenerate is not built
+/// for MariaDB yet), and Alembic recognises the database afterwards.
+#[test]
+fn mariadb_continues_a_database_that_alembic_migrated() {
+    let db = Db::new(Backend::Mariadb);
+    let url = db.url();
+    let alembic_dir = alembic_project(&url.replace("mysql://", "mysql+pymysql://"));
+    assert_eq!(
+        db.versions_in("alembic_version"),
+        vec!["2b3c4d5e6f70".to_string()]
+    );
+    // Alembic's version table has the layout retort's has.
+    assert_eq!(
+        db.column("SELECT CONCAT_WS(' ', column_name, column_type, is_nullable, column_key) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'alembic_version'"),
+        vec!["version_num varchar(32) NO PRI".to_string()]
+    );
+
+    let project = tempfile::tempdir().unwrap();
+    let d = project.path();
+    retort(d, &["init"]).ok();
+    std::fs::write(
+        d.join("retort.toml"),
+        format!("[database]\nurl = \"{url}\"\n[migrations]\nversion_table = \"alembic_version\"\n"),
+    )
+    .unwrap();
+    let versions = d.join("migrations/versions");
+    std::fs::write(
+        versions.join("2b3c4d5e6f70_baseline.sql"),
+        "-- baseline from alembic\n-- Revision ID: 2b3c4d5e6f70\n-- Revises:\n\n-- +upgrade\nCREATE TABLE users (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY, email VARCHAR(200) NOT NULL);\nCREATE UNIQUE INDEX ix_users_email ON users (email);\nCREATE TABLE posts (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY, user_id INTEGER NOT NULL, title VARCHAR(100) NOT NULL, FOREIGN KEY (user_id) REFERENCES users (id));\n\n-- +downgrade\nDROP TABLE posts;\nDROP TABLE users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("3c4d5e6f7081_add_published.sql"),
+        "-- add published\n-- Revision ID: 3c4d5e6f7081\n-- Revises: 2b3c4d5e6f70\n\n-- +upgrade\nALTER TABLE posts ADD COLUMN published BOOLEAN NOT NULL DEFAULT FALSE;\n\n-- +downgrade\nALTER TABLE posts DROP COLUMN published;\n",
+    )
+    .unwrap();
+    let current = retort(d, &["current"]).ok();
+    assert_eq!(current.stdout, "2b3c4d5e6f70\n", "{}", current.all());
+    retort(d, &["upgrade", "head"]).ok();
+    assert_eq!(
+        db.versions_in("alembic_version"),
+        vec!["3c4d5e6f7081".to_string()]
+    );
+    assert_eq!(
+        db.column("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'posts' AND column_name = 'published'"),
+        vec!["1".to_string()]
+    );
+    retort(d, &["downgrade", "-1"]).ok();
+    assert_eq!(
+        db.versions_in("alembic_version"),
+        vec!["2b3c4d5e6f70".to_string()]
+    );
+    // Alembic knows where it is, and takes the database down itself.
+    let current = alembic(alembic_dir.path(), &["current"]);
+    assert!(current.contains("2b3c4d5e6f70 (head)"), "{current}");
+    alembic(alembic_dir.path(), &["downgrade", "base"]);
+    assert!(db.tables().is_empty(), "{:?}", db.tables());
+}

@@ -22,9 +22,16 @@ fn snapshot(db: &Db) -> Vec<String> {
                 .len()
                 == 1
         }
+        Db::Maria(_) => !db
+            .column("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'retort_history'")
+            .is_empty(),
+    };
+    let history = match db {
+        Db::Maria(_) => "SELECT CONCAT_WS(' ', revision, direction, status, statements_done) FROM retort_history ORDER BY id",
+        _ => "SELECT revision || ' ' || direction || ' ' || status || ' ' || statements_done FROM retort_history ORDER BY id",
     };
     if history_exists {
-        rows.extend(db.column("SELECT revision || ' ' || direction || ' ' || status || ' ' || statements_done FROM retort_history ORDER BY id"));
+        rows.extend(db.column(history));
     }
     rows
 }
@@ -110,6 +117,11 @@ fn redact(db: &Db, p: &TestProject, stderr: &str) -> String {
             out = out
                 .replace(&pg.name, "[DBNAME]")
                 .replace(&format!(":{}", pg.server().port), ":[PORT]");
+        }
+        Db::Maria(m) => {
+            out = out
+                .replace(&m.name, "[DBNAME]")
+                .replace(&format!(":{}", m.server().port), ":[PORT]");
         }
     }
     os_error_numbers(&out)
@@ -249,13 +261,27 @@ fn sql_error_mid_revision_postgres() {
     );
 }
 
+#[test]
+fn sql_error_mid_revision_mariadb() {
+    sql_error_mid_revision(
+        Backend::Mariadb,
+        "missing_table' doesn't exist (1146, SQLSTATE 42S02)",
+    );
+}
+
 fn sql_error_mid_revision(backend: Backend, message: &str) {
     let (db, p) = applied(backend);
+    // On MariaDB DDL commits by itself: the revision is data-only there, so
+    // that it is atomic and the database is unchanged after the failure.
+    let first = match backend {
+        Backend::Mariadb => "INSERT INTO t_a (id) VALUES (1);",
+        _ => "CREATE TABLE t_b (id integer);",
+    };
     p.revision(
         "b",
         "a",
         "",
-        "CREATE TABLE t_b (id integer);\nINSERT INTO missing_table VALUES (1);",
+        &format!("{first}\nINSERT INTO missing_table VALUES (1);"),
         Some("DROP TABLE t_b;"),
     );
     check(&db, &p, &["upgrade", "head"], 1, message);
@@ -273,7 +299,7 @@ fn wrong_password() {
     let (db, p) = applied(Backend::Postgres);
     let port = match &db {
         Db::Pg(pg) => pg.server().port,
-        Db::Sqlite(..) => unreachable!(),
+        Db::Sqlite(..) | Db::Maria(_) => unreachable!(),
     };
     let url = format!(
         "postgresql://{}:{SECRET}@127.0.0.1:{port}/postgres",
@@ -285,6 +311,39 @@ fn wrong_password() {
         &["--url", &url, "upgrade", "head"],
         1,
         "password authentication failed for user",
+    );
+}
+
+#[test]
+fn wrong_password_mariadb() {
+    let (db, p) = applied(Backend::Mariadb);
+    let port = match &db {
+        Db::Maria(m) => m.server().port,
+        Db::Sqlite(..) | Db::Pg(_) => unreachable!(),
+    };
+    let url = format!(
+        "mysql://{}:{SECRET}@127.0.0.1:{port}/mysql",
+        retort_testkit::mariadb::USER
+    );
+    check(
+        &db,
+        &p,
+        &["--url", &url, "upgrade", "head"],
+        1,
+        "Access denied for user",
+    );
+}
+
+#[test]
+fn unreachable_host_mariadb() {
+    let (db, p) = applied(Backend::Sqlite);
+    let url = format!("mysql://app:{SECRET}@127.0.0.1:9/app");
+    check(
+        &db,
+        &p,
+        &["--url", &url, "upgrade", "head"],
+        1,
+        "cannot connect to MySQL at 127.0.0.1:9 (mysql://app:***@127.0.0.1:9/app)",
     );
 }
 
@@ -341,7 +400,16 @@ fn unreadable_revision_file() {
 
 #[test]
 fn non_transactional_step_left_in_progress() {
-    let (db, p) = applied(Backend::Sqlite);
+    non_transactional_step_left_in_progress_on(Backend::Sqlite);
+}
+
+#[test]
+fn ddl_step_left_half_applied_mariadb() {
+    non_transactional_step_left_in_progress_on(Backend::Mariadb);
+}
+
+fn non_transactional_step_left_in_progress_on(backend: Backend) {
+    let (db, p) = applied(backend);
     p.revision(
         "b",
         "a",

@@ -20,6 +20,37 @@ on_both_backends!(
     offline_script_applied_by_the_database_client_equals_online,
 );
 
+/// The same guarantees on MariaDB (kill -9 has its own MariaDB form in
+/// tests/mariadb.rs: there a killed DDL step is half-applied by design).
+mod mariadb {
+    use super::*;
+
+    #[test]
+    fn concurrent_runners_apply_each_revision_exactly_once() {
+        super::concurrent_runners_apply_each_revision_exactly_once(Backend::Mariadb)
+    }
+    #[test]
+    fn failed_non_transactional_step_resumes_at_the_failing_statement() {
+        super::failed_non_transactional_step_resumes_at_the_failing_statement(Backend::Mariadb)
+    }
+    #[test]
+    fn half_applied_step_can_be_resolved_by_hand() {
+        super::half_applied_step_can_be_resolved_by_hand(Backend::Mariadb)
+    }
+    #[test]
+    fn edited_applied_revision_is_detected_and_can_be_accepted() {
+        super::edited_applied_revision_is_detected_and_can_be_accepted(Backend::Mariadb)
+    }
+    #[test]
+    fn a_held_lock_makes_runners_wait_and_time_out() {
+        super::a_held_lock_makes_runners_wait_and_time_out(Backend::Mariadb)
+    }
+    #[test]
+    fn offline_script_applied_by_the_database_client_equals_online() {
+        super::offline_script_applied_by_the_database_client_equals_online(Backend::Mariadb)
+    }
+}
+
 fn spawn_retort(dir: &std::path::Path, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_retort"))
         .args(args)
@@ -243,7 +274,11 @@ fn half_applied(db: &Db) -> TestProject {
 }
 
 fn counter(db: &Db) -> Vec<String> {
-    let mut v = db.column("SELECT CAST(n AS text) FROM counter ORDER BY n");
+    let sql = match db {
+        Db::Maria(_) => "SELECT n FROM counter ORDER BY n",
+        _ => "SELECT CAST(n AS text) FROM counter ORDER BY n",
+    };
+    let mut v = db.column(sql);
     v.sort();
     v
 }
@@ -416,6 +451,16 @@ fn a_held_lock_makes_runners_wait_and_time_out(backend: Backend) {
             c.execute_batch("CREATE TABLE IF NOT EXISTS other (id int); BEGIN IMMEDIATE; INSERT INTO other VALUES (1);").unwrap();
             Box::new(move || drop(c))
         }
+        Db::Maria(m) => {
+            use mysql::prelude::Queryable;
+            let mut c = m.client();
+            let name = format!("retort:{key:016x}:{}", m.name);
+            let got: Option<i64> = c
+                .query_first(format!("SELECT GET_LOCK('{name}', 0)"))
+                .unwrap();
+            assert_eq!(got, Some(1));
+            Box::new(move || drop(c))
+        }
     };
     let started = Instant::now();
     let run = retort(dir, &["upgrade", "head", "--lock-timeout", "1"]).fails(1);
@@ -437,6 +482,9 @@ fn a_held_lock_makes_runners_wait_and_time_out(backend: Backend) {
             "{}",
             run.stderr
         );
+    }
+    if backend == Backend::Mariadb {
+        assert!(run.stderr.contains("MySQL connection"), "{}", run.stderr);
     }
     assert!(db.tables().iter().all(|t| t != "t_a"), "nothing ran");
 
@@ -474,8 +522,16 @@ fn offline_script_applied_by_the_database_client_equals_online(backend: Backend)
             .args(["-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", &db.url, "-f"])
             .arg(&script_path)
             .output(),
+        Db::Maria(db) => Command::new("mariadb")
+            .args(["--protocol=TCP", "-h", "127.0.0.1", "-P"])
+            .arg(db.server().port.to_string())
+            .args(["-u", retort_testkit::mariadb::USER])
+            .arg(format!("-p{}", retort_testkit::mariadb::PASSWORD))
+            .arg(&db.name)
+            .stdin(std::fs::File::open(&script_path).unwrap())
+            .output(),
     }
-    .expect("the database's own client (sqlite3 / psql) must be installed");
+    .expect("the database's own client (sqlite3 / psql / mariadb) must be installed");
     assert!(
         client.status.success(),
         "{}",
@@ -487,12 +543,128 @@ fn offline_script_applied_by_the_database_client_equals_online(backend: Backend)
         let sql = match db {
             Db::Sqlite(..) => "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY name",
             Db::Pg(_) => "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+            Db::Maria(_) => "SELECT CONCAT_WS(' ', table_name, column_name, column_type, is_nullable, coalesce(column_default, ''), column_key) FROM information_schema.columns WHERE table_schema = DATABASE() UNION ALL SELECT CONCAT_WS(' ', table_name, index_name, column_name, seq_in_index) FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1",
         };
         let mut rows = db.column(sql);
         rows.extend(db.versions());
-        rows.extend(db.column("SELECT revision || ' ' || direction || ' ' || status || ' ' || checksum FROM retort_history ORDER BY id"));
+        let history = match db {
+            Db::Maria(_) => "SELECT CONCAT_WS(' ', revision, direction, status, checksum) FROM retort_history ORDER BY id",
+            _ => "SELECT revision || ' ' || direction || ' ' || status || ' ' || checksum FROM retort_history ORDER BY id",
+        };
+        rows.extend(db.column(history));
         rows
     };
     assert_eq!(schema(&offline), schema(&online));
     assert_eq!(offline.versions(), set(&["c"]));
+}
+
+/// MariaDB: DDL commits implicitly, so a kill can land inside a revision.
+/// After each kill the database is at a completed revision, or the next
+/// revision is recorded in progress (and other commands refuse, naming it);
+/// the next run resumes it. The DDL is idempotent (`IF NOT EXISTS`), as a
+/// crash between a DDL statement and its progress record cannot tell
+/// whether it ran; the data statement runs in a transaction with its
+/// progress record, so no row is ever inserted twice.
+#[test]
+fn mariadb_kill_nine_mid_revision_resumes_to_head_with_every_row_once() {
+    const N: usize = 200;
+    let db = Db::new(Backend::Mariadb);
+    let p = project_for(&db);
+    let mut prev = String::new();
+    for i in 1..=N {
+        let id = format!("r{i:03}");
+        p.revision(
+            &id,
+            &prev,
+            "",
+            &format!("CREATE TABLE IF NOT EXISTS t_{i:03} (id integer);\nINSERT INTO t_{i:03} (id) VALUES ({i});"),
+            Some(&format!("DROP TABLE t_{i:03};")),
+        );
+        prev = id;
+    }
+    let dir = p.path();
+    let t = Instant::now();
+    retort(dir, &["upgrade", "head"]).ok();
+    let full = t.elapsed();
+    retort(dir, &["downgrade", "base"]).ok();
+    let number = |r: &str| r[1..].parse::<usize>().expect("rNNN");
+
+    let mut kills_mid_run = 0;
+    let mut attempts = 0;
+    let mut in_progress_seen = 0;
+    for fraction in random_fractions(200) {
+        if kills_mid_run >= 20 {
+            break;
+        }
+        attempts += 1;
+        if db.versions() == [format!("r{N:03}")] {
+            retort(dir, &["downgrade", "base"]).ok();
+        }
+        let done = db.versions().first().map_or(0, |r| number(r));
+        let remaining = (N - done) as f64 / N as f64;
+        let mut child = spawn_retort(dir, &["upgrade", "head"]);
+        std::thread::sleep(full.mul_f64(fraction * remaining));
+        let _ = child.kill(); // SIGKILL
+        if child.wait().expect("wait").code().is_none() {
+            kills_mid_run += 1;
+        }
+        let rows = db.versions();
+        assert!(
+            rows.len() <= 1,
+            "linear chain: one row at most, got {rows:?}"
+        );
+        let applied = rows.first().map_or(0, |r| number(r));
+        let open = db.column(
+            "SELECT CONCAT_WS(' ', revision, direction, status) FROM retort_history WHERE status <> 'applied'",
+        );
+        let tables = db.tables();
+        let upto = |k: usize| -> Vec<String> { (1..=k).map(|i| format!("t_{i:03}")).collect() };
+        match open.as_slice() {
+            [] => assert_eq!(tables, upto(applied), "version row {rows:?}"),
+            [row] => {
+                in_progress_seen += 1;
+                let next = format!("r{:03} upgrade in_progress", applied + 1);
+                assert_eq!(row, &next, "only the next revision can be open");
+                assert!(
+                    tables == upto(applied) || tables == upto(applied + 1),
+                    "tables {tables:?} at {rows:?}"
+                );
+                let refused = retort(dir, &["downgrade", "base"]).fails(1);
+                assert!(
+                    refused.stderr.contains(&format!(
+                        "revision r{:03} (upgrade) was left half-applied",
+                        applied + 1
+                    )),
+                    "{}",
+                    refused.stderr
+                );
+            }
+            more => panic!("several open steps: {more:?}"),
+        }
+        for i in 1..=applied {
+            assert_eq!(
+                db.column(&format!("SELECT id FROM t_{i:03}")),
+                [i.to_string()]
+            );
+        }
+    }
+    assert!(
+        kills_mid_run >= 20,
+        "only {kills_mid_run} of {attempts} kills landed mid-run"
+    );
+    assert!(in_progress_seen > 0, "no kill landed inside a revision");
+    retort(dir, &["upgrade", "head"]).ok();
+    assert_eq!(db.versions(), set(&[&format!("r{N:03}")]));
+    assert_eq!(db.tables().len(), N);
+    for i in 1..=N {
+        assert_eq!(
+            db.column(&format!("SELECT id FROM t_{i:03}")),
+            [i.to_string()],
+            "t_{i:03} has its row exactly once"
+        );
+    }
+    assert_eq!(
+        db.column("SELECT COUNT(*) FROM retort_history WHERE status <> 'applied'"),
+        ["0"]
+    );
 }

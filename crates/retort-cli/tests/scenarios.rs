@@ -1,5 +1,5 @@
-//! Upgrade/downgrade scenarios run by the real `retort` binary, each on both
-//! SQLite and PostgreSQL. Revisions create a table `t_<id>` and drop it on
+//! Upgrade/downgrade scenarios run by the real `retort` binary, each on
+//! SQLite, PostgreSQL and MariaDB from one definition. Revisions create a table `t_<id>` and drop it on
 //! downgrade (as in Alembic's own graph tests), so the tables that exist show
 //! which revisions' effects are in the database; the version table must name
 //! exactly those revisions' heads.
@@ -8,7 +8,7 @@ mod common;
 
 use common::{project_for, retort, set, Backend, Db};
 
-on_both_backends!(
+on_all_backends!(
     linear_upgrade_downgrade_and_relative_steps,
     several_heads_refuse_head_and_branches_move_independently,
     merge_point_upgrade_and_ambiguous_downgrade,
@@ -260,6 +260,38 @@ fn failing_statement_rolls_back_the_revision(backend: Backend) {
     if backend == Backend::Postgres {
         assert!(run.stderr.contains("42P01"), "{}", run.stderr);
     }
+    if backend == Backend::Mariadb {
+        // The server's error number and SQLSTATE.
+        assert!(
+            run.stderr.contains("1146, SQLSTATE 42S02"),
+            "{}",
+            run.stderr
+        );
+        // DDL commits implicitly: b's first statement stays, and b is
+        // recorded half-applied after it.
+        assert!(
+            run.stderr.contains("half-applied: 1 of 3 statements ran"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(db.versions(), set(&["a"]));
+        assert_eq!(db.tables(), set(&["t_a", "t_b1"]));
+        // Fixed, a rerun resumes at the failing statement (CREATE TABLE
+        // t_b1 does not run again: it would fail).
+        let text = std::fs::read_to_string(&bad)
+            .unwrap()
+            .replace("INSERT INTO missing_table", "INSERT INTO t_b1");
+        std::fs::write(&bad, text).unwrap();
+        let run = retort(dir, &["upgrade", "head"]).ok();
+        assert!(
+            run.stderr.contains("Resuming revision b after its first 1"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(db.versions(), set(&["b"]));
+        assert_eq!(db.tables(), set(&["t_a", "t_b1", "t_b2"]));
+        return;
+    }
     // a is applied; b's first statement was rolled back with it.
     assert_eq!(db.versions(), set(&["a"]));
     assert_eq!(db.tables(), set(&["t_a"]));
@@ -284,9 +316,16 @@ fn one_transaction_for_the_whole_run(backend: Backend) {
     let dir = p.path();
 
     retort(dir, &["upgrade", "head"]).fails(1);
-    // The whole run was one transaction: nothing of a or b remains.
-    assert!(db.versions().is_empty(), "{:?}", db.versions());
-    assert!(db.tables().is_empty(), "{:?}", db.tables());
+    if backend == Backend::Mariadb {
+        // DDL cannot be in a transaction here: a and b each committed, and
+        // c is half-applied before its first statement.
+        assert_eq!(db.versions(), set(&["b"]));
+        assert_eq!(db.tables(), set(&["t_a", "t_b"]));
+    } else {
+        // The whole run was one transaction: nothing of a or b remains.
+        assert!(db.versions().is_empty(), "{:?}", db.versions());
+        assert!(db.tables().is_empty(), "{:?}", db.tables());
+    }
 
     std::fs::write(p.versions().join("c.sql"), "-- c\n-- Revision ID: c\n-- Revises: b\n-- +upgrade\nCREATE TABLE t_c (id integer);\n-- +downgrade\nDROP TABLE t_c;\n").unwrap();
     retort(dir, &["upgrade", "head"]).ok();
@@ -419,6 +458,10 @@ fn non_transactional_revision_runs_outside_a_transaction(backend: Backend) {
             "CREATE INDEX items_name ON items (name);\nVACUUM;",
             "DROP INDEX items_name;\nVACUUM;",
         ),
+        Backend::Mariadb => (
+            "CREATE INDEX items_name ON items (name(20)) ALGORITHM=INPLACE LOCK=NONE;",
+            "DROP INDEX items_name ON items;",
+        ),
     };
     p.revision("b", "a", "Transaction: false", up, Some(down));
     retort(p.path(), &["upgrade", "head"]).ok();
@@ -429,6 +472,9 @@ fn non_transactional_revision_runs_outside_a_transaction(backend: Backend) {
         }
         Backend::Sqlite => {
             "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'items_name'"
+        }
+        Backend::Mariadb => {
+            "SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'items_name'"
         }
     };
     assert_eq!(db.column(index_sql), vec!["items_name".to_string()]);
@@ -453,6 +499,12 @@ fn bodies_with_semicolons_apply_as_one_statement(backend: Backend) {
              CREATE TRIGGER items_log AFTER INSERT ON items\nBEGIN\n  INSERT INTO log (msg) VALUES ('from do;');\nEND;\n\
              INSERT INTO items (id) VALUES (1);",
             "DROP TABLE items;\nDROP TABLE log;",
+        ),
+        Backend::Mariadb => (
+            "CREATE TABLE log (id integer PRIMARY KEY AUTO_INCREMENT, msg text);\n\
+             CREATE PROCEDURE note(m text)\nBEGIN\n  INSERT INTO log (msg) VALUES (CONCAT(m, ';'));\nEND;\n\
+             CALL note('from do');",
+            "DROP PROCEDURE note;\nDROP TABLE log;",
         ),
     };
     p.revision("a", "", "", up, Some(down));

@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 /// The configuration file's name.
 pub const CONFIG_FILE: &str = "retort.toml";
 
+/// `[database] lock_wait_timeout` when not set: one minute.
+pub const DEFAULT_LOCK_WAIT_TIMEOUT: u64 = 60;
+
 /// The environment variable that overrides the configured database URL.
 pub const URL_ENV: &str = "RETORT_DATABASE_URL";
 
@@ -35,6 +38,12 @@ pub struct Config {
     pub root: PathBuf,
     /// `[database] url`, env-expanded.
     pub database_url: Option<String>,
+    /// `[database] session`: statements run on every connection retort
+    /// opens (scratch databases too), and printed at the top of `--sql`.
+    pub session: Vec<String>,
+    /// `[database] lock_wait_timeout` (seconds): how long a migration's
+    /// statement waits for a table's metadata lock on MariaDB/MySQL.
+    pub lock_wait_timeout: std::time::Duration,
     /// `[migrations] script_location`: holds `script.sql.j2`.
     pub script_location: PathBuf,
     /// `[migrations] version_locations`: folders of revision files.
@@ -74,6 +83,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
     url: Option<String>,
+    session: Option<Vec<String>>,
+    lock_wait_timeout: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -265,6 +276,19 @@ impl Config {
             path: source.map(|(p, _)| p.to_path_buf()),
             root: root.to_path_buf(),
             database_url: ctx.expand_opt("database", "url", raw.database.url)?,
+            session: raw
+                .database
+                .session
+                .unwrap_or_default()
+                .iter()
+                .map(|v| ctx.expand("database", "session", v))
+                .collect::<Result<Vec<_>>>()?,
+            lock_wait_timeout: std::time::Duration::from_secs(
+                raw.database
+                    .lock_wait_timeout
+                    .unwrap_or(DEFAULT_LOCK_WAIT_TIMEOUT)
+                    .max(1),
+            ),
             script_location: root.join(script_location),
             version_locations: version_locations.iter().map(|v| root.join(v)).collect(),
             file_template,

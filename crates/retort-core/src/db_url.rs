@@ -5,7 +5,10 @@
 //!   and SQLAlchemy's `postgresql+psycopg2://…` (the driver part is ignored);
 //! - `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`,
 //!   `sqlite://:memory:` (also `sqlite://` and `sqlite:///:memory:`);
-//! - `mysql://…` and `mariadb://…` (also with a `+driver` part).
+//! - `mysql://user:pass@host:3306/db?ssl-mode=REQUIRED&ssl-ca=ca.pem`,
+//!   `mariadb://…`, SQLAlchemy's `mysql+pymysql://…` and `mysql+mysqldb://…`
+//!   (the driver part is ignored), `?socket=/path/to/mysqld.sock`; the
+//!   password percent-encoded when it holds `@`, `:`, `/` or `%`.
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +34,9 @@ pub struct DatabaseUrl {
     normalized: String,
     /// For SQLite: the file or memory.
     pub sqlite: Option<SqliteTarget>,
+    /// Statements run on every connection opened for this URL
+    /// (`[database] session`), scratch databases on its server included.
+    session: Vec<String>,
 }
 
 impl DatabaseUrl {
@@ -61,6 +67,7 @@ impl DatabaseUrl {
             kind,
             normalized: format!("{canonical}://{rest}"),
             sqlite: embedded.then(|| sqlite_target(rest, base)),
+            session: Vec::new(),
         })
     }
 
@@ -91,7 +98,20 @@ impl DatabaseUrl {
             kind: self.kind,
             normalized,
             sqlite: self.sqlite.clone(),
+            session: self.session.clone(),
         }
+    }
+
+    /// The same URL whose connections first run `statements` (the
+    /// `[database] session` settings).
+    pub fn with_session(mut self, statements: Vec<String>) -> DatabaseUrl {
+        self.session = statements;
+        self
+    }
+
+    /// The statements every connection for this URL runs first.
+    pub fn session(&self) -> &[String] {
+        &self.session
     }
 
     /// The URL with any password replaced by `***`, safe to show.
@@ -252,5 +272,29 @@ mod tests {
             "postgres:/app:***@db/app"
         );
         assert_eq!(mask_url("app:pw@db"), "app:***@db");
+    }
+
+    #[test]
+    fn mysql_forms_are_masked() {
+        for url in [
+            "mysql://app:p%40ss%3Aw%2Frd@h:3306/shop",
+            "mariadb://app:p%40ss%3Aw%2Frd@h:3306/shop",
+            "mysql+pymysql://app:p%40ss%3Aw%2Frd@h:3306/shop",
+            "mysql+mysqldb://app:p%40ss%3Aw%2Frd@h:3306/shop",
+        ] {
+            let u = parse(url);
+            assert_eq!(u.kind, DialectKind::Mysql);
+            assert_eq!(u.as_str(), "mysql://app:p%40ss%3Aw%2Frd@h:3306/shop");
+            assert_eq!(u.masked(), "mysql://app:***@h:3306/shop");
+        }
+        assert_eq!(
+            parse("mysql://app@h/db?password=secret&socket=/tmp/s").masked(),
+            "mysql://app@h/db?password=***&socket=/tmp/s"
+        );
+        // The raw password, '@' unencoded, is masked too.
+        assert_eq!(
+            parse("mysql://app:p@ss@h/db").masked(),
+            "mysql://app:***@h/db"
+        );
     }
 }

@@ -53,8 +53,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// Runs SQL files in `scratch`, statement by statement; a failing statement
 /// is reported with its file and line. Afterwards the session's settings go
 /// back to the server's defaults (a dump's `SET search_path` would otherwise
-/// change how the schema reads back).
+/// change how the schema reads back), then the `[database] session`
+/// statements run again.
 pub fn run_files(scratch: &mut Scratch, files: &[PathBuf]) -> Result<()> {
+    let session = scratch.session().to_vec();
     let conn = scratch.connection();
     let kind = conn.kind();
     for file in files {
@@ -77,6 +79,12 @@ pub fn run_files(scratch: &mut Scratch, files: &[PathBuf]) -> Result<()> {
     if let Some(reset) = conn.dialect().reset_session_sql() {
         conn.execute(reset)
             .map_err(|db| Error::db("resetting the session after loading", db))?;
+        // The project's own session settings hold again, as on the target.
+        for statement in &session {
+            conn.execute(statement).map_err(|db| {
+                Error::db(format!("running the session statement `{statement}`"), db)
+            })?;
+        }
     }
     Ok(())
 }

@@ -60,7 +60,13 @@ impl Migrator {
 
     /// Connects to an already parsed URL.
     pub fn connect_url(project: Project, url: &DatabaseUrl) -> Result<Self> {
-        let conn = dialect::connect(url)?;
+        // The project's session settings, unless the URL carries its own.
+        let url = if url.session().is_empty() {
+            url.clone().with_session(project.config.session.clone())
+        } else {
+            url.clone()
+        };
+        let conn = dialect::connect(&url)?;
         Ok(Self::with_connection(project, conn))
     }
 
@@ -496,9 +502,17 @@ impl Migrator {
         work: impl FnOnce(&mut Self, &mut dyn FnMut(Progress<'_>)) -> Result<T>,
     ) -> Result<T> {
         let key = self.lock(on_progress)?;
-        let result = work(self, on_progress);
-        self.unlock(key);
-        result
+        let result = self
+            .conn
+            .set_lock_wait_timeout(self.project.config.lock_wait_timeout)
+            .map_err(|db| Error::db("setting lock_wait_timeout", db))
+            .and_then(|()| work(self, on_progress));
+        let released = self.unlock(key);
+        match (result, released) {
+            (Ok(value), Ok(())) => Ok(value),
+            (Ok(_), Err(db)) => Err(Error::db("releasing the migration lock", db)),
+            (Err(e), _) => Err(e),
+        }
     }
 
     /// Takes the run-long lock, polling with a try-lock (never blocking
@@ -530,9 +544,10 @@ impl Migrator {
         }
     }
 
-    fn unlock(&mut self, key: i64) {
-        // Best effort: the lock also dies with the session.
-        let _ = self.conn.unlock_session(key);
+    /// Releases the run lock; checked, though the lock also dies with the
+    /// session.
+    fn unlock(&mut self, key: i64) -> std::result::Result<(), crate::error::DbError> {
+        self.conn.unlock_session(key)
     }
 
     /// Runs `statements` in one transaction that holds the write lock.
@@ -596,6 +611,13 @@ pub fn offline_script(
         resume: None,
     };
     let mut sink = ScriptSink::new(crate::dialect::of(kind));
+    if !project.config.session.is_empty() {
+        sink.comment("Session settings ([database] session in retort.toml)");
+        for statement in &project.config.session {
+            sink.run(statement)
+                .map_err(|db| Error::db("writing the script", db))?;
+        }
+    }
     runner::run(project, &mut sink, steps, &options, &mut |_| {})?;
     Ok(sink.script)
 }

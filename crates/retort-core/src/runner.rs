@@ -295,10 +295,13 @@ impl Prepared<'_> {
 
     /// Whether the step runs in a transaction with its version-table
     /// change: it allows one (`Transaction: false` does not), and the
-    /// database's DDL is transactional. Otherwise it goes down the recorded,
-    /// resumable path.
+    /// database's DDL is transactional or none of its statements commits
+    /// implicitly (a data-only revision on MySQL). Otherwise it goes down
+    /// the recorded, resumable path.
     fn transactional(&self, d: &dyn Dialect) -> bool {
-        self.script.transactional && d.capabilities().transactional_ddl
+        self.script.transactional
+            && (d.capabilities().transactional_ddl
+                || !self.statements.iter().any(|s| d.commits_implicitly(&s.sql)))
     }
 }
 
@@ -433,6 +436,11 @@ impl RunState<'_> {
                     rollback(sink);
                     return Err(Error::db(action, db));
                 }
+            }
+            if !d.capabilities().transactional_ddl {
+                // The CREATE TABLEs committed the transaction (MySQL): start
+                // it again, so the step is still atomic.
+                run_own(sink, sql::begin(d), "starting a transaction")?;
             }
         }
         if let Some(rows) = sink.rows(&self.options.version_table)? {
@@ -583,29 +591,7 @@ impl RunState<'_> {
             .map(|s| statement_hash(&s.sql))
             .collect();
         for (i, statement) in p.statements.iter().enumerate().skip(done) {
-            if let Err(db) = sink.run(&statement.sql) {
-                let error = statement_error(p, statement, db);
-                // Best effort: the record says where it stopped and why.
-                let _ = sink.run(&sql::mark_failed(
-                    d,
-                    table,
-                    &p.script.id,
-                    &error.to_string(),
-                ));
-                return Err(Error::Unfinished {
-                    revision: p.script.id.clone(),
-                    path: p.script.path.clone(),
-                    done: i,
-                    total: p.statements.len(),
-                    cause: Box::new(error),
-                });
-            }
-            hashes.push(statement_hash(&statement.sql));
-            run_own(
-                sink,
-                &sql::update_progress(table, &p.script.id, i + 1, &hashes.join(",")),
-                "recording progress",
-            )?;
+            recorded_statement(sink, table, p, (i, statement), &mut hashes)?;
         }
         if !self.open_single(sink, on_progress)? {
             return Err(Error::Usage(format!(
@@ -658,6 +644,111 @@ impl RunState<'_> {
         self.expected.extend(change.insert.iter().cloned());
         self.expected.sort();
     }
+}
+
+/// The revisions among `scripts` whose upgrade holds several statements that
+/// commit implicitly on `d` (MySQL's DDL), so they are not atomic there: a
+/// failure leaves the earlier ones applied (and resumable). Empty on
+/// databases with transactional DDL.
+pub fn non_atomic_revisions<'s>(
+    d: &dyn Dialect,
+    scripts: impl IntoIterator<Item = &'s Script>,
+) -> Vec<&'s str> {
+    if d.capabilities().transactional_ddl {
+        return Vec::new();
+    }
+    scripts
+        .into_iter()
+        .filter(|script| {
+            let statements = script
+                .upgrade
+                .as_ref()
+                .and_then(|s| s.statements(d.kind()).ok())
+                .unwrap_or_default();
+            statements
+                .iter()
+                .filter(|s| d.commits_implicitly(&s.sql))
+                .count()
+                > 1
+        })
+        .map(|script| script.id.as_str())
+        .collect()
+}
+
+/// The one-line note `lint` and `upgrade` print for
+/// [`non_atomic_revisions`] (`None` when there are none).
+pub fn non_atomic_note(d: &dyn Dialect, revisions: &[&str]) -> Option<String> {
+    if revisions.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = revisions.iter().take(5).copied().collect();
+    let more = match revisions.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!(
+        "on {}, DDL commits implicitly: {} revision(s) with several DDL statements ({}{more}) are not atomic; if one fails, the statements before it stay applied, and a rerun after the fix resumes at the failing statement (docs/mysql.md)",
+        d.kind().name(),
+        revisions.len(),
+        shown.join(", ")
+    ))
+}
+
+/// Runs statement `i` of a recorded (non-transactional) step, then records
+/// it (count and hashes). On a database whose DDL commits implicitly, a
+/// statement that does not (data) runs in one transaction with its progress
+/// record, so a crash never leaves it applied but unrecorded, to be run a
+/// second time by the resume.
+fn recorded_statement(
+    sink: &mut dyn Sink,
+    table: &TableRef,
+    p: &Prepared<'_>,
+    (i, statement): (usize, &Statement),
+    hashes: &mut Vec<String>,
+) -> Result<()> {
+    let d = sink.dialect();
+    let together = p.script.transactional
+        && !d.capabilities().transactional_ddl
+        && !d.commits_implicitly(&statement.sql);
+    if together {
+        run_own(sink, sql::begin(d), "starting a transaction")?;
+    }
+    if let Err(db) = sink.run(&statement.sql) {
+        if together {
+            rollback(sink);
+        }
+        let error = statement_error(p, statement, db);
+        // Best effort: the record says where it stopped and why.
+        let _ = sink.run(&sql::mark_failed(
+            d,
+            table,
+            &p.script.id,
+            &error.to_string(),
+        ));
+        return Err(Error::Unfinished {
+            revision: p.script.id.clone(),
+            path: p.script.path.clone(),
+            done: i,
+            total: p.statements.len(),
+            cause: Box::new(error),
+        });
+    }
+    hashes.push(statement_hash(&statement.sql));
+    let progress = sql::update_progress(table, &p.script.id, i + 1, &hashes.join(","));
+    if let Err(db) = sink.run(&progress) {
+        if together {
+            rollback(sink);
+        }
+        return Err(Error::db("recording progress", db));
+    }
+    if together {
+        run_own(
+            sink,
+            sql::commit(d),
+            "committing the statement and its progress",
+        )?;
+    }
+    Ok(())
 }
 
 /// The statements already run must be the file's first statements, unchanged:

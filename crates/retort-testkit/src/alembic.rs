@@ -12,6 +12,7 @@ const PACKAGES: &[&str] = &[
     "alembic==1.20.1",
     "SQLAlchemy==2.1.9",
     "psycopg2-binary==2.9.13",
+    "PyMySQL==1.2.4",
 ];
 
 /// The `alembic` executable. Panics with what to do when it cannot be
@@ -45,7 +46,9 @@ fn install() -> Result<PathBuf, String> {
         .map_err(|e| format!("opening {}: {e}", lock_path.display()))?;
     lock.lock()
         .map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
-    if done.exists() && exe.exists() {
+    // A venv made with another package list is made again.
+    let installed = std::fs::read_to_string(&done).unwrap_or_default();
+    if installed == PACKAGES.join("\n") && exe.exists() {
         return Ok(exe);
     }
     let _ = std::fs::remove_dir_all(&venv);

@@ -16,12 +16,16 @@
 //! A test that needs PostgreSQL never skips: if the server cannot be started,
 //! the test fails with a message saying why and how to fix it.
 //!
+//! [`mariadb::database`] does the same with a throwaway MariaDB (`mariadbd`
+//! on a temp datadir, a socket and a free port), for the MySQL dialect.
+//!
 //! [`ledgersmb`] brings LedgerSMB's schema from Debian's package at test
 //! time (its GPL licence keeps it out of the repository).
 
 pub mod alembic;
 pub mod dump;
 pub mod ledgersmb;
+pub mod mariadb;
 pub mod pg;
 pub mod pgtools;
 pub mod project;

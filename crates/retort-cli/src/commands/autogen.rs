@@ -19,7 +19,8 @@ use crate::term::{errln, outln, paint, style, Stream};
 /// target database's server.
 pub(super) fn scratch_server(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
     match &project.config.dev_url {
-        Some(url) => DatabaseUrl::parse(url, &project.config.root),
+        Some(url) => Ok(DatabaseUrl::parse(url, &project.config.root)?
+            .with_session(project.config.session.clone())),
         None => database_url(cli, project),
     }
 }

@@ -23,6 +23,14 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<ExitCode> {
         downgrade: args.downgrade,
     };
     let report = lint_project(&project, args.range.as_deref(), &options)?;
+    if !cli.quiet && cli.format == Format::Text {
+        let d = dialect.dialect();
+        let linted = report.revisions.iter().filter_map(|id| project.script(id));
+        let ids = retort::runner::non_atomic_revisions(d, linted);
+        if let Some(note) = retort::runner::non_atomic_note(d, &ids) {
+            errln!("{} {note}", crate::term::note_prefix());
+        }
+    }
     let root = project.config.root.as_path();
     match cli.format {
         Format::Json => print_json(&json(&report, &options, root)),

@@ -54,6 +54,19 @@ pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     let mut migrator = connect(cli, project)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     migrator.set_allow_changed(args.allow_changed);
+    let ddl_commits = !migrator.kind().dialect().capabilities().transactional_ddl;
+    if ddl_commits && !cli.quiet && cli.format == Format::Text {
+        // Said once, before anything runs.
+        let steps = migrator.plan_upgrade(&args.target).unwrap_or_default();
+        let d = migrator.kind().dialect();
+        let scripts = steps
+            .iter()
+            .filter_map(|s| migrator.project().script(&s.revision));
+        let ids = retort::runner::non_atomic_revisions(d, scripts);
+        if let Some(note) = retort::runner::non_atomic_note(d, &ids) {
+            errln!("{} {note}", crate::term::note_prefix());
+        }
+    }
     let line = progress::Line::steps(cli);
     migrator.set_progress(line.hook(Work::Migration));
     let applied = migrator.upgrade(&args.target, &mut progress_printer(cli));
@@ -115,11 +128,12 @@ pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
         let change = project.graph().stamp(&[], &args.revs, args.purge)?;
         let table = project.version_table();
         let history = project.history_table();
-        let mut statements = vec![
+        let mut statements = project.config.session.clone();
+        statements.extend([
             sql::create_version_table(url.kind.dialect(), &table),
             sql::create_history_table(url.kind.dialect(), &history),
             sql::begin(url.kind.dialect()).to_string(),
-        ];
+        ]);
         statements.extend(sql::version_change(&table, &change));
         statements.push(sql::commit(url.kind.dialect()).to_string());
         for statement in statements {

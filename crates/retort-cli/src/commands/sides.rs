@@ -134,7 +134,10 @@ fn scratch_server(
     }
     if let Some(url) = project.and_then(|p| p.config.dev_url.as_ref()) {
         let root = project.map(|p| p.config.root.clone()).unwrap_or_default();
-        return DatabaseUrl::parse(url, &root).map(Some);
+        let session = project
+            .map(|p| p.config.session.clone())
+            .unwrap_or_default();
+        return DatabaseUrl::parse(url, &root).map(|u| Some(u.with_session(session)));
     }
     if let Some(url) = url_side {
         return Ok(Some(url.clone()));

@@ -1,5 +1,5 @@
 //! Shared helpers for the CLI tests: run the real `retort` binary against a
-//! real SQLite file or a real PostgreSQL database.
+//! real SQLite file, a real PostgreSQL database or a real MariaDB database.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -83,6 +83,7 @@ pub fn retort_command(dir: &Path, args: &[&str]) -> Command {
 pub enum Db {
     Sqlite(PathBuf, tempfile::TempDir),
     Pg(retort_testkit::pg::TestDb),
+    Maria(retort_testkit::mariadb::TestDb),
 }
 
 /// Which backend a scenario runs on.
@@ -90,6 +91,7 @@ pub enum Db {
 pub enum Backend {
     Sqlite,
     Postgres,
+    Mariadb,
 }
 
 impl Db {
@@ -100,6 +102,7 @@ impl Db {
                 Db::Sqlite(dir.path().join("test.db"), dir)
             }
             Backend::Postgres => Db::Pg(retort_testkit::pg::database()),
+            Backend::Mariadb => Db::Maria(retort_testkit::mariadb::database()),
         }
     }
 
@@ -107,6 +110,7 @@ impl Db {
         match self {
             Db::Sqlite(..) => Backend::Sqlite,
             Db::Pg(_) => Backend::Postgres,
+            Db::Maria(_) => Backend::Mariadb,
         }
     }
 
@@ -114,6 +118,7 @@ impl Db {
         match self {
             Db::Sqlite(path, _) => format!("sqlite:///{}", path.display()),
             Db::Pg(db) => db.url.clone(),
+            Db::Maria(db) => db.url.clone(),
         }
     }
 
@@ -124,6 +129,7 @@ impl Db {
                 .and_then(|c| c.execute_batch(sql))
                 .expect("sqlite exec"),
             Db::Pg(db) => db.client().batch_execute(sql).expect("pg exec"),
+            Db::Maria(db) => db.execute(sql),
         }
     }
 
@@ -157,6 +163,11 @@ impl Db {
                     _ => None,
                 })
                 .collect(),
+            Db::Maria(db) => db
+                .column(sql)
+                .into_iter()
+                .map(|v| if v == "NULL" { String::new() } else { v })
+                .collect(),
         }
     }
 
@@ -166,6 +177,9 @@ impl Db {
             Db::Sqlite(..) => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
             Db::Pg(_) => {
                 "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+            }
+            Db::Maria(_) => {
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
             }
         };
         self.column(sql)
@@ -187,6 +201,11 @@ impl Db {
                     .len()
                     == 1
             }
+            Db::Maria(_) => !self
+                .column(&format!(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '{table}'"
+                ))
+                .is_empty(),
         };
         if !exists {
             return Vec::new();
@@ -225,6 +244,18 @@ macro_rules! on_both_backends {
         }
         mod postgres {
             $(#[test] fn $name() { super::$name($crate::common::Backend::Postgres) })*
+        }
+    };
+}
+
+/// Generates one test per backend, MariaDB included, from a scenario
+/// function `fn(Backend)`.
+#[macro_export]
+macro_rules! on_all_backends {
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!($($name),*);
+        mod mariadb {
+            $(#[test] fn $name() { super::$name($crate::common::Backend::Mariadb) })*
         }
     };
 }

@@ -69,6 +69,17 @@ pub trait Connection {
         self.execute("BEGIN").map(|()| true)
     }
 
+    /// Bounds how long each statement of this session waits for a table
+    /// lock (MySQL's metadata locks: `lock_wait_timeout`), so that an
+    /// `ALTER TABLE` stuck behind a long transaction fails instead of
+    /// hanging. Databases without such a setting ignore it.
+    fn set_lock_wait_timeout(
+        &mut self,
+        _timeout: std::time::Duration,
+    ) -> std::result::Result<(), DbError> {
+        Ok(())
+    }
+
     /// The database user retort runs as, for the history table; `None` lets
     /// the SQL say `current_user`.
     fn user(&mut self) -> Option<String> {

@@ -165,6 +165,14 @@ pub trait Dialect: Sync {
         Ok(vec![false; pairs.len()])
     }
 
+    /// Whether `statement` commits the open transaction by itself (MySQL's
+    /// DDL), so that a revision holding one cannot run in a transaction with
+    /// its version-table change. Only asked of databases without
+    /// transactional DDL.
+    fn commits_implicitly(&self, _statement: &str) -> bool {
+        true
+    }
+
     /// The runner hook: statements a step whose statements are `statements`
     /// needs run around its transaction, if any.
     fn outside_transaction(&self, _statements: &[&str]) -> Option<OutsideTransaction> {
@@ -185,6 +193,17 @@ pub fn of(kind: DialectKind) -> &'static dyn Dialect {
 /// Opens a connection for `url`.
 pub fn connect(url: &DatabaseUrl) -> Result<Box<dyn Connection>> {
     of(url.kind).connect(url)
+}
+
+/// Runs the session statements the URL carries (`[database] session`) on a
+/// new connection. Every dialect's `connect` ends with it.
+pub fn apply_session(conn: &mut dyn Connection, url: &DatabaseUrl) -> Result<()> {
+    for statement in url.session() {
+        conn.execute(statement).map_err(|db| {
+            crate::error::Error::db(format!("running the session statement `{statement}`"), db)
+        })?;
+    }
+    Ok(())
 }
 
 /// Reads the schema of the database behind `conn`, leaving out `exclude`,

@@ -16,13 +16,23 @@ pub type Cleanup = Box<dyn FnOnce() + Send>;
 pub struct Scratch {
     conn: Option<Box<dyn Connection>>,
     cleanup: Option<Cleanup>,
+    /// The session statements its connection ran (`[database] session`),
+    /// to run again after a session reset.
+    session: Vec<String>,
 }
 
 impl Scratch {
     /// A fresh, empty database of `server`'s dialect: in memory for SQLite,
     /// a new database on the same server for PostgreSQL.
     pub fn create(server: &DatabaseUrl) -> Result<Self> {
-        super::of(server.kind).create_scratch(server)
+        let mut scratch = super::of(server.kind).create_scratch(server)?;
+        scratch.session = server.session().to_vec();
+        Ok(scratch)
+    }
+
+    /// The session statements its connection ran when opened.
+    pub fn session(&self) -> &[String] {
+        &self.session
     }
 
     /// A scratch database reached through `conn`; `cleanup` runs after the
@@ -31,6 +41,7 @@ impl Scratch {
         Self {
             conn: Some(conn),
             cleanup,
+            session: Vec::new(),
         }
     }
 

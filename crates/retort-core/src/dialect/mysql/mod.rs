@@ -1,7 +1,12 @@
-//! MySQL 8 / MariaDB 10.6+: the dialect's lexical rules (splitting, quoting,
-//! string literals) and capabilities are known, so revision files split and
-//! offline scripts quote correctly; connecting, introspection, scratch
-//! databases and rendering are not built yet and say so.
+//! MySQL 8 / MariaDB 10.6+: lexical rules (splitting, quoting, string
+//! literals), capabilities, connecting ([`conn`], behind the `mysql`
+//! feature), the named run lock and which statements commit implicitly.
+//! Introspection, scratch databases and rendering (autogenerate) are not
+//! built yet and say so.
+
+#[cfg(feature = "mysql")]
+pub mod conn;
+pub mod server;
 
 use super::sql::TableRef;
 use super::{quote, Capabilities, Connection, Dialect, DialectKind, LockKind, Scratch, SplitRules};
@@ -39,8 +44,67 @@ static SPLIT_RULES: SplitRules = SplitRules {
     compound_statements: true,
 };
 
-/// What is not built yet.
-const PLANNED: &str = "MySQL/MariaDB (planned)";
+/// The database named in "not yet supported" errors.
+const NAME: &str = "MariaDB/MySQL";
+
+/// Statements after which MySQL commits the open transaction by itself:
+/// schema changes, the administration statements that act like them, and
+/// transaction control (`LOAD DATA` into InnoDB is transactional).
+const IMPLICIT_COMMIT: &[&str] = &[
+    "ALTER",
+    "CREATE",
+    "DROP",
+    "RENAME",
+    "TRUNCATE",
+    "GRANT",
+    "REVOKE",
+    "LOCK",
+    "UNLOCK",
+    "ANALYZE",
+    "OPTIMIZE",
+    "REPAIR",
+    "CHECK",
+    "INSTALL",
+    "UNINSTALL",
+    "FLUSH",
+    "CACHE",
+    // A revision's own transaction control ends retort's transaction too.
+    "BEGIN",
+    "START",
+    "COMMIT",
+];
+
+/// The first keywords of a statement (upper case), skipping comments;
+/// the code inside `/*! … */` counts, as MySQL runs it.
+fn leading_words(statement: &str, n: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = statement;
+    while words.len() < n {
+        rest = rest.trim_start();
+        if let Some(r) = rest
+            .strip_prefix("/*!")
+            .or_else(|| rest.strip_prefix("/*M!"))
+        {
+            rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("*/") {
+            rest = r;
+        } else if rest.starts_with('#') || rest.starts_with("-- ") || rest.starts_with("--\n") {
+            rest = rest.split_once('\n').map_or("", |(_, after)| after);
+        } else {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            if end == 0 {
+                break;
+            }
+            words.push(rest[..end].to_ascii_uppercase());
+            rest = &rest[end..];
+        }
+    }
+    words
+}
 
 impl Dialect for Mysql {
     fn kind(&self) -> DialectKind {
@@ -83,21 +147,82 @@ impl Dialect for Mysql {
         Some("current_user()")
     }
 
+    #[cfg(feature = "mysql")]
+    fn connect(&self, url: &DatabaseUrl) -> Result<Box<dyn Connection>> {
+        let mut conn: Box<dyn Connection> = Box::new(conn::MysqlConnection::connect(url)?);
+        super::apply_session(conn.as_mut(), url)?;
+        Ok(conn)
+    }
+
+    #[cfg(not(feature = "mysql"))]
     fn connect(&self, _url: &DatabaseUrl) -> Result<Box<dyn Connection>> {
-        Err(Error::Unsupported(PLANNED))
+        Err(Error::Unsupported("MariaDB/MySQL"))
+    }
+
+    fn commits_implicitly(&self, statement: &str) -> bool {
+        let words = leading_words(statement, 2);
+        match words.first().map(String::as_str) {
+            // Temporary tables do not commit.
+            Some("CREATE" | "DROP") if words.get(1).map(String::as_str) == Some("TEMPORARY") => {
+                false
+            }
+            Some(word) => IMPLICIT_COMMIT.contains(&word),
+            None => false,
+        }
     }
 
     fn read_schema(&self, _conn: &mut dyn Connection, _exclude: &[TableRef]) -> Result<Schema> {
-        Err(Error::Unsupported("MySQL/MariaDB introspection (planned)"))
+        Err(Error::NotYetSupported(
+            "autogenerate (reading the schema)",
+            NAME,
+        ))
     }
 
     fn create_scratch(&self, _server: &DatabaseUrl) -> Result<Scratch> {
-        Err(Error::Unsupported(
-            "MySQL/MariaDB scratch databases (planned)",
+        Err(Error::NotYetSupported(
+            "loading SQL in a scratch database (autogenerate, diff, verify)",
+            NAME,
         ))
     }
 
     fn render(&self, _changes: &[Change]) -> Result<Vec<String>> {
-        Err(Error::Unsupported(PLANNED))
+        Err(Error::NotYetSupported(
+            "autogenerate (writing the SQL of a change)",
+            NAME,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_statements_commit_implicitly() {
+        let d = Mysql;
+        for ddl in [
+            "CREATE TABLE t (id INT)",
+            "alter table t add column x int",
+            "  -- note\nDROP INDEX i ON t",
+            "# note\nRENAME TABLE a TO b",
+            "/* c */ TRUNCATE t",
+            "START TRANSACTION",
+            "COMMIT",
+            "/*!50003 CREATE*/ /*!50017 DEFINER=`u`@`h`*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET @x = 1 */",
+        ] {
+            assert!(d.commits_implicitly(ddl), "{ddl}");
+        }
+        for dml in [
+            "INSERT INTO t VALUES (1)",
+            "UPDATE t SET x = 1",
+            "delete from t",
+            "CREATE TEMPORARY TABLE tmp (id INT)",
+            "DROP TEMPORARY TABLE tmp",
+            "/*!40101 SET NAMES utf8mb4 */",
+            "SELECT 1",
+            "LOAD DATA INFILE '/tmp/x' INTO TABLE t",
+        ] {
+            assert!(!d.commits_implicitly(dml), "{dml}");
+        }
     }
 }

@@ -85,7 +85,9 @@ impl Dialect for Postgres {
 
     #[cfg(feature = "postgres")]
     fn connect(&self, url: &DatabaseUrl) -> Result<Box<dyn Connection>> {
-        Ok(Box::new(PgConnection::connect(url)?))
+        let mut conn: Box<dyn Connection> = Box::new(PgConnection::connect(url)?);
+        super::apply_session(conn.as_mut(), url)?;
+        Ok(conn)
     }
 
     #[cfg(not(feature = "postgres"))]

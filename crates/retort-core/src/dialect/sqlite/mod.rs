@@ -111,7 +111,9 @@ impl Dialect for Sqlite {
 
     #[cfg(feature = "sqlite")]
     fn connect(&self, url: &DatabaseUrl) -> Result<Box<dyn Connection>> {
-        Ok(Box::new(SqliteConnection::open(url)?))
+        let mut conn: Box<dyn Connection> = Box::new(SqliteConnection::open(url)?);
+        super::apply_session(conn.as_mut(), url)?;
+        Ok(conn)
     }
 
     #[cfg(not(feature = "sqlite"))]
@@ -123,8 +125,9 @@ impl Dialect for Sqlite {
         introspect::read(conn, exclude)
     }
 
-    fn create_scratch(&self, _server: &DatabaseUrl) -> Result<Scratch> {
-        let memory = DatabaseUrl::parse("sqlite://:memory:", std::path::Path::new("."))?;
+    fn create_scratch(&self, server: &DatabaseUrl) -> Result<Scratch> {
+        let memory = DatabaseUrl::parse("sqlite://:memory:", std::path::Path::new("."))?
+            .with_session(server.session().to_vec());
         Ok(Scratch::new(self.connect(&memory)?, None))
     }
 

@@ -1,0 +1,440 @@
+//! MariaDB through the real binary, beyond the shared scenarios: the project
+//! lifecycle from `init`, Alembic's version table, data-only revisions in one
+//! transaction, the named lock dying with a killed runner,
+//! `lock_wait_timeout`, `[database] session` (on every database), URLs
+//! (percent-encoded passwords, TLS, the socket) and the non-atomic note.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{project_for, retort, set, Backend, Db};
+use mysql::prelude::Queryable;
+use retort_testkit::mariadb::{self, ENCODED_USER, PASSWORD, TLS_USER};
+
+fn maria() -> Db {
+    Db::new(Backend::Mariadb)
+}
+
+#[test]
+fn init_upgrade_current_history_downgrade_and_stamp() {
+    let db = maria();
+    let dir = tempfile::tempdir().unwrap();
+    retort(dir.path(), &["init", "app"]).ok();
+    let root = dir.path().join("app");
+    let config = std::fs::read_to_string(root.join("retort.toml")).unwrap();
+    let config = config.replace(
+        "url = \"${DATABASE_URL:-sqlite:///app.db}\"",
+        &format!("url = \"{}\"", db.url()),
+    );
+    std::fs::write(root.join("retort.toml"), config).unwrap();
+    let versions = root.join("migrations/versions");
+    for (id, parent) in [("aaa111", ""), ("bbb222", "aaa111")] {
+        std::fs::write(
+            versions.join(format!("{id}.sql")),
+            format!(
+                "-- {id}\n-- Revision ID: {id}\n-- Revises: {parent}\n\n-- +upgrade\nCREATE TABLE t_{id} (id INT PRIMARY KEY, note VARCHAR(20) NOT NULL DEFAULT 'it''s');\n\n-- +downgrade\nDROP TABLE t_{id};\n"
+            ),
+        )
+        .unwrap();
+    }
+    retort(&root, &["upgrade", "head"]).ok();
+    assert_eq!(db.versions(), set(&["bbb222"]));
+    assert_eq!(db.tables(), set(&["t_aaa111", "t_bbb222"]));
+    // Alembic's version table: VARCHAR(32) primary key.
+    assert_eq!(
+        db.column(
+            "SELECT CONCAT_WS(' ', column_name, column_type, is_nullable, column_key) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'retort_version'"
+        ),
+        vec!["version_num varchar(32) NO PRI".to_string()]
+    );
+    assert_eq!(retort(&root, &["current"]).ok().stdout, "bbb222 (head)\n");
+    let history = retort(&root, &["history"]).ok().stdout;
+    assert!(history.contains("aaa111 -> bbb222 (head)"), "{history}");
+    retort(&root, &["downgrade", "-1"]).ok();
+    assert_eq!(db.versions(), set(&["aaa111"]));
+    assert_eq!(db.tables(), set(&["t_aaa111"]));
+    retort(&root, &["downgrade", "base"]).ok();
+    assert!(db.tables().is_empty());
+    retort(&root, &["stamp", "head"]).ok();
+    assert_eq!(db.versions(), set(&["bbb222"]));
+    assert!(db.tables().is_empty(), "stamp runs no migration");
+    // Every applied step has its history row, none left open.
+    assert_eq!(
+        db.column("SELECT COUNT(*) FROM retort_history WHERE status NOT IN ('applied')"),
+        vec!["0".to_string()]
+    );
+}
+
+#[test]
+fn a_data_only_revision_is_atomic() {
+    let db = maria();
+    let p = project_for(&db);
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE items (id INT PRIMARY KEY) ENGINE=InnoDB;",
+        Some("DROP TABLE items;"),
+    );
+    let b = p.revision(
+        "b",
+        "a",
+        "",
+        "INSERT INTO items VALUES (1);\nINSERT INTO items VALUES (2);\nINSERT INTO items VALUES (1);",
+        Some("DELETE FROM items;"),
+    );
+    let run = retort(p.path(), &["upgrade", "head"]).fails(1);
+    assert!(run.stderr.contains("Duplicate entry"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1062, SQLSTATE 23000"),
+        "{}",
+        run.stderr
+    );
+    // Rolled back with its version change: no row, nothing half-applied.
+    assert!(db.column("SELECT id FROM items").is_empty());
+    assert_eq!(db.versions(), set(&["a"]));
+    assert!(!run.stderr.contains("half-applied"), "{}", run.stderr);
+    retort(p.path(), &["current"]).ok();
+    let text = std::fs::read_to_string(&b).unwrap().replace(
+        "INSERT INTO items VALUES (1);\n\n",
+        "INSERT INTO items VALUES (3);\n\n",
+    );
+    std::fs::write(&b, text).unwrap();
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(
+        db.column("SELECT id FROM items ORDER BY id"),
+        ["1", "2", "3"]
+    );
+    assert_eq!(db.versions(), set(&["b"]));
+}
+
+fn lock_name(db: &mariadb::TestDb) -> String {
+    let key = retort::dialect::sql::lock_key(&retort::dialect::sql::TableRef {
+        schema: None,
+        name: "retort_version".into(),
+    });
+    format!("retort:{key:016x}:{}", db.name)
+}
+
+fn is_free(db: &mariadb::TestDb, name: &str) -> bool {
+    db.column(&format!("SELECT IS_FREE_LOCK('{name}')")) == ["1"]
+}
+
+#[test]
+fn the_lock_is_released_after_a_run_and_dies_with_a_killed_runner() {
+    let db = mariadb::database();
+    let p = common::TestProject::new();
+    p.write_config(&format!("[database]\nurl = \"{}\"\n", db.url));
+    p.table_revision("a", "", "");
+    p.revision(
+        "b",
+        "a",
+        "",
+        "INSERT INTO t_a VALUES (1);\nSELECT SLEEP(4);",
+        Some("DELETE FROM t_a;"),
+    );
+    let name = lock_name(&db);
+    retort(p.path(), &["upgrade", "a"]).ok();
+    assert!(is_free(&db, &name), "released after a run");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retort"))
+        .args(["upgrade", "head"])
+        .current_dir(p.path())
+        .env_remove("RETORT_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while is_free(&db, &name) {
+        assert!(started.elapsed() < Duration::from_secs(20), "never locked");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let started = Instant::now();
+    while !is_free(&db, &name) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the lock outlived the killed session"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The data-only step died in its transaction: nothing of it remains.
+    assert!(db.column("SELECT id FROM t_a").is_empty());
+    assert_eq!(db.column("SELECT version_num FROM retort_version"), ["a"]);
+}
+
+#[test]
+fn an_alter_stuck_behind_a_metadata_lock_fails_after_lock_wait_timeout() {
+    let db = mariadb::database();
+    let p = common::TestProject::new();
+    p.write_config(&format!(
+        "[database]\nurl = \"{}\"\nlock_wait_timeout = 1\n",
+        db.url
+    ));
+    db.execute("CREATE TABLE busy (id INT PRIMARY KEY) ENGINE=InnoDB");
+    p.revision(
+        "a",
+        "",
+        "",
+        "ALTER TABLE busy ADD COLUMN extra INT;",
+        Some("ALTER TABLE busy DROP COLUMN extra;"),
+    );
+    // A long transaction that has read the table holds its metadata lock.
+    let mut other = db.client();
+    other
+        .query_drop("START TRANSACTION; SELECT * FROM busy;")
+        .unwrap();
+    let started = Instant::now();
+    let run = retort(p.path(), &["upgrade", "head"]).fails(1);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        run.stderr.contains("Lock wait timeout exceeded"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1205"), "{}", run.stderr);
+    other.query_drop("COMMIT").unwrap();
+    // Nothing of the ALTER ran: the rerun resumes at it and succeeds.
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(
+        db.column("SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'busy' ORDER BY ordinal_position"),
+        ["id", "extra"]
+    );
+}
+
+#[test]
+fn session_settings_apply_to_every_connection_and_top_the_sql_script() {
+    let db = maria();
+    let p = project_for(&db);
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE notes (body VARCHAR(5), zone VARCHAR(10));",
+        Some("DROP TABLE notes;"),
+    );
+    // Too long for VARCHAR(5): an error in strict mode, a truncation in ''.
+    p.revision(
+        "b",
+        "a",
+        "",
+        "INSERT INTO notes VALUES ('much too long', @@session.time_zone);",
+        Some("DELETE FROM notes;"),
+    );
+    let run = retort(p.path(), &["upgrade", "head"]).fails(1);
+    assert!(run.stderr.contains("Data too long"), "{}", run.stderr);
+    p.write_config(&format!(
+        "[database]\nurl = \"{}\"\nsession = [\"SET SESSION sql_mode = ''\", \"SET time_zone = '+05:00'\"]\n",
+        db.url()
+    ));
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(
+        db.column("SELECT CONCAT(body, ' ', zone) FROM notes"),
+        ["much  +05:00"]
+    );
+    let script = retort(p.path(), &["upgrade", "head", "--sql"]).ok().stdout;
+    let first = script
+        .lines()
+        .find(|l| !l.starts_with("--") && !l.trim().is_empty())
+        .unwrap_or_default();
+    assert_eq!(first, "SET SESSION sql_mode = '';", "{script}");
+    assert!(script.contains("SET time_zone = '+05:00';"), "{script}");
+}
+
+#[test]
+fn session_settings_on_postgresql_and_sqlite() {
+    let pg = Db::new(Backend::Postgres);
+    pg.exec("CREATE SCHEMA app");
+    let p = project_for(&pg);
+    p.write_config(&format!(
+        "[database]\nurl = \"{}\"\nsession = [\"SET search_path = app, public\"]\n",
+        pg.url()
+    ));
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE things (id int);",
+        Some("DROP TABLE things;"),
+    );
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(
+        pg.column("SELECT schemaname::text FROM pg_tables WHERE tablename = 'things'"),
+        ["app"]
+    );
+
+    let lite = Db::new(Backend::Sqlite);
+    let p = project_for(&lite);
+    p.write_config(&format!(
+        "[database]\nurl = \"{}\"\nsession = [\"PRAGMA foreign_keys = ON\"]\n",
+        lite.url()
+    ));
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE parent (id integer PRIMARY KEY);\nCREATE TABLE child (p integer REFERENCES parent (id));\nINSERT INTO child VALUES (7);",
+        Some("DROP TABLE child;\nDROP TABLE parent;"),
+    );
+    let run = retort(p.path(), &["upgrade", "head"]).fails(1);
+    assert!(run.stderr.contains("FOREIGN KEY"), "{}", run.stderr);
+}
+
+#[test]
+fn urls_with_encoded_passwords_tls_and_the_socket() {
+    let db = mariadb::database();
+    let port = db.server().port;
+    let p = common::TestProject::new();
+    p.table_revision("a", "", "");
+    let run_with = |url: &str| retort(p.path(), &["--url", url, "current"]);
+
+    // p@ss:w/rd% percent-encoded.
+    let encoded = format!(
+        "mysql+pymysql://{ENCODED_USER}:p%40ss%3Aw%2Frd%25@127.0.0.1:{port}/{}",
+        db.name
+    );
+    run_with(&encoded).ok();
+
+    // A wrong password: the server's refusal, the password masked.
+    let wrong = format!(
+        "mariadb://{ENCODED_USER}:not-it@127.0.0.1:{port}/{}",
+        db.name
+    );
+    let run = run_with(&wrong).fails(1);
+    assert!(run.stderr.contains("Access denied"), "{}", run.stderr);
+    assert!(run.stderr.contains("1045"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not-it"), "{}", run.stderr);
+    assert!(run.stderr.contains(":***@"), "{}", run.stderr);
+
+    // The TLS-only user: refused without TLS, let in with it.
+    let tls = |mode: &str| {
+        format!(
+            "mysql://{TLS_USER}:{PASSWORD}@127.0.0.1:{port}/{}?ssl-mode={mode}",
+            db.name
+        )
+    };
+    let run = run_with(&tls("DISABLED")).fails(1);
+    assert!(run.stderr.contains("Access denied"), "{}", run.stderr);
+    run_with(&tls("REQUIRED")).ok();
+    run_with(&tls("preferred")).ok();
+    let ca = db.server().certificate();
+    run_with(&format!("{}&ssl-ca={}", tls("VERIFY_CA"), ca.display())).ok();
+
+    // root over the socket.
+    let socket = format!(
+        "mysql+mysqldb://root@localhost/{}?socket={}",
+        db.name,
+        db.server().socket().display()
+    );
+    retort(p.path(), &["--url", &socket, "upgrade", "head"]).ok();
+    assert_eq!(db.column("SELECT version_num FROM retort_version"), ["a"]);
+}
+
+#[test]
+fn lint_and_upgrade_say_once_that_several_ddl_statements_are_not_atomic() {
+    let db = maria();
+    let p = project_for(&db);
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE x (id INT);\nCREATE TABLE y (id INT);",
+        Some("DROP TABLE y;\nDROP TABLE x;"),
+    );
+    p.revision(
+        "b",
+        "a",
+        "",
+        "CREATE TABLE z (id INT);\nINSERT INTO z VALUES (1);",
+        Some("DROP TABLE z;"),
+    );
+    p.revision(
+        "c",
+        "b",
+        "",
+        "ALTER TABLE x ADD COLUMN n INT;\nDROP TABLE y;",
+        Some("CREATE TABLE y (id INT);\nALTER TABLE x DROP COLUMN n;"),
+    );
+    let note =
+        "DDL commits implicitly: 2 revision(s) with several DDL statements (a, c) are not atomic";
+    let run = retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(run.stderr.matches(note).count(), 1, "{}", run.stderr);
+    let run = retort(p.path(), &["lint"]);
+    assert_eq!(run.stderr.matches(note).count(), 1, "{}", run.all());
+    // Nothing to say on PostgreSQL, where DDL is transactional.
+    let run = retort(p.path(), &["lint", "--dialect", "postgresql"]);
+    assert!(!run.stderr.contains("commits implicitly"), "{}", run.all());
+}
+
+#[test]
+fn in_a_ddl_revision_each_data_statement_commits_with_its_progress_record() {
+    let db = maria();
+    let p = project_for(&db);
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE t (id INT);\nINSERT INTO t VALUES (1);",
+        Some("DROP TABLE t;"),
+    );
+    let script = retort(p.path(), &["upgrade", "head", "--sql"]).ok().stdout;
+    let statements: Vec<String> = script
+        .split(";\n\n")
+        .map(|chunk| {
+            let lines: Vec<&str> = chunk.lines().filter(|l| !l.starts_with("--")).collect();
+            lines.join("\n").trim().to_string()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let at = |prefix: &str| {
+        statements
+            .iter()
+            .position(|s| s.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in:\n{script}"))
+    };
+    let create = at("CREATE TABLE t ");
+    let insert = at("INSERT INTO t ");
+    // The DDL runs on its own (it commits anyway), then its progress.
+    assert!(statements[create + 1].starts_with("UPDATE retort_history SET statements_done = 1"));
+    // The INSERT and its progress record commit together.
+    assert_eq!(statements[insert - 1], "START TRANSACTION", "{script}");
+    assert!(statements[insert + 1].starts_with("UPDATE retort_history SET statements_done = 2"));
+    assert_eq!(statements[insert + 2], "COMMIT", "{script}");
+    // Online, the same: applied once, recorded.
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(db.column("SELECT id FROM t"), ["1"]);
+}
+
+#[test]
+fn autogenerate_commands_say_they_are_not_yet_supported() {
+    let db = maria();
+    let p = project_for(&db);
+    p.table_revision("a", "", "");
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE t_a (id INT PRIMARY KEY);\n",
+    )
+    .unwrap();
+    retort(p.path(), &["upgrade", "head"]).ok();
+    for args in [
+        &["check"][..],
+        &["revision", "--autogenerate", "-m", "x"][..],
+        &["diff", "--from", "migrations@head", "--to", "schema.sql"][..],
+    ] {
+        let run = retort(p.path(), args);
+        assert_ne!(run.code, 0, "{args:?}: {}", run.all());
+        assert!(
+            run.stderr.contains("not yet supported on MariaDB/MySQL"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    // Nothing was written or changed.
+    assert_eq!(std::fs::read_dir(p.versions()).unwrap().count(), 1);
+    assert_eq!(db.versions(), set(&["a"]));
+}
