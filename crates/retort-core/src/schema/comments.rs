@@ -17,6 +17,7 @@ pub(super) fn any(schema: &Schema) -> bool {
             || v.triggers.iter().any(|t| t.comment.is_some())
             || !v.column_comments.is_empty()
     }) || schema.rules.iter().any(|r| r.comment.is_some())
+        || schema.operators.iter().any(|o| o.comment.is_some())
         || schema.functions.iter().any(|f| f.comment.is_some())
         || schema.sequences.iter().any(|s| s.comment.is_some())
         || schema.enums.iter().any(|e| e.comment.is_some())
@@ -50,6 +51,7 @@ pub(super) fn strip(schema: &Schema) -> Schema {
         v.column_comments.clear();
     }
     s.rules.iter_mut().for_each(|r| r.comment = None);
+    s.operators.iter_mut().for_each(|o| o.comment = None);
     s.functions.iter_mut().for_each(|f| f.comment = None);
     s.sequences.iter_mut().for_each(|x| x.comment = None);
     s.enums.iter_mut().for_each(|e| e.comment = None);
@@ -104,6 +106,9 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
                 Some(comment.clone()),
             ));
         }
+    }
+    for o in &schema.operators {
+        out.push((operator(o), o.comment.clone()));
     }
     for r in &schema.rules {
         out.push((
@@ -260,6 +265,9 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
                     name: t.name.clone(),
                 }));
             }
+            Change::CreateOperator(o) => {
+                out.insert(operator(o));
+            }
             Change::CreateRule(r) => {
                 out.insert(CommentTarget::Rule {
                     relation: r.relation.clone(),
@@ -399,4 +407,13 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
         }
     }
     out
+}
+
+/// The comment target of an operator.
+fn operator(o: &super::Operator) -> CommentTarget {
+    CommentTarget::Operator {
+        name: o.name.clone(),
+        left: o.left.clone(),
+        right: o.right.clone(),
+    }
 }

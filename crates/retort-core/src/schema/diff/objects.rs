@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use super::order::Phases;
 use super::{matched, recreated, Change};
-use crate::schema::{CompositeType, EnumType, Extension, Function, QualifiedName, Schema, View};
+use crate::schema::{
+    CompositeType, EnumType, Extension, Function, Operator, QualifiedName, Schema, View,
+};
 
 /// Schemas and extensions come before everything that lives in them and go
 /// after it.
@@ -387,6 +389,44 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
                 &mut p.drop_routines
             };
             drop.push(Change::DropFunction(f.clone()));
+        }
+    }
+}
+
+/// Operators come after the functions they call (and before the tables
+/// whose indexes, checks and defaults may use them), and go after what
+/// used them and before their functions. Only the estimators can be
+/// changed in place (`ALTER OPERATOR … SET`); any other change drops the
+/// operator and creates it again, next to the functions.
+pub(super) fn operators(from: &Schema, to: &Schema, p: &mut Phases) {
+    let old: HashMap<_, &Operator> = from.operators.iter().map(|o| (o.key(), o)).collect();
+    let new: HashMap<_, &Operator> = to.operators.iter().map(|o| (o.key(), o)).collect();
+    let gone = from
+        .operators
+        .iter()
+        .filter(|o| !new.contains_key(&o.key()));
+    let drops: Vec<Change> = gone.map(|o| Change::DropOperator(o.clone())).collect();
+    p.drop_routines.splice(0..0, drops);
+    for n in &to.operators {
+        match old.get(&n.key()) {
+            None => p.create_types.push(Change::CreateOperator(n.clone())),
+            Some(o) if *o == n => {}
+            Some(o) => {
+                let estimators_only = Operator {
+                    restrict: n.restrict.clone(),
+                    join: n.join.clone(),
+                    ..(*o).clone()
+                } == *n;
+                if estimators_only {
+                    p.create_types.push(Change::AlterOperator {
+                        from: (*o).clone(),
+                        to: n.clone(),
+                    });
+                } else {
+                    p.create_types.push(Change::DropOperator((*o).clone()));
+                    p.create_types.push(Change::CreateOperator(n.clone()));
+                }
+            }
         }
     }
 }

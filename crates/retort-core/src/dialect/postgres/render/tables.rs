@@ -85,6 +85,24 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             d.ident(from),
             d.ident(to)
         )),
+        Change::CreateIndex { table, index } if !index.statistics.is_empty() => {
+            out.push(d.create_index(table, index));
+            for (column, target) in &index.statistics {
+                out.push(index_statistics(
+                    d,
+                    table,
+                    &index.name,
+                    *column,
+                    Some(*target),
+                ));
+            }
+        }
+        Change::SetIndexStatistics {
+            table,
+            index,
+            column,
+            target,
+        } => out.push(index_statistics(d, table, index, *column, *target)),
         Change::RenameIndex { table, from, to } => {
             let index = QualifiedName::new(table.schema.clone(), from.clone());
             out.push(format!(
@@ -410,4 +428,19 @@ fn alter_column(
         }
         _ => {}
     }
+}
+
+/// `ALTER INDEX … ALTER COLUMN n SET STATISTICS m` (-1: the default).
+fn index_statistics(
+    d: &Postgres,
+    table: &QualifiedName,
+    index: &str,
+    column: i32,
+    target: Option<i32>,
+) -> String {
+    format!(
+        "ALTER INDEX {} ALTER COLUMN {column} SET STATISTICS {}",
+        d.qualified(&QualifiedName::new(table.schema.clone(), index.to_string())),
+        target.unwrap_or(-1)
+    )
 }
