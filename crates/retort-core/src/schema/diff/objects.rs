@@ -80,6 +80,7 @@ pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
             .iter()
             .map(|v| View {
                 triggers: Vec::new(),
+                indexes: v.indexes.iter().map(|i| i.without_statistics()).collect(),
                 ..v.clone()
             })
             .collect()
@@ -105,6 +106,12 @@ pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
         let Some(o) = o else { continue };
         if drops.iter().any(|d| d.name == v.name) {
             continue;
+        }
+        for i in &v.indexes {
+            if let Some(old_index) = o.indexes.iter().find(|x| x.name == i.name) {
+                p.add_constraints
+                    .extend(super::tables::statistics(&v.name, old_index, i));
+            }
         }
         for t in o.triggers.iter().filter(|t| !v.triggers.contains(t)) {
             p.drop_views.push(Change::DropTrigger {

@@ -355,31 +355,37 @@ fn indexes(name: &QualifiedName, old: &[Index], new: &[Index], p: &mut Phases) {
             });
             continue;
         };
-        let target = |i: &Index, column: i32| {
-            i.statistics
-                .iter()
-                .find(|(c, _)| *c == column)
-                .map(|(_, t)| *t)
-        };
-        let mut columns: Vec<i32> = o
-            .statistics
-            .iter()
-            .chain(&n.statistics)
-            .map(|(c, _)| *c)
-            .collect();
-        columns.sort_unstable();
-        columns.dedup();
-        for column in columns {
-            if target(o, column) != target(n, column) {
-                p.add_constraints.push(Change::SetIndexStatistics {
-                    table: name.clone(),
-                    index: n.name.clone(),
-                    column,
-                    target: target(n, column),
-                });
-            }
-        }
+        p.add_constraints.extend(statistics(name, o, n));
     }
+}
+
+/// `SET STATISTICS` for each column whose target differs from `o` to `n`
+/// (the same index on `table`, or a materialized view).
+pub(super) fn statistics(table: &QualifiedName, o: &Index, n: &Index) -> Vec<Change> {
+    let target = |i: &Index, column: i32| {
+        i.statistics
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, t)| *t)
+    };
+    let mut columns: Vec<i32> = o
+        .statistics
+        .iter()
+        .chain(&n.statistics)
+        .map(|(c, _)| *c)
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns
+        .into_iter()
+        .filter(|c| target(o, *c) != target(n, *c))
+        .map(|column| Change::SetIndexStatistics {
+            table: table.clone(),
+            index: n.name.clone(),
+            column,
+            target: target(n, column),
+        })
+        .collect()
 }
 
 /// Constraints that were `NOT VALID` and are now valid, otherwise the

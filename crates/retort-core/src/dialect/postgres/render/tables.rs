@@ -97,6 +97,21 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
                 ));
             }
         }
+        // A materialized view's indexes come with it, and so do their targets.
+        Change::CreateView(v) if v.indexes.iter().any(|i| !i.statistics.is_empty()) => {
+            d.render_standard(change, out);
+            for i in &v.indexes {
+                for (column, target) in &i.statistics {
+                    out.push(index_statistics(
+                        d,
+                        &v.name,
+                        &i.name,
+                        *column,
+                        Some(*target),
+                    ));
+                }
+            }
+        }
         Change::SetIndexStatistics {
             table,
             index,
