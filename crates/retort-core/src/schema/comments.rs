@@ -107,9 +107,7 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
             ));
         }
     }
-    for o in &schema.operators {
-        out.push((operator(o), o.comment.clone()));
-    }
+    out.extend(operator_comments(schema));
     for r in &schema.rules {
         out.push((
             CommentTarget::Rule {
@@ -407,6 +405,15 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
         }
     }
     out
+}
+
+/// The comments of the operators, by target.
+fn operator_comments(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
+    let targets = schema
+        .operators
+        .iter()
+        .map(|o| (operator(o), o.comment.clone()));
+    targets.collect()
 }
 
 /// The comment target of an operator.

@@ -488,3 +488,74 @@ fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Op
         .map(|(t, c)| (t.name.clone(), c.name.clone(), c.default.clone()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::diff;
+    use super::*;
+    use crate::schema::{Index, Table};
+
+    fn op(function: &str, restrict: Option<&str>) -> Operator {
+        Operator {
+            name: QualifiedName::new("public", "~<<"),
+            left: Some("text".into()),
+            right: Some("text".into()),
+            function: function.into(),
+            restrict: restrict.map(str::to_string),
+            ..Operator::default()
+        }
+    }
+
+    fn with_operators(operators: Vec<Operator>) -> Schema {
+        Schema {
+            operators,
+            ..Schema::default()
+        }
+    }
+
+    #[test]
+    fn new_estimators_alter_the_operator_other_changes_recreate_it() {
+        let before = with_operators(vec![op("f", None)]);
+        let estimators = with_operators(vec![op("f", Some("eqsel"))]);
+        assert!(matches!(
+            diff(&before, &estimators).as_slice(),
+            [Change::AlterOperator { .. }]
+        ));
+        let function = with_operators(vec![op("g", None)]);
+        assert!(matches!(
+            diff(&before, &function).as_slice(),
+            [Change::DropOperator(_), Change::CreateOperator(o)] if o.function == "g"
+        ));
+        assert!(matches!(
+            diff(&before, &Schema::default()).as_slice(),
+            [Change::DropOperator(_)]
+        ));
+    }
+
+    #[test]
+    fn a_changed_statistics_target_alters_the_index() {
+        let table = |target: Option<i32>| Schema {
+            tables: vec![Table {
+                name: QualifiedName::new("public", "posts"),
+                indexes: vec![Index {
+                    name: "posts_tags".into(),
+                    parts: vec!["lower(tags)".into()],
+                    statistics: target.map(|t| (1, t)).into_iter().collect(),
+                    ..Index::default()
+                }],
+                ..Table::default()
+            }],
+            ..Schema::default()
+        };
+        let changes = diff(&table(Some(3000)), &table(None));
+        assert!(matches!(
+            changes.as_slice(),
+            [Change::SetIndexStatistics {
+                column: 1,
+                target: None,
+                ..
+            }]
+        ));
+        assert!(diff(&table(Some(10)), &table(Some(10))).is_empty());
+    }
+}
