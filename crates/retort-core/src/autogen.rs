@@ -513,6 +513,12 @@ fn target(on: &crate::schema::diff::CommentTarget) -> String {
         } => format!("function {}({arguments})", q(name)),
         T::ViewColumn { view, column } => format!("column {}.{column}", q(view)),
         T::Rule { relation, name } => format!("rule {name} on {}", q(relation)),
+        T::Operator { name, left, right } => format!(
+            "operator {}({}, {})",
+            q(name),
+            left.as_deref().unwrap_or("none"),
+            right.as_deref().unwrap_or("none")
+        ),
         T::Sequence(name) => format!("sequence {}", q(name)),
         T::Type(name) => format!("type {}", q(name)),
         T::Domain(name) => format!("domain {}", q(name)),
@@ -712,6 +718,12 @@ pub fn summary(change: &Change) -> String {
         Change::CreateRangeType(r) => format!("create range type {}", q(&r.name)),
         Change::DropRangeType(r) => format!("drop range type {}", q(&r.name)),
         Change::CreateRule(r) => format!("create rule {} on {}", r.name, q(&r.relation)),
+        Change::CreateOperator(o) => format!("create operator {}", q(&o.name)),
+        Change::DropOperator(o) => format!("drop operator {}", q(&o.name)),
+        Change::AlterOperator { to, .. } => format!("alter operator {}", q(&to.name)),
+        Change::SetIndexStatistics { table, index, .. } => {
+            format!("set statistics of index {index} on {}", q(table))
+        }
         Change::DropRule(r) => format!("drop rule {} on {}", r.name, q(&r.relation)),
         Change::Grant(_)
         | Change::Revoke { .. }

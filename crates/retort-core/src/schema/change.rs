@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::{
     CheckConstraint, Collation, Column, CompositeType, DefaultPrivilege, Domain, EnumType,
-    ExclusionConstraint, Extension, ForeignKey, Function, Index, PartitionOf, Policy, PrimaryKey,
-    Privilege, QualifiedName, RangeType, Rule, Sequence, Table, Trigger, UniqueConstraint, View,
-    VirtualTable,
+    ExclusionConstraint, Extension, ForeignKey, Function, Index, Operator, PartitionOf, Policy,
+    PrimaryKey, Privilege, QualifiedName, RangeType, Rule, Sequence, Table, Trigger,
+    UniqueConstraint, View, VirtualTable,
 };
 
 /// One change from the old schema to the new.
@@ -378,6 +378,29 @@ pub enum Change {
     CreateRangeType(RangeType),
     /// `DROP TYPE` of a range type (its multirange goes with it).
     DropRangeType(RangeType),
+    /// `CREATE OPERATOR` (after the functions it calls).
+    CreateOperator(Operator),
+    /// `DROP OPERATOR name (left, right)`.
+    DropOperator(Operator),
+    /// `ALTER OPERATOR … SET (RESTRICT = …, JOIN = …)`: the estimators
+    /// changed, nothing else.
+    AlterOperator {
+        /// As it was.
+        from: Operator,
+        /// As it becomes.
+        to: Operator,
+    },
+    /// `ALTER INDEX … ALTER COLUMN n SET STATISTICS m` (PostgreSQL).
+    SetIndexStatistics {
+        /// The index's table.
+        table: QualifiedName,
+        /// The index.
+        index: String,
+        /// The column number, from 1.
+        column: i32,
+        /// The target; `None` is back to the default.
+        target: Option<i32>,
+    },
     /// `CREATE RULE` (once the tables and views it names exist).
     CreateRule(Rule),
     /// `DROP RULE` (a rule goes with its table or view otherwise).
@@ -486,6 +509,15 @@ pub enum CommentTarget {
         view: QualifiedName,
         /// The column.
         column: String,
+    },
+    /// An operator, by name and operand types.
+    Operator {
+        /// Its schema and symbol.
+        name: QualifiedName,
+        /// The left operand's type (`None`: prefix).
+        left: Option<String>,
+        /// The right operand's type.
+        right: Option<String>,
     },
     /// A rule.
     Rule {

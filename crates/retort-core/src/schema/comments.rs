@@ -17,6 +17,7 @@ pub(super) fn any(schema: &Schema) -> bool {
             || v.triggers.iter().any(|t| t.comment.is_some())
             || !v.column_comments.is_empty()
     }) || schema.rules.iter().any(|r| r.comment.is_some())
+        || schema.operators.iter().any(|o| o.comment.is_some())
         || schema.functions.iter().any(|f| f.comment.is_some())
         || schema.sequences.iter().any(|s| s.comment.is_some())
         || schema.enums.iter().any(|e| e.comment.is_some())
@@ -50,6 +51,7 @@ pub(super) fn strip(schema: &Schema) -> Schema {
         v.column_comments.clear();
     }
     s.rules.iter_mut().for_each(|r| r.comment = None);
+    s.operators.iter_mut().for_each(|o| o.comment = None);
     s.functions.iter_mut().for_each(|f| f.comment = None);
     s.sequences.iter_mut().for_each(|x| x.comment = None);
     s.enums.iter_mut().for_each(|e| e.comment = None);
@@ -105,6 +107,7 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
             ));
         }
     }
+    out.extend(operator_comments(schema));
     for r in &schema.rules {
         out.push((
             CommentTarget::Rule {
@@ -260,6 +263,9 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
                     name: t.name.clone(),
                 }));
             }
+            Change::CreateOperator(o) => {
+                out.insert(operator(o));
+            }
             Change::CreateRule(r) => {
                 out.insert(CommentTarget::Rule {
                     relation: r.relation.clone(),
@@ -399,4 +405,22 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
         }
     }
     out
+}
+
+/// The comments of the operators, by target.
+fn operator_comments(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
+    let targets = schema
+        .operators
+        .iter()
+        .map(|o| (operator(o), o.comment.clone()));
+    targets.collect()
+}
+
+/// The comment target of an operator.
+fn operator(o: &super::Operator) -> CommentTarget {
+    CommentTarget::Operator {
+        name: o.name.clone(),
+        left: o.left.clone(),
+        right: o.right.clone(),
+    }
 }

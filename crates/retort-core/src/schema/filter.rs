@@ -188,6 +188,10 @@ impl Filter {
         schema
             .functions
             .retain(|f| keep(ObjectKind::Functions, &f.name));
+        // Operators go with the functions.
+        schema
+            .operators
+            .retain(|o| keep(ObjectKind::Functions, &o.name));
         self.apply_to_privileges(schema, &relations);
     }
 

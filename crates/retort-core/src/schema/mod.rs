@@ -68,6 +68,10 @@ pub struct Schema {
     /// a view's own `_RETURN`, sorted by (relation, name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// User-defined operators (`CREATE OPERATOR`; PostgreSQL), other than
+    /// those of extensions, sorted by (name, left, right).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operators: Vec<Operator>,
     /// Privileges granted on objects (PostgreSQL), other than the owner's
     /// own and the built-in defaults; a built-in default taken away is kept
     /// with `revoked`. Compared only when asked (`[autogenerate]
@@ -154,6 +158,50 @@ pub struct DefaultPrivilege {
     /// `PUBLIC`) that was revoked.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub revoked: bool,
+}
+
+/// A user-defined operator. It is known by its schema, symbol and operand
+/// types; a changed one is altered where `ALTER OPERATOR … SET` can say it
+/// and otherwise dropped and created again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    /// Its schema and symbol (`public`, `~<<`).
+    pub name: QualifiedName,
+    /// The left operand's type; `None` for a prefix operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<String>,
+    /// The right operand's type.
+    pub right: Option<String>,
+    /// `FUNCTION`: the function it calls, as `regproc` prints it.
+    pub function: String,
+    /// `COMMUTATOR`, qualified (`public.~<<`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commutator: Option<String>,
+    /// `NEGATOR`, qualified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negator: Option<String>,
+    /// `RESTRICT`: the restriction selectivity estimator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict: Option<String>,
+    /// `JOIN`: the join selectivity estimator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<String>,
+    /// `HASHES`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hashes: bool,
+    /// `MERGES`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub merges: bool,
+    /// `COMMENT ON OPERATOR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Operator {
+    /// What identifies it: name and operand types.
+    pub fn key(&self) -> (&QualifiedName, &Option<String>, &Option<String>) {
+        (&self.name, &self.left, &self.right)
+    }
 }
 
 /// A rewrite rule, kept as the statement that creates it.
@@ -692,6 +740,22 @@ pub struct Index {
     /// `NULLS NOT DISTINCT` of a unique index (PostgreSQL 15+).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+    /// Statistics targets set on its columns (`ALTER INDEX … ALTER COLUMN
+    /// n SET STATISTICS m`; PostgreSQL), as (column number from 1, target),
+    /// sorted by column number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statistics: Vec<(i32, i32)>,
+}
+
+impl Index {
+    /// The index without its statistics targets: an index whose only
+    /// change is a target is altered, not created again.
+    pub fn without_statistics(&self) -> Index {
+        Index {
+            statistics: Vec::new(),
+            ..self.clone()
+        }
+    }
 }
 
 /// A view or materialized view.
@@ -807,6 +871,7 @@ impl Schema {
         self.range_types.sort_by(|a, b| a.name.cmp(&b.name));
         self.rules
             .sort_by(|a, b| (&a.relation, &a.name).cmp(&(&b.relation, &b.name)));
+        self.operators.sort_by(|a, b| a.key().cmp(&b.key()));
         self.privileges.sort();
         self.privileges.dedup();
         self.default_privileges.sort();

@@ -69,6 +69,7 @@ fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {
     objects::composite_types(from, to, &mut p);
     objects::sequences(from, to, &mut p);
     objects::functions(from, to, &mut p);
+    objects::operators(from, to, &mut p);
     objects::virtual_tables(from, to, &mut p);
     tables::tables(from, to, &mut p);
     objects::enum_casts(from, &mut p);

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use super::order::Phases;
 use super::{matched, recreated, Change};
-use crate::schema::{CompositeType, EnumType, Extension, Function, QualifiedName, Schema, View};
+use crate::schema::{
+    CompositeType, EnumType, Extension, Function, Operator, QualifiedName, Schema, View,
+};
 
 /// Schemas and extensions come before everything that lives in them and go
 /// after it.
@@ -78,6 +80,7 @@ pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
             .iter()
             .map(|v| View {
                 triggers: Vec::new(),
+                indexes: v.indexes.iter().map(|i| i.without_statistics()).collect(),
                 ..v.clone()
             })
             .collect()
@@ -103,6 +106,12 @@ pub(super) fn views(from: &Schema, to: &Schema, p: &mut Phases) {
         let Some(o) = o else { continue };
         if drops.iter().any(|d| d.name == v.name) {
             continue;
+        }
+        for i in &v.indexes {
+            if let Some(old_index) = o.indexes.iter().find(|x| x.name == i.name) {
+                p.add_constraints
+                    .extend(super::tables::statistics(&v.name, old_index, i));
+            }
         }
         for t in o.triggers.iter().filter(|t| !v.triggers.contains(t)) {
             p.drop_views.push(Change::DropTrigger {
@@ -391,6 +400,44 @@ pub(super) fn functions(from: &Schema, to: &Schema, p: &mut Phases) {
     }
 }
 
+/// Operators come after the functions they call (and before the tables
+/// whose indexes, checks and defaults may use them), and go after what
+/// used them and before their functions. Only the estimators can be
+/// changed in place (`ALTER OPERATOR … SET`); any other change drops the
+/// operator and creates it again, next to the functions.
+pub(super) fn operators(from: &Schema, to: &Schema, p: &mut Phases) {
+    let old: HashMap<_, &Operator> = from.operators.iter().map(|o| (o.key(), o)).collect();
+    let new: HashMap<_, &Operator> = to.operators.iter().map(|o| (o.key(), o)).collect();
+    let gone = from
+        .operators
+        .iter()
+        .filter(|o| !new.contains_key(&o.key()));
+    let drops: Vec<Change> = gone.map(|o| Change::DropOperator(o.clone())).collect();
+    p.drop_routines.splice(0..0, drops);
+    for n in &to.operators {
+        match old.get(&n.key()) {
+            None => p.create_types.push(Change::CreateOperator(n.clone())),
+            Some(o) if *o == n => {}
+            Some(o) => {
+                let estimators_only = Operator {
+                    restrict: n.restrict.clone(),
+                    join: n.join.clone(),
+                    ..(*o).clone()
+                } == *n;
+                if estimators_only {
+                    p.create_types.push(Change::AlterOperator {
+                        from: (*o).clone(),
+                        to: n.clone(),
+                    });
+                } else {
+                    p.create_types.push(Change::DropOperator((*o).clone()));
+                    p.create_types.push(Change::CreateOperator(n.clone()));
+                }
+            }
+        }
+    }
+}
+
 /// A column whose old type is an enum (or an array of one) and changes type
 /// is converted through text: there is no cast from one enum to another.
 pub(super) fn enum_casts(from: &Schema, p: &mut Phases) {
@@ -440,4 +487,75 @@ fn enum_columns(schema: &Schema, e: &EnumType) -> Vec<(QualifiedName, String, Op
         .filter(|(_, c)| c.data_type == bare || c.data_type == qualified)
         .map(|(t, c)| (t.name.clone(), c.name.clone(), c.default.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::diff;
+    use super::*;
+    use crate::schema::{Index, Table};
+
+    fn op(function: &str, restrict: Option<&str>) -> Operator {
+        Operator {
+            name: QualifiedName::new("public", "~<<"),
+            left: Some("text".into()),
+            right: Some("text".into()),
+            function: function.into(),
+            restrict: restrict.map(str::to_string),
+            ..Operator::default()
+        }
+    }
+
+    fn with_operators(operators: Vec<Operator>) -> Schema {
+        Schema {
+            operators,
+            ..Schema::default()
+        }
+    }
+
+    #[test]
+    fn new_estimators_alter_the_operator_other_changes_recreate_it() {
+        let before = with_operators(vec![op("f", None)]);
+        let estimators = with_operators(vec![op("f", Some("eqsel"))]);
+        assert!(matches!(
+            diff(&before, &estimators).as_slice(),
+            [Change::AlterOperator { .. }]
+        ));
+        let function = with_operators(vec![op("g", None)]);
+        assert!(matches!(
+            diff(&before, &function).as_slice(),
+            [Change::DropOperator(_), Change::CreateOperator(o)] if o.function == "g"
+        ));
+        assert!(matches!(
+            diff(&before, &Schema::default()).as_slice(),
+            [Change::DropOperator(_)]
+        ));
+    }
+
+    #[test]
+    fn a_changed_statistics_target_alters_the_index() {
+        let table = |target: Option<i32>| Schema {
+            tables: vec![Table {
+                name: QualifiedName::new("public", "posts"),
+                indexes: vec![Index {
+                    name: "posts_tags".into(),
+                    parts: vec!["lower(tags)".into()],
+                    statistics: target.map(|t| (1, t)).into_iter().collect(),
+                    ..Index::default()
+                }],
+                ..Table::default()
+            }],
+            ..Schema::default()
+        };
+        let changes = diff(&table(Some(3000)), &table(None));
+        assert!(matches!(
+            changes.as_slice(),
+            [Change::SetIndexStatistics {
+                column: 1,
+                target: None,
+                ..
+            }]
+        ));
+        assert!(diff(&table(Some(10)), &table(Some(10))).is_empty());
+    }
 }

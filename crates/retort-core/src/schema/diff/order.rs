@@ -176,6 +176,10 @@ pub(super) fn recreate_dependent_views(from: &Schema, to: &Schema, p: &mut Phase
         Change::CreateRule(r) => !recreated.contains(&r.relation),
         _ => true,
     });
+    // A recreated materialized view's indexes come back with their targets.
+    p.add_constraints.retain(
+        |c| !matches!(c, Change::SetIndexStatistics { table, .. } if recreated.contains(table)),
+    );
     // Rules are not part of the view: those of a view created again are
     // created again too.
     p.create_triggers.extend(

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::inherit;
 use super::order::Phases;
 use super::Change;
-use crate::schema::{CheckConstraint, Column, ForeignKey, QualifiedName, Schema, Table};
+use crate::schema::{CheckConstraint, Column, ForeignKey, Index, QualifiedName, Schema, Table};
 
 /// Tables that go, come or change.
 pub(super) fn tables(from: &Schema, to: &Schema, p: &mut Phases) {
@@ -334,19 +334,58 @@ fn keys_and_indexes(old: &Table, new: &Table, p: &mut Phases) {
             exclusion: x.clone(),
         },
     );
-    pair(
-        &old.indexes,
-        &new.indexes,
-        (&mut p.drop_constraints, &mut p.add_constraints),
-        |i| Change::DropIndex {
+    indexes(name, &old.indexes, &new.indexes, p);
+}
+
+/// Indexes compared whole, but for their statistics targets: an index
+/// whose only change is a target keeps it and gets `SET STATISTICS`.
+fn indexes(name: &QualifiedName, old: &[Index], new: &[Index], p: &mut Phases) {
+    let same = |a: &Index, b: &Index| a.without_statistics() == b.without_statistics();
+    for o in old.iter().filter(|o| !new.iter().any(|n| same(o, n))) {
+        p.drop_constraints.push(Change::DropIndex {
             table: name.clone(),
-            index: i.clone(),
-        },
-        |i| Change::CreateIndex {
-            table: name.clone(),
-            index: i.clone(),
-        },
-    );
+            index: o.clone(),
+        });
+    }
+    for n in new {
+        let Some(o) = old.iter().find(|o| same(o, n)) else {
+            p.add_constraints.push(Change::CreateIndex {
+                table: name.clone(),
+                index: n.clone(),
+            });
+            continue;
+        };
+        p.add_constraints.extend(statistics(name, o, n));
+    }
+}
+
+/// `SET STATISTICS` for each column whose target differs from `o` to `n`
+/// (the same index on `table`, or a materialized view).
+pub(super) fn statistics(table: &QualifiedName, o: &Index, n: &Index) -> Vec<Change> {
+    let target = |i: &Index, column: i32| {
+        i.statistics
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, t)| *t)
+    };
+    let mut columns: Vec<i32> = o
+        .statistics
+        .iter()
+        .chain(&n.statistics)
+        .map(|(c, _)| *c)
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns
+        .into_iter()
+        .filter(|c| target(o, *c) != target(n, *c))
+        .map(|column| Change::SetIndexStatistics {
+            table: table.clone(),
+            index: n.name.clone(),
+            column,
+            target: target(n, column),
+        })
+        .collect()
 }
 
 /// Constraints that were `NOT VALID` and are now valid, otherwise the

@@ -40,6 +40,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         v.triggers = view_triggers.remove(&v.name).unwrap_or_default();
     }
     let functions = routines::functions(conn)?;
+    let operators = routines::operators(conn)?;
     let (schemas, schema_comments) = routines::schemas(conn)?;
     let extensions = routines::extensions(conn)?;
     let domains = types::domains(conn)?;
@@ -64,6 +65,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         composite_types: types.composites,
         range_types: types.ranges,
         rules,
+        operators,
         privileges,
         default_privileges,
     })

@@ -6,7 +6,7 @@ use super::{not_extension, USER_NS};
 use crate::dialect::catalog::{opt, query, text, truthy};
 use crate::dialect::Connection;
 use crate::error::Result;
-use crate::schema::{Extension, Function, QualifiedName};
+use crate::schema::{Extension, Function, Operator, QualifiedName};
 
 /// An aggregate's `CREATE OR REPLACE AGGREGATE` statement, built from its
 /// `pg_aggregate` row (`ag`) and `pg_proc` row (`p`, namespace `n`): no
@@ -115,4 +115,48 @@ pub(super) fn extensions(conn: &mut dyn Connection) -> Result<Vec<Extension>> {
         comment: opt(r, 3),
     })
     .collect())
+}
+
+/// User-defined operators (not those of extensions), with their comments.
+/// Operand types and functions are spelled as the catalog prints them
+/// (qualified unless visible); commutator and negator are qualified.
+pub(super) fn operators(conn: &mut dyn Connection) -> Result<Vec<Operator>> {
+    let other = |column: &str| {
+        format!(
+            "(SELECT quote_ident(xn.nspname) || '.' || x.oprname FROM pg_operator x \
+             JOIN pg_namespace xn ON xn.oid = x.oprnamespace WHERE x.oid = o.{column})"
+        )
+    };
+    let rows = query(
+        conn,
+        "operators",
+        &format!(
+            "SELECT n.nspname, o.oprname, CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END, \
+             CASE WHEN o.oprright <> 0 THEN format_type(o.oprright, NULL) END, o.oprcode::regproc::text, \
+             {}, {}, CASE WHEN o.oprrest::oid <> 0 THEN o.oprrest::regproc::text END, \
+             CASE WHEN o.oprjoin::oid <> 0 THEN o.oprjoin::regproc::text END, o.oprcanhash, o.oprcanmerge, \
+             obj_description(o.oid, 'pg_operator') \
+             FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace \
+             WHERE {USER_NS} AND {} ORDER BY 1, 2, 3, 4",
+            other("oprcom"),
+            other("oprnegate"),
+            not_extension("o.oid")
+        ),
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| Operator {
+            name: QualifiedName::new(text(r, 0), text(r, 1)),
+            left: opt(r, 2),
+            right: opt(r, 3),
+            function: text(r, 4),
+            commutator: opt(r, 5),
+            negator: opt(r, 6),
+            restrict: opt(r, 7),
+            join: opt(r, 8),
+            hashes: truthy(r, 9),
+            merges: truthy(r, 10),
+            comment: opt(r, 11),
+        })
+        .collect())
 }

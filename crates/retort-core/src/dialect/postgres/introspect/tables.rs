@@ -265,7 +265,9 @@ pub(super) fn indexes(
               JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
               FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class'), \
-             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false), pi.relname \
+             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false), pi.relname, \
+             (SELECT string_agg(a.attnum || '=' || a.attstattarget, E'\\x1f' ORDER BY a.attnum) FROM pg_attribute a \
+              WHERE a.attrelid = ix.indexrelid AND a.attnum > 0 AND coalesce(a.attstattarget, -1) <> -1) \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
              LEFT JOIN pg_inherits ih ON ih.inhrelid = ix.indexrelid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
@@ -292,6 +294,14 @@ pub(super) fn indexes(
             include: list(&text(&r, 7)),
             comment: opt(&r, 8),
             nulls_not_distinct: truthy(&r, 9),
+            // `attstattarget`: -1 before PostgreSQL 17, NULL since, when default.
+            statistics: list(&text(&r, 11))
+                .iter()
+                .filter_map(|item| {
+                    let (n, target) = item.split_once('=')?;
+                    Some((n.parse().ok()?, target.parse().ok()?))
+                })
+                .collect(),
         };
         match b.table(&table) {
             Some(t) => t.indexes.push(index),

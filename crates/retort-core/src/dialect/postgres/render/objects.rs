@@ -2,7 +2,7 @@
 
 use super::Postgres;
 use crate::dialect::Dialect;
-use crate::schema::{Change, CommentTarget, Function};
+use crate::schema::{Change, CommentTarget, Function, Operator, QualifiedName};
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
@@ -52,6 +52,17 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
             create_function(to, out);
         }
         Change::DropFunction(f) => out.push(drop_function(d, f)),
+        Change::CreateOperator(o) => out.push(create_operator(o)),
+        Change::DropOperator(o) => out.push(format!(
+            "DROP OPERATOR {}",
+            operator_signature(&o.name, &o.left, &o.right)
+        )),
+        Change::AlterOperator { to, .. } => out.push(format!(
+            "ALTER OPERATOR {} SET (RESTRICT = {}, JOIN = {})",
+            operator_signature(&to.name, &to.left, &to.right),
+            to.restrict.as_deref().unwrap_or("NONE"),
+            to.join.as_deref().unwrap_or("NONE")
+        )),
         Change::CreateRule(r) => out.push(r.definition.clone()),
         Change::DropRule(r) => out.push(format!(
             "DROP RULE {} ON {}",
@@ -88,6 +99,9 @@ fn comment_target(on: &CommentTarget) -> String {
         }
         T::Rule { relation, name } => {
             format!("RULE {} ON {}", d.ident(name), d.qualified(relation))
+        }
+        T::Operator { name, left, right } => {
+            format!("OPERATOR {}", operator_signature(name, left, right))
         }
         T::Sequence(name) => format!("SEQUENCE {}", d.qualified(name)),
         T::Type(name) => format!("TYPE {}", d.qualified(name)),
@@ -145,4 +159,58 @@ fn routine_arguments(arguments: &str, aggregate: bool) -> &str {
     } else {
         arguments
     }
+}
+
+/// An operator's name as SQL spells it: the schema quoted as an
+/// identifier, the symbol as it is.
+fn operator_name(name: &QualifiedName) -> String {
+    format!("{}.{}", Postgres.ident(&name.schema), name.name)
+}
+
+/// `schema.op (left, right)`, `NONE` for a missing operand.
+fn operator_signature(
+    name: &QualifiedName,
+    left: &Option<String>,
+    right: &Option<String>,
+) -> String {
+    format!(
+        "{} ({}, {})",
+        operator_name(name),
+        left.as_deref().unwrap_or("NONE"),
+        right.as_deref().unwrap_or("NONE")
+    )
+}
+
+/// `CREATE OPERATOR` with every option the operator has.
+fn create_operator(o: &Operator) -> String {
+    let mut options = vec![format!("FUNCTION = {}", o.function)];
+    if let Some(left) = &o.left {
+        options.push(format!("LEFTARG = {left}"));
+    }
+    if let Some(right) = &o.right {
+        options.push(format!("RIGHTARG = {right}"));
+    }
+    if let Some(c) = &o.commutator {
+        options.push(format!("COMMUTATOR = OPERATOR({c})"));
+    }
+    if let Some(n) = &o.negator {
+        options.push(format!("NEGATOR = OPERATOR({n})"));
+    }
+    if let Some(r) = &o.restrict {
+        options.push(format!("RESTRICT = {r}"));
+    }
+    if let Some(j) = &o.join {
+        options.push(format!("JOIN = {j}"));
+    }
+    if o.hashes {
+        options.push("HASHES".to_string());
+    }
+    if o.merges {
+        options.push("MERGES".to_string());
+    }
+    format!(
+        "CREATE OPERATOR {} ({})",
+        operator_name(&o.name),
+        options.join(", ")
+    )
 }

@@ -9,6 +9,9 @@ use crate::schema::{Change, Column, Identity, PartitionOf, Policy, QualifiedName
 
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
+    if render_index_statistics(d, change, out) {
+        return true;
+    }
     match change {
         Change::AddColumn { table, column } => {
             out.push(d.add_column(table, column));
@@ -410,4 +413,61 @@ fn alter_column(
         }
         _ => {}
     }
+}
+
+/// Indexes with statistics targets (created, or a materialized view with
+/// them), and changed targets; `false` for any other change.
+fn render_index_statistics(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
+    match change {
+        Change::CreateIndex { table, index } if !index.statistics.is_empty() => {
+            out.push(d.create_index(table, index));
+            for (column, target) in &index.statistics {
+                out.push(index_statistics(
+                    d,
+                    table,
+                    &index.name,
+                    *column,
+                    Some(*target),
+                ));
+            }
+        }
+        // A materialized view's indexes come with it, and so do their targets.
+        Change::CreateView(v) if v.indexes.iter().any(|i| !i.statistics.is_empty()) => {
+            d.render_standard(change, out);
+            for i in &v.indexes {
+                for (column, target) in &i.statistics {
+                    out.push(index_statistics(
+                        d,
+                        &v.name,
+                        &i.name,
+                        *column,
+                        Some(*target),
+                    ));
+                }
+            }
+        }
+        Change::SetIndexStatistics {
+            table,
+            index,
+            column,
+            target,
+        } => out.push(index_statistics(d, table, index, *column, *target)),
+        _ => return false,
+    }
+    true
+}
+
+/// `ALTER INDEX … ALTER COLUMN n SET STATISTICS m` (-1: the default).
+fn index_statistics(
+    d: &Postgres,
+    table: &QualifiedName,
+    index: &str,
+    column: i32,
+    target: Option<i32>,
+) -> String {
+    format!(
+        "ALTER INDEX {} ALTER COLUMN {column} SET STATISTICS {}",
+        d.qualified(&QualifiedName::new(table.schema.clone(), index.to_string())),
+        target.unwrap_or(-1)
+    )
 }
