@@ -194,16 +194,7 @@ fn check_golden(
 /// The second judge: `pg_dump --schema-only` of a scratch database on the
 /// target's PostgreSQL server, normalised; `None` off PostgreSQL.
 fn dump(target: &Target, scratch: &mut Scratch) -> Option<String> {
-    let server = target.pg.as_ref()?;
-    let name = scratch
-        .connection()
-        .query_column("SELECT current_database()")
-        .expect("current_database()")
-        .into_iter()
-        .flatten()
-        .next()
-        .expect("a database name");
-    Some(retort_testkit::dump::schema(&server.url(&name)).unwrap_or_else(|e| panic!("{e}")))
+    Some(golden::dump_of(target.pg.as_ref()?, scratch))
 }
 
 /// Records a difference between two dumps that should be equal (see

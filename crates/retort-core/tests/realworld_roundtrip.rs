@@ -149,17 +149,7 @@ struct Pg {
 /// its `GRANT`/`REVOKE` and default-privilege lines unless `privileges`
 /// (what retort was not asked to compare, the judge does not judge).
 fn dump(pg: Option<&Pg>, scratch: &mut Scratch, privileges: bool) -> Option<String> {
-    let pg = pg?;
-    let name = scratch
-        .connection()
-        .query_column("SELECT current_database()")
-        .expect("current_database()")
-        .into_iter()
-        .flatten()
-        .next()
-        .expect("a database name");
-    let text =
-        retort_testkit::dump::schema(&pg.server.url(&name)).unwrap_or_else(|e| panic!("{e}"));
+    let text = golden::dump_of(&pg?.server, scratch);
     Some(if privileges {
         text
     } else {

@@ -3,7 +3,6 @@
 //! `target/test-tools/` (or taken from `RETORT_TEST_ALEMBIC`), shared by
 //! every test process through a file lock.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -38,14 +37,7 @@ fn install() -> Result<PathBuf, String> {
     let exe = venv.join("bin").join("alembic");
     let done = venv.join(".retort-complete");
     let lock_path = tools.join("alembic.lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("opening {}: {e}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
+    let _lock = crate::sys::locked(&lock_path)?;
     // A venv made with another package list is made again.
     let installed = std::fs::read_to_string(&done).unwrap_or_default();
     if installed == PACKAGES.join("\n") && exe.exists() {

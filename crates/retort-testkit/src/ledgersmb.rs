@@ -8,7 +8,6 @@
 //! Nothing here skips: a package that cannot be had is a test failure that
 //! says what to install or run.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -39,14 +38,7 @@ fn fetch() -> Result<PathBuf, String> {
     let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools/ledgersmb");
     std::fs::create_dir_all(&cache).map_err(|e| format!("creating {}: {e}", cache.display()))?;
     let lock_path = cache.join("fetch.lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("opening {}: {e}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
+    let _lock = crate::sys::locked(&lock_path)?;
     let root = cache.join("root");
     let home = root.join("usr/share/ledgersmb");
     let done = cache.join(".retort-complete");

@@ -29,3 +29,4 @@ pub mod mariadb;
 pub mod pg;
 pub mod pgtools;
 pub mod project;
+mod sys;

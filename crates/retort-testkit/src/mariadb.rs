@@ -5,9 +5,9 @@
 //! harness creates TCP users with passwords ([`USER`], [`TLS_USER`],
 //! [`ENCODED_USER`]) and tests connect as them.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -176,14 +176,7 @@ fn start_or_join() -> Result<Server, String> {
     let key = run_key();
     let base = std::env::temp_dir().join(format!("retort-test-maria-{key}"));
     let lock_path = std::env::temp_dir().join(format!("retort-test-maria-{key}.lock"));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot open lock file {}: {e}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let lock = crate::sys::locked(&lock_path)?;
     let result = join(&base).map_or_else(|| start(&base, &key), Ok);
     let _ = lock.unlock();
     result
@@ -208,7 +201,7 @@ fn start(base: &Path, key: &str) -> Result<Server, String> {
     let _ = fs::remove_dir_all(base);
     fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
     make_certificate(base)?;
-    let as_root = is_root();
+    let as_root = crate::sys::is_root();
     if as_root {
         run(Command::new("chown").args(["-R", "mysql:mysql"]).arg(base))
             .map_err(|e| format!("{e} (is the mariadb-server package installed?)"))?;
@@ -222,7 +215,7 @@ fn start(base: &Path, key: &str) -> Result<Server, String> {
         install.arg("--user=mysql");
     }
     run(&mut install)?;
-    let port = free_port()?;
+    let port = crate::sys::free_port()?;
     let log = base.join("log");
     let mut server = Command::new(&mariadbd);
     server
@@ -379,20 +372,4 @@ fn find_binaries() -> Result<(PathBuf, PathBuf), String> {
                 .to_string(),
         ),
     }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
 }

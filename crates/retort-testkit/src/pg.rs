@@ -1,8 +1,8 @@
 //! Throwaway PostgreSQL for tests.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -128,7 +128,7 @@ impl Version {
             Version::Pg13 => (pgtools::npm_server(NPM_13)?, format!("npm-{NPM_13}")),
             Version::Pg18 => (pgtools::npm_server(NPM_18)?, format!("npm-{NPM_18}")),
         };
-        if is_root() {
+        if crate::sys::is_root() {
             pgtools::reachable_by_postgres(&bin, &name)
         } else {
             Ok(bin)
@@ -205,14 +205,7 @@ fn start_or_join(version: Version) -> Result<Server, String> {
     };
     let base = std::env::temp_dir().join(&name);
     let lock_path = std::env::temp_dir().join(format!("{name}.lock"));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot open lock file {}: {e}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let lock = crate::sys::locked(&lock_path)?;
     let result = join(&base).map_or_else(|| start(&base, &key, version), Ok);
     let _ = lock.unlock();
     result
@@ -233,7 +226,7 @@ fn start(base: &Path, key: &str, version: Version) -> Result<Server, String> {
     let bin = version.bin_dir()?;
     let _ = fs::remove_dir_all(base);
     fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
-    let as_root = is_root();
+    let as_root = crate::sys::is_root();
     if as_root {
         // initdb refuses to run as root: the cluster belongs to `postgres`.
         let status = Command::new("chown")
@@ -249,7 +242,7 @@ fn start(base: &Path, key: &str, version: Version) -> Result<Server, String> {
     }
     let data = base.join("data");
     let log = base.join("log");
-    let port = free_port()?;
+    let port = crate::sys::free_port()?;
     run_pg(
         as_root,
         &bin.join("initdb"),
@@ -436,20 +429,4 @@ fn find_bin_dir() -> Result<PathBuf, String> {
              `apt-get install -y postgresql` (scripts/test.sh does this for you)"
                 .to_string()
         })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
 }

@@ -14,7 +14,6 @@
 //! What cannot be installed is an error saying what is missing; the tests
 //! that need it fail, they never skip.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -37,14 +36,7 @@ fn once(dir: &Path, install: impl FnOnce(&Path) -> Result<(), String>) -> Result
     let parent = dir.parent().ok_or("cache folder has no parent")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
     let lock_path = PathBuf::from(format!("{}.lock", dir.display()));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("opening {}: {e}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
+    let _lock = crate::sys::locked(&lock_path)?;
     let done = dir.join(".retort-complete");
     if done.exists() {
         return Ok(dir.to_path_buf());

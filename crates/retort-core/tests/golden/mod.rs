@@ -293,3 +293,20 @@ pub fn judge_dumps(
         Err(differs())
     }
 }
+
+/// The normalised `pg_dump --schema-only` of the scratch database `scratch`
+/// on the PostgreSQL `server` (the second judge's input).
+pub fn dump_of(
+    server: &retort_testkit::pg::Server,
+    scratch: &mut retort::dialect::Scratch,
+) -> String {
+    let name = scratch
+        .connection()
+        .query_column("SELECT current_database()")
+        .expect("current_database()")
+        .into_iter()
+        .flatten()
+        .next()
+        .expect("a database name");
+    retort_testkit::dump::schema(&server.url(&name)).unwrap_or_else(|e| panic!("{e}"))
+}
