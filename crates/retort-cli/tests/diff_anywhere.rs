@@ -91,6 +91,38 @@ fn two_postgres_databases_from_an_empty_folder() {
     assert!(dir.path().read_dir().expect("dir").next().is_none());
 }
 
+/// On Debian's newest PostgreSQL 15 (15.20 and later), which stores an
+/// internal `pg_attver=<n>` option on every column, a database diffed with
+/// itself prints no statement, from an empty folder.
+#[test]
+fn on_the_newest_postgres_15_a_database_diffed_with_itself_is_empty() {
+    use retort_testkit::pg::Version;
+    let dir = empty_folder();
+    let db = retort_testkit::pg::database_on(Version::Debian15Newest);
+    pg_exec(
+        &db,
+        "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, tags text[]);
+         CREATE INDEX users_name ON users (name);
+         CREATE VIEW named AS SELECT id, name FROM users;",
+    );
+    let options: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND array_to_string(attoptions, ',') LIKE '%pg_attver=%'",
+            &[],
+        )
+        .expect("attoptions")
+        .get(0);
+    assert!(options > 0, "this server does not store pg_attver");
+    let run = retort(
+        dir.path(),
+        &["diff", "--from", &db.url, "--to", &db.url, "--exit-code"],
+    )
+    .ok();
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("No differences."), "{}", run.stderr);
+}
+
 /// A column type change PostgreSQL has no cast for is a marked comment
 /// and a warning, never an `ALTER` that fails halfway; the column's other
 /// changes, and type changes that do have a cast, are still written. The
