@@ -261,7 +261,8 @@ fn mysql_rules(
     options: &LintOptions,
     out: &mut Vec<RawFinding>,
 ) {
-    // Tables created in the revision so far: no copy, no wait.
+    // Tables created in the revision so far: no copy, no wait. Lower-cased:
+    // MySQL table names are case-insensitive on the usual servers.
     let mut created: HashSet<String> = HashSet::new();
     let mut lock_wait_timeout = options.lock_wait_timeout_configured;
     let mut lock_wait_reported = false;
@@ -283,9 +284,10 @@ fn mysql_rules(
         if super::mysql::sets_lock_wait_timeout(&s.sql) {
             lock_wait_timeout = true;
         }
-        let locked = ops[index]
-            .iter()
-            .find_map(|op| op.locked_table().filter(|t| !created.contains(*t)));
+        let locked = ops[index].iter().find_map(|op| {
+            op.locked_table()
+                .filter(|t| !created.contains(&t.to_lowercase()))
+        });
         if let (Some(table), false, false) = (locked, lock_wait_timeout, lock_wait_reported) {
             lock_wait_reported = true;
             emit(
@@ -312,13 +314,13 @@ fn mysql_rules(
         for op in &ops[index] {
             match op {
                 Op::CreateTable { table } => {
-                    created.insert(table.clone());
+                    created.insert(table.to_lowercase());
                 }
-                Op::RenameTable { table, to } if created.contains(table) => {
-                    created.insert(to.clone());
+                Op::RenameTable { table, to } if created.contains(&table.to_lowercase()) => {
+                    created.insert(to.to_lowercase());
                 }
                 Op::DropTable { table } => {
-                    created.remove(table);
+                    created.remove(&table.to_lowercase());
                 }
                 _ => {}
             }
@@ -343,7 +345,7 @@ fn mysql_alter(alter: &super::mysql::Alter, emit: &mut dyn FnMut(Rule, String)) 
     for column in &alter.placed {
         emit(
             Rule::AddingColumnNotAtEnd,
-            format!("column {column} is added to {table} with FIRST/AFTER: instant only on MySQL 8.0.29+ and MariaDB 10.4+, a copy of the whole table on older MySQL 8.0; add it at the end, or say ALGORITHM=INSTANT so an older server refuses instead of copying"),
+            format!("column {column} is added to {table} with FIRST/AFTER: instant only on MySQL 8.0.29+ and MariaDB 10.4+, a rebuild of the whole table on older MySQL 8.0 (as long as a copy, and replicas lag behind it); add it at the end, or say ALGORITHM=INSTANT so an older server refuses instead of rebuilding"),
         );
     }
 }

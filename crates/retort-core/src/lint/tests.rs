@@ -719,6 +719,13 @@ fn r018_set_in_the_revision_or_config_or_new_tables_are_fine() {
     assert!(ids(&r).is_empty(), "{:?}", r.findings);
     let r = run(DialectKind::Mysql, "", "CREATE TABLE t (a INT);");
     assert!(ids(&r).is_empty(), "{:?}", r.findings);
+    // Quoted or not, MySQL's table names match case-insensitively.
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "CREATE TABLE `Users` (a INT);\nALTER TABLE users MODIFY a BIGINT FIRST;",
+    );
+    assert_eq!(ids(&r), ["R019"], "{:?}", r.findings);
 }
 
 #[test]
