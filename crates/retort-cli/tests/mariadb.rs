@@ -335,7 +335,7 @@ fn urls_with_encoded_passwords_tls_and_the_socket() {
 }
 
 #[test]
-fn lint_and_upgrade_say_once_that_several_ddl_statements_are_not_atomic() {
+fn upgrade_notes_once_and_lint_flags_each_revision_with_several_ddl_statements() {
     let db = maria();
     let p = project_for(&db);
     p.revision(
