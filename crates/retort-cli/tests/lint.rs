@@ -232,7 +232,12 @@ fn documented_examples_give_the_documented_findings() {
     let run = retort(dir.path(), &["-c", &config, "--format", "json", "lint"]).fails(1);
     let v = json(&run.stdout);
     let found = rules(&v, "findings");
-    for rule in retort::lint::Rule::ALL {
+    // The examples are a PostgreSQL project: the MySQL rules are tested in
+    // mysql_project_gets_the_mysql_rules.
+    for rule in retort::lint::Rule::ALL
+        .into_iter()
+        .filter(|r| r.applies_to(retort::dialect::DialectKind::Postgres))
+    {
         assert!(
             found.contains(&rule.id().to_string()),
             "no example for {rule}: {found:?}"
@@ -250,4 +255,60 @@ fn documented_examples_give_the_documented_findings() {
     }
     assert_eq!(rules(&v, "allowed"), ["R007"]);
     assert_eq!(v["counts"]["findings"], 18);
+}
+
+/// A MySQL project: R016–R019 fire through the binary (in statement order),
+/// `[database] lock_wait_timeout` quiets R018, and none of them fire when
+/// the same files are linted as PostgreSQL or SQLite.
+#[test]
+fn mysql_project_gets_the_mysql_rules() {
+    let p = TestProject::new();
+    p.write_config("[database]\nurl = \"mysql://app@db.example/app\"\n");
+    p.revision(
+        "aaaaaaaaaaaa",
+        "",
+        "",
+        "CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(100));",
+        Some("DROP TABLE users;"),
+    );
+    // Upgrade lines: 7 ADD … AFTER, 8 MODIFY.
+    p.revision(
+        "bbbbbbbbbbbb",
+        "aaaaaaaaaaaa",
+        "",
+        "ALTER TABLE users ADD COLUMN n INT AFTER id;\nALTER TABLE users MODIFY n BIGINT;",
+        Some("ALTER TABLE users DROP COLUMN n;"),
+    );
+    let run = retort(p.path(), &["lint"]).fails(1);
+    assert!(
+        run.stdout.contains("migrations/versions/bbbbbbbbbbbb.sql:8: R019 several-ddl-statements: this revision holds 2 DDL statements (the first at line 7)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("(mysql rules)"), "{}", run.stdout);
+    // R019 replaced the note lint used to print.
+    assert!(!run.stderr.contains("commits implicitly"), "{}", run.stderr);
+    let v = json(
+        &retort(p.path(), &["--format", "json", "lint"])
+            .fails(1)
+            .stdout,
+    );
+    assert_eq!(rules(&v, "findings"), ["R018", "R017", "R019", "R016"]);
+    p.write_config("[database]\nurl = \"mysql://app@db.example/app\"\nlock_wait_timeout = 10\n");
+    let v = json(
+        &retort(p.path(), &["--format", "json", "lint"])
+            .fails(1)
+            .stdout,
+    );
+    assert_eq!(rules(&v, "findings"), ["R017", "R019", "R016"]);
+    for other in ["postgresql", "sqlite"] {
+        let run = retort(p.path(), &["--format", "json", "lint", "--dialect", other]);
+        let found = rules(&json(&run.stdout), "findings");
+        for rule in ["R016", "R017", "R018", "R019"] {
+            assert!(
+                !found.contains(&rule.to_string()),
+                "{rule} on {other}: {found:?}"
+            );
+        }
+    }
 }

@@ -44,6 +44,9 @@ pub struct Config {
     /// `[database] lock_wait_timeout` (seconds): how long a migration's
     /// statement waits for a table's metadata lock on MariaDB/MySQL.
     pub lock_wait_timeout: std::time::Duration,
+    /// Whether retort.toml sets `[database] lock_wait_timeout` itself (lint
+    /// R018 is quiet then).
+    pub lock_wait_timeout_set: bool,
     /// `[migrations] script_location`: holds `script.sql.j2`.
     pub script_location: PathBuf,
     /// `[migrations] version_locations`: folders of revision files.
@@ -283,6 +286,7 @@ impl Config {
                 .iter()
                 .map(|v| ctx.expand("database", "session", v))
                 .collect::<Result<Vec<_>>>()?,
+            lock_wait_timeout_set: raw.database.lock_wait_timeout.is_some(),
             lock_wait_timeout: std::time::Duration::from_secs(
                 raw.database
                     .lock_wait_timeout

@@ -675,8 +675,8 @@ pub fn non_atomic_revisions<'s>(
         .collect()
 }
 
-/// The one-line note `lint` and `upgrade` print for
-/// [`non_atomic_revisions`] (`None` when there are none).
+/// The one-line note `upgrade` prints for [`non_atomic_revisions`] (lint
+/// reports them as rule R019) (`None` when there are none).
 pub fn non_atomic_note(d: &dyn Dialect, revisions: &[&str]) -> Option<String> {
     if revisions.is_empty() {
         return None;

@@ -27,6 +27,7 @@ struct State {
     lock_timeout: bool,
     /// R010 was reported already (once per revision).
     lock_reported: bool,
+
     /// `CHECK (col IS NOT NULL)` constraints by name: those of other
     /// revisions, and those added NOT VALID in this one.
     pending_checks: HashMap<String, (String, String)>,
@@ -60,6 +61,9 @@ pub(crate) fn check(
         ..State::default()
     };
     let mut out = Vec::new();
+    if options.dialect == DialectKind::Mysql {
+        mysql_rules(statements, &ops, options, &mut out);
+    }
     for (index, statement_ops) in ops.iter().enumerate() {
         for op in statement_ops {
             let mut emit = |rule: Rule, message: String| {
@@ -101,6 +105,8 @@ pub(crate) fn check(
             );
         }
     }
+    // The MySQL rules ran first: put every finding in statement order.
+    out.sort_by_key(|f| f.statement);
     out
 }
 
@@ -244,6 +250,103 @@ fn check_op(
             "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock; use pg_repack, or run it in a maintenance window, not in a migration".into(),
         ),
         _ => {}
+    }
+}
+
+/// R016–R019, MySQL's and MariaDB's own dangers: table copies, columns
+/// placed with FIRST/AFTER, no `lock_wait_timeout`, several DDL statements.
+fn mysql_rules(
+    statements: &[Statement],
+    ops: &[Vec<Op>],
+    options: &LintOptions,
+    out: &mut Vec<RawFinding>,
+) {
+    // Tables created in the revision so far: no copy, no wait. Lower-cased:
+    // MySQL table names are case-insensitive on the usual servers.
+    let mut created: HashSet<String> = HashSet::new();
+    let mut lock_wait_timeout = options.lock_wait_timeout_configured;
+    let mut lock_wait_reported = false;
+    let ddl = crate::dialect::of(DialectKind::Mysql);
+    let ddl_total = statements
+        .iter()
+        .filter(|s| ddl.commits_implicitly(&s.sql))
+        .count();
+    let mut ddl_seen = 0;
+    let mut first_ddl_line = 0;
+    for (index, s) in statements.iter().enumerate() {
+        let mut emit = |rule: Rule, message: String| {
+            out.push(RawFinding {
+                rule,
+                statement: index,
+                message,
+            })
+        };
+        if super::mysql::sets_lock_wait_timeout(&s.sql) {
+            lock_wait_timeout = true;
+        }
+        let locked = ops[index].iter().find_map(|op| {
+            op.locked_table()
+                .filter(|t| !created.contains(&t.to_lowercase()))
+        });
+        if let (Some(table), false, false) = (locked, lock_wait_timeout, lock_wait_reported) {
+            lock_wait_reported = true;
+            emit(
+                Rule::MissingLockWaitTimeout,
+                format!("this statement needs the metadata lock of table {table} and nothing bounds the wait (the server's default lock_wait_timeout is a year): behind a long transaction it waits, and every query on {table} queues behind it; start the revision with SET SESSION lock_wait_timeout = 10, or set [database] lock_wait_timeout in retort.toml"),
+            );
+        }
+        if ddl.commits_implicitly(&s.sql) {
+            ddl_seen += 1;
+            if ddl_seen == 1 {
+                first_ddl_line = s.line;
+            } else if ddl_seen == 2 {
+                emit(
+                    Rule::SeveralDdlStatements,
+                    format!("this revision holds {ddl_total} DDL statements (the first at line {first_ddl_line}); each commits on its own, so if this one fails the earlier ones stay applied (retort resumes after a fix, docs/mysql.md); put each DDL statement in its own revision where you can"),
+                );
+            }
+        }
+        if let Some(alter) = super::mysql::alter(&s.sql) {
+            if !created.contains(&alter.table) && !alter.no_copy_asked() {
+                mysql_alter(&alter, &mut emit);
+            }
+        }
+        for op in &ops[index] {
+            match op {
+                Op::CreateTable { table } => {
+                    created.insert(table.to_lowercase());
+                }
+                Op::RenameTable { table, to } if created.contains(&table.to_lowercase()) => {
+                    created.insert(to.to_lowercase());
+                }
+                Op::DropTable { table } => {
+                    created.remove(&table.to_lowercase());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// R016 and R017 for one `ALTER TABLE` on an existing table that does not
+/// already say `ALGORITHM=INPLACE` or `INSTANT`.
+fn mysql_alter(alter: &super::mysql::Alter, emit: &mut dyn FnMut(Rule, String)) {
+    let table = &alter.table;
+    let mut copies = alter.copies.clone();
+    if alter.algorithm.as_deref() == Some("COPY") {
+        copies.insert(0, "ALGORITHM=COPY asks for a copy".into());
+    }
+    if !copies.is_empty() {
+        emit(
+            Rule::CopyingTable,
+            format!("this ALTER copies all of {table} into a new table while writes to it wait ({}); say ALGORITHM=INPLACE, LOCK=NONE (or ALGORITHM=INSTANT) so the server refuses instead of copying, and for a type change add a new column, backfill, and switch over", copies.join("; ")),
+        );
+    }
+    for column in &alter.placed {
+        emit(
+            Rule::AddingColumnNotAtEnd,
+            format!("column {column} is added to {table} with FIRST/AFTER: instant only on MySQL 8.0.29+ and MariaDB 10.4+, a rebuild of the whole table on older MySQL 8.0 (as long as a copy, and replicas lag behind it); add it at the end, or say ALGORITHM=INSTANT so an older server refuses instead of rebuilding"),
+        );
     }
 }
 

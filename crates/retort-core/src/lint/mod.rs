@@ -14,6 +14,7 @@
 mod allow;
 mod ast;
 mod engine;
+mod mysql;
 mod ops;
 mod rules;
 mod scan;
@@ -48,6 +49,9 @@ pub struct LintOptions {
     pub postgres_version: u32,
     /// Also lint downgrade sections.
     pub downgrade: bool,
+    /// The project sets `[database] lock_wait_timeout` (R018 then only
+    /// looks for it when it is not set there).
+    pub lock_wait_timeout_configured: bool,
 }
 
 impl Default for LintOptions {
@@ -56,6 +60,7 @@ impl Default for LintOptions {
             dialect: DialectKind::Postgres,
             postgres_version: DEFAULT_POSTGRES_VERSION,
             downgrade: false,
+            lock_wait_timeout_configured: false,
         }
     }
 }

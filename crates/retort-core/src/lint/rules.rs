@@ -38,11 +38,30 @@ pub enum Rule {
     AddingUniqueConstraint,
     /// R015: `CONCURRENTLY` in a revision that runs in a transaction.
     ConcurrentlyInTransaction,
+    /// R016: a MySQL/MariaDB `ALTER TABLE` that copies the table.
+    CopyingTable,
+    /// R017: a MySQL/MariaDB column added with `FIRST`/`AFTER`.
+    AddingColumnNotAtEnd,
+    /// R018: MySQL/MariaDB DDL with no `lock_wait_timeout` set.
+    MissingLockWaitTimeout,
+    /// R019: several DDL statements in one MySQL/MariaDB revision.
+    SeveralDdlStatements,
+}
+
+/// The databases a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Every database (data loss, renames).
+    All,
+    /// PostgreSQL's locks and syntax.
+    Postgres,
+    /// MySQL's and MariaDB's table copies and implicit commits.
+    Mysql,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 19] = [
         Rule::AddingNotNullColumn,
         Rule::CreatingIndexNonConcurrently,
         Rule::AddingConstraintWithoutNotValid,
@@ -58,6 +77,10 @@ impl Rule {
         Rule::AddingVolatileDefault,
         Rule::AddingUniqueConstraint,
         Rule::ConcurrentlyInTransaction,
+        Rule::CopyingTable,
+        Rule::AddingColumnNotAtEnd,
+        Rule::MissingLockWaitTimeout,
+        Rule::SeveralDdlStatements,
     ];
 
     /// The short stable id, `R001`….
@@ -77,15 +100,26 @@ impl Rule {
     }
 
     /// Whether the rule applies to projects whose database is `dialect`.
-    /// PostgreSQL-only rules are about PostgreSQL's locks and syntax; the
-    /// others (data loss, renames, NOT NULL without default) matter everywhere.
+    /// PostgreSQL-only rules are about PostgreSQL's locks and syntax,
+    /// MySQL-only ones about MySQL's and MariaDB's table copies and implicit
+    /// commits; the others (data loss, renames, NOT NULL without default)
+    /// matter everywhere.
     pub fn applies_to(self, dialect: DialectKind) -> bool {
-        dialect == DialectKind::Postgres || !self.info().3
+        match self.info().3 {
+            Scope::All => true,
+            Scope::Postgres => dialect == DialectKind::Postgres,
+            Scope::Mysql => dialect == DialectKind::Mysql,
+        }
     }
 
     /// Whether the rule only applies to PostgreSQL.
     pub fn postgres_only(self) -> bool {
-        self.info().3
+        self.info().3 == Scope::Postgres
+    }
+
+    /// Whether the rule only applies to MySQL and MariaDB.
+    pub fn mysql_only(self) -> bool {
+        self.info().3 == Scope::Mysql
     }
 
     /// The rule with this id or name (case-insensitive), if any.
@@ -96,88 +130,122 @@ impl Rule {
             .find(|r| r.id().eq_ignore_ascii_case(text) || r.name().eq_ignore_ascii_case(text))
     }
 
-    /// (id, name, summary, PostgreSQL only).
-    fn info(self) -> (&'static str, &'static str, &'static str, bool) {
+    /// (id, name, summary, databases).
+    fn info(self) -> (&'static str, &'static str, &'static str, Scope) {
         match self {
             Rule::AddingNotNullColumn => (
                 "R001",
                 "adding-not-null-column",
                 "a NOT NULL column added to an existing table without a default",
-                false,
+                Scope::All,
             ),
             Rule::CreatingIndexNonConcurrently => (
                 "R002",
                 "creating-index-non-concurrently",
                 "CREATE INDEX on an existing table without CONCURRENTLY",
-                true,
+                Scope::Postgres,
             ),
             Rule::AddingConstraintWithoutNotValid => (
                 "R003",
                 "adding-constraint-without-not-valid",
                 "a foreign key or check added to an existing table without NOT VALID",
-                true,
+                Scope::Postgres,
             ),
             Rule::ChangingColumnType => (
                 "R004",
                 "changing-column-type",
                 "ALTER COLUMN … TYPE on an existing table",
-                true,
+                Scope::Postgres,
             ),
             Rule::RenamingColumn => (
                 "R005",
                 "renaming-column",
                 "a column of an existing table renamed",
-                false,
+                Scope::All,
             ),
-            Rule::RenamingTable => ("R006", "renaming-table", "an existing table renamed", false),
+            Rule::RenamingTable => (
+                "R006",
+                "renaming-table",
+                "an existing table renamed",
+                Scope::All,
+            ),
             Rule::DroppingColumn => (
                 "R007",
                 "dropping-column",
                 "a column of an existing table dropped",
-                false,
+                Scope::All,
             ),
-            Rule::DroppingTable => ("R008", "dropping-table", "an existing table dropped", false),
+            Rule::DroppingTable => (
+                "R008",
+                "dropping-table",
+                "an existing table dropped",
+                Scope::All,
+            ),
             Rule::SettingNotNull => (
                 "R009",
                 "setting-not-null",
                 "SET NOT NULL without a validated CHECK (col IS NOT NULL)",
-                true,
+                Scope::Postgres,
             ),
             Rule::MissingLockTimeout => (
                 "R010",
                 "missing-lock-timeout",
                 "a strong lock taken before any SET lock_timeout in the revision",
-                true,
+                Scope::Postgres,
             ),
             Rule::AddingEnumValueInTransaction => (
                 "R011",
                 "adding-enum-value-in-transaction",
                 "ALTER TYPE … ADD VALUE in a transaction that cannot take it",
-                true,
+                Scope::Postgres,
             ),
             Rule::VacuumFullOrCluster => (
                 "R012",
                 "vacuum-full-or-cluster",
                 "VACUUM FULL or CLUSTER in a revision",
-                true,
+                Scope::Postgres,
             ),
             Rule::AddingVolatileDefault => (
                 "R013",
                 "adding-volatile-default",
                 "a column added to an existing table with a default that rewrites it",
-                true,
+                Scope::Postgres,
             ),
             Rule::AddingUniqueConstraint => (
                 "R014",
                 "adding-unique-constraint",
                 "UNIQUE or PRIMARY KEY added to an existing table without USING INDEX",
-                true,
+                Scope::Postgres,
             ),
             Rule::ConcurrentlyInTransaction => (
                 "R015",
                 "concurrently-in-transaction",
                 "CONCURRENTLY in a revision that runs in a transaction",
-                true,
+                Scope::Postgres,
+            ),
+            Rule::CopyingTable => (
+                "R016",
+                "copying-table",
+                "an ALTER TABLE that copies the table where INPLACE or INSTANT could do",
+                Scope::Mysql,
+            ),
+            Rule::AddingColumnNotAtEnd => (
+                "R017",
+                "adding-column-not-at-end",
+                "a column added with FIRST or AFTER, a table copy before MySQL 8.0.29",
+                Scope::Mysql,
+            ),
+            Rule::MissingLockWaitTimeout => (
+                "R018",
+                "missing-lock-wait-timeout",
+                "DDL on an existing table with no lock_wait_timeout set",
+                Scope::Mysql,
+            ),
+            Rule::SeveralDdlStatements => (
+                "R019",
+                "several-ddl-statements",
+                "several DDL statements in one revision, each committed on its own",
+                Scope::Mysql,
             ),
         }
     }

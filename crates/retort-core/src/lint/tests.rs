@@ -469,8 +469,10 @@ fn unknown_rules_in_allow_comments_are_warnings() {
 #[test]
 fn postgres_only_rules_are_silent_on_sqlite() {
     for rule in Rule::ALL {
-        assert_eq!(rule.applies_to(DialectKind::Sqlite), !rule.postgres_only());
-        assert!(rule.applies_to(DialectKind::Postgres));
+        let everywhere = !rule.postgres_only() && !rule.mysql_only();
+        assert_eq!(rule.applies_to(DialectKind::Sqlite), everywhere);
+        assert_eq!(rule.applies_to(DialectKind::Postgres), !rule.mysql_only());
+        assert_eq!(rule.applies_to(DialectKind::Mysql), !rule.postgres_only());
     }
     assert!(sqlite("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id);\nCREATE INDEX i ON t (a);").is_empty());
 }
@@ -574,4 +576,205 @@ fn every_rule_is_documented() {
             "docs/lint.md lacks {rule}"
         );
     }
+}
+
+// R016–R019: MySQL's and MariaDB's own dangers
+
+/// The rule ids found on MySQL, lock_wait_timeout set first so R018 stays
+/// out of the way unless a test wants it.
+fn my(upgrade: &str) -> Vec<&'static str> {
+    ids(&run(
+        DialectKind::Mysql,
+        "",
+        &format!("SET SESSION lock_wait_timeout = 10;\n{upgrade}"),
+    ))
+}
+
+#[test]
+fn r016_algorithm_copy_type_changes_and_convert_fire() {
+    for sql in [
+        "ALTER TABLE users ALGORITHM=COPY, ADD INDEX users_a (a);",
+        "ALTER TABLE users ADD INDEX users_a (a), ALGORITHM = COPY;",
+        "ALTER TABLE users MODIFY COLUMN age BIGINT;",
+        "ALTER TABLE app.users MODIFY age BIGINT NOT NULL;",
+        "ALTER TABLE `users` CHANGE `age` `years` INT;",
+        "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;",
+    ] {
+        assert_eq!(my(sql), ["R016"], "{sql}");
+    }
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "SET lock_wait_timeout = 5;\nALTER TABLE users MODIFY age BIGINT, LOCK=NONE;",
+    );
+    assert!(r.findings[0]
+        .message
+        .contains("ALGORITHM=INPLACE, LOCK=NONE"));
+    assert!(r.findings[0].message.contains("MODIFY of column age"));
+}
+
+#[test]
+fn r016_inplace_instant_new_tables_and_other_alters_are_fine() {
+    for sql in [
+        "ALTER TABLE users MODIFY age BIGINT, ALGORITHM=INPLACE, LOCK=NONE;",
+        "ALTER TABLE users ALGORITHM=INSTANT, CHANGE age years INT;",
+        "ALTER TABLE users ADD COLUMN n INT;",
+        "ALTER TABLE users ADD INDEX users_a (a), ALGORITHM=COPY, ALGORITHM=INPLACE;",
+        "ALTER TABLE users RENAME COLUMN a TO b;",
+        "UPDATE users SET age = 1;",
+    ] {
+        assert!(!my(sql).contains(&"R016"), "{sql}");
+    }
+    let found = my("CREATE TABLE t (a INT);\nALTER TABLE t MODIFY a BIGINT;");
+    assert_eq!(found, ["R019"]);
+}
+
+#[test]
+fn r017_column_added_first_or_after_fires() {
+    for sql in [
+        "ALTER TABLE users ADD COLUMN n INT AFTER id;",
+        "ALTER TABLE users ADD n INT NOT NULL DEFAULT 0 FIRST;",
+        "ALTER TABLE `users` ADD COLUMN IF NOT EXISTS `n` INT AFTER `id`;",
+    ] {
+        assert_eq!(my(sql), ["R017"], "{sql}");
+    }
+    assert_eq!(
+        my("ALTER TABLE users ADD COLUMN a INT AFTER id, ADD COLUMN b INT FIRST;"),
+        ["R017", "R017"]
+    );
+}
+
+#[test]
+fn r017_at_the_end_instant_inplace_indexes_and_new_tables_are_fine() {
+    for sql in [
+        "ALTER TABLE users ADD COLUMN n INT;",
+        "ALTER TABLE users ADD COLUMN n INT AFTER id, ALGORITHM=INSTANT;",
+        "ALTER TABLE users ALGORITHM=INPLACE, LOCK=NONE, ADD COLUMN n INT FIRST;",
+        "ALTER TABLE users ADD INDEX first_idx (a);",
+        "ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0);",
+    ] {
+        assert!(my(sql).is_empty(), "{sql}: {:?}", my(sql));
+    }
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "CREATE TABLE t (a INT);\nALTER TABLE t ADD COLUMN b INT FIRST;",
+    );
+    assert_eq!(ids(&r), ["R019"]);
+}
+
+#[test]
+fn r018_ddl_without_lock_wait_timeout_fires_once() {
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "ALTER TABLE users ADD COLUMN a INT;",
+    );
+    assert_eq!(ids(&r), ["R018"]);
+    assert_eq!(r.findings[0].line, 7);
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "INSERT INTO log VALUES (1);\nDROP TABLE old;\nALTER TABLE users ADD COLUMN a INT;\nSET SESSION lock_wait_timeout = 5;",
+    );
+    assert_eq!(ids(&r), ["R018", "R008", "R019"]);
+    assert_eq!(r.findings[0].line, 8);
+    // SET GLOBAL only reaches later sessions; innodb_lock_wait_timeout is
+    // about row locks.
+    for set in [
+        "SET GLOBAL lock_wait_timeout = 5;",
+        "SET SESSION innodb_lock_wait_timeout = 5;",
+    ] {
+        let r = run(
+            DialectKind::Mysql,
+            "",
+            &format!("{set}\nCREATE INDEX i ON users (a);"),
+        );
+        assert_eq!(ids(&r), ["R018"], "{set}");
+    }
+}
+
+#[test]
+fn r018_set_in_the_revision_or_config_or_new_tables_are_fine() {
+    for set in [
+        "SET SESSION lock_wait_timeout = 5;",
+        "SET lock_wait_timeout = 5;",
+        "SET @@session.lock_wait_timeout = 5;",
+        "SET @@lock_wait_timeout = 5, sql_mode = '';",
+    ] {
+        let r = run(
+            DialectKind::Mysql,
+            "",
+            &format!("{set}\nALTER TABLE users ADD COLUMN a INT;"),
+        );
+        assert!(ids(&r).is_empty(), "{set}: {:?}", r.findings);
+    }
+    let script = revision("", "ALTER TABLE users ADD COLUMN a INT;");
+    let options = LintOptions {
+        dialect: DialectKind::Mysql,
+        lock_wait_timeout_configured: true,
+        ..LintOptions::default()
+    };
+    let r = lint_script(&script, None, &options).unwrap_or_default();
+    assert!(ids(&r).is_empty(), "{:?}", r.findings);
+    let r = run(DialectKind::Mysql, "", "CREATE TABLE t (a INT);");
+    assert!(ids(&r).is_empty(), "{:?}", r.findings);
+    // Quoted or not, MySQL's table names match case-insensitively.
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "CREATE TABLE `Users` (a INT);\nALTER TABLE users MODIFY a BIGINT FIRST;",
+    );
+    assert_eq!(ids(&r), ["R019"], "{:?}", r.findings);
+}
+
+#[test]
+fn r019_several_ddl_statements_fire_once_at_the_second() {
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "SET lock_wait_timeout = 5;\nCREATE TABLE a (id INT);\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id INT);\nCREATE TABLE c (id INT);",
+    );
+    assert_eq!(ids(&r), ["R019"]);
+    assert_eq!(r.findings[0].line, 10);
+    assert!(
+        r.findings[0]
+            .message
+            .contains("holds 3 DDL statements (the first at line 8)"),
+        "{}",
+        r.findings[0].message
+    );
+}
+
+#[test]
+fn r019_one_ddl_statement_with_data_is_fine() {
+    assert!(
+        my("CREATE TABLE a (id INT);\nINSERT INTO a VALUES (1);\nUPDATE a SET id = 2;").is_empty()
+    );
+    assert!(my("INSERT INTO a VALUES (1);\nDELETE FROM a;").is_empty());
+}
+
+#[test]
+fn mysql_rules_never_fire_on_postgres_or_sqlite() {
+    let upgrade = "ALTER TABLE users ALGORITHM=COPY, ADD INDEX i (a);\nALTER TABLE users ADD COLUMN n INT AFTER id;\nALTER TABLE users MODIFY age BIGINT;\nCREATE TABLE x (id INT);\nCREATE TABLE y (id INT);";
+    let mysql = ids(&run(DialectKind::Mysql, "", upgrade));
+    for rule in ["R016", "R017", "R018", "R019"] {
+        assert!(mysql.contains(&rule), "{rule} not on MySQL: {mysql:?}");
+    }
+    for dialect in [DialectKind::Postgres, DialectKind::Sqlite] {
+        let found = ids(&run(dialect, "", upgrade));
+        for rule in ["R016", "R017", "R018", "R019"] {
+            assert!(!found.contains(&rule), "{rule} on {dialect:?}: {found:?}");
+        }
+    }
+}
+
+#[test]
+fn postgres_rules_are_silent_on_mysql() {
+    let r = run(
+        DialectKind::Mysql,
+        "",
+        "SET lock_wait_timeout = 5;\nALTER TABLE users ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id);",
+    );
+    assert!(ids(&r).is_empty(), "{:?}", r.findings);
 }
