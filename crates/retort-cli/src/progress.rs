@@ -97,6 +97,9 @@ impl Line {
             .with_style(style_or_default(template))
             .with_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
+        // Drawn now, not at the first tick: a quick read still shows what
+        // it was doing.
+        bar.tick();
         Self::show(bar)
     }
 
