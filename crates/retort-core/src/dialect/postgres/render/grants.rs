@@ -7,61 +7,49 @@ use crate::schema::{Change, DefaultPrivilege, Privilege, PrivilegeObject};
 /// Renders `change` if it is of this file's kinds; `false` otherwise.
 pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bool {
     match change {
-        Change::Grant(p) => out.push(format!(
-            "GRANT {} ON {} TO {}{}",
-            p.privilege,
-            object(d, p),
-            grantee(d, &p.grantee),
-            if p.grantable {
-                " WITH GRANT OPTION"
-            } else {
-                ""
-            }
+        Change::Grant(p) => out.push(grant(
+            &p.privilege,
+            &object(d, p),
+            &grantee(d, &p.grantee),
+            p.grantable,
         )),
         Change::Revoke {
             privilege: p,
             option_only,
-        } => out.push(format!(
-            "REVOKE {}{} ON {} FROM {}",
-            if *option_only {
-                "GRANT OPTION FOR "
-            } else {
-                ""
-            },
-            p.privilege,
-            object(d, p),
-            grantee(d, &p.grantee)
+        } => out.push(revoke(
+            &p.privilege,
+            &object(d, p),
+            &grantee(d, &p.grantee),
+            *option_only,
         )),
         Change::GrantDefault(p) => out.push(format!(
-            "{} GRANT {} ON {} TO {}{}",
+            "{} {}",
             alter_default(d, p),
-            p.privilege,
-            p.on,
-            grantee(d, &p.grantee),
-            if p.grantable {
-                " WITH GRANT OPTION"
-            } else {
-                ""
-            }
+            grant(&p.privilege, &p.on, &grantee(d, &p.grantee), p.grantable)
         )),
         Change::RevokeDefault {
             privilege: p,
             option_only,
         } => out.push(format!(
-            "{} REVOKE {}{} ON {} FROM {}",
+            "{} {}",
             alter_default(d, p),
-            if *option_only {
-                "GRANT OPTION FOR "
-            } else {
-                ""
-            },
-            p.privilege,
-            p.on,
-            grantee(d, &p.grantee)
+            revoke(&p.privilege, &p.on, &grantee(d, &p.grantee), *option_only)
         )),
         _ => return false,
     }
     true
+}
+
+/// `GRANT privilege ON on TO grantee [WITH GRANT OPTION]`.
+fn grant(privilege: &str, on: &str, grantee: &str, grantable: bool) -> String {
+    let option = if grantable { " WITH GRANT OPTION" } else { "" };
+    format!("GRANT {privilege} ON {on} TO {grantee}{option}")
+}
+
+/// `REVOKE [GRANT OPTION FOR] privilege ON on FROM grantee`.
+fn revoke(privilege: &str, on: &str, grantee: &str, option_only: bool) -> String {
+    let option = if option_only { "GRANT OPTION FOR " } else { "" };
+    format!("REVOKE {option}{privilege} ON {on} FROM {grantee}")
 }
 
 /// `PUBLIC`, or the role's name quoted where needed.
