@@ -201,6 +201,10 @@ fn start(base: &Path, key: &str) -> Result<Server, String> {
     let _ = fs::remove_dir_all(base);
     fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
     make_certificate(base)?;
+    // Its own temporary folder: the server's temporary tables must not
+    // share /tmp with whatever else cleans it.
+    let tmp = base.join("tmp");
+    fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
     let as_root = crate::sys::is_root();
     if as_root {
         run(Command::new("chown").args(["-R", "mysql:mysql"]).arg(base))
@@ -225,6 +229,7 @@ fn start(base: &Path, key: &str) -> Result<Server, String> {
         .arg(format!("--port={port}"))
         .arg("--bind-address=127.0.0.1")
         .arg(format!("--pid-file={}", base.join("pid").display()))
+        .arg(format!("--tmpdir={}", tmp.display()))
         .arg(format!("--log-error={}", log.display()))
         .arg(format!("--ssl-cert={}", base.join("server.crt").display()))
         .arg(format!("--ssl-key={}", base.join("server.key").display()))

@@ -562,6 +562,10 @@ pub struct Column {
     /// name no columns.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub invisible: bool,
+    /// A `CHECK (…)` declared on the column itself (MariaDB), which
+    /// belongs to the column: `MODIFY COLUMN` without it drops it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 /// How an identity column generates values.
@@ -803,6 +807,10 @@ pub struct View {
     /// `COMMENT ON COLUMN` of its columns, by column name.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub column_comments: std::collections::BTreeMap<String, String>,
+    /// How the view is run, where not the default (MySQL's
+    /// `ALGORITHM=MERGE`, `SQL SECURITY INVOKER`), in that order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 /// A free-standing sequence.

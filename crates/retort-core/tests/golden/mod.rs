@@ -362,14 +362,25 @@ pub fn mariadb_dump_of(
 /// their order (the model compares it); the key and constraint lines are
 /// sorted, as the server lists them in the order they were added, and the
 /// trailing commas go.
+///
+/// Five spellings are made alike, as retort writes the same object in
+/// other words (what the server stores is the same): integer display
+/// widths and the case of type names in routine signatures (`x INT` is
+/// stored as `x int(11)`, which is what `information_schema` gives back), backquotes and the line break in
+/// a trigger's head (`TRIGGER \`t\` … FOR EACH ROW`), and an index's
+/// `USING BTREE`, which is the default; and the layout of a routine's
+/// parameter list.
 pub fn normalise_mariadb_dump(dump: &str, database: &str) -> String {
     let qualifier = format!("`{}`.", database.replace('`', "``"));
     let mut out = String::new();
     let mut in_table = false;
     let mut columns: Vec<String> = Vec::new();
     let mut keys: Vec<String> = Vec::new();
-    for raw in dump.lines() {
+    let joined = joined_signatures(&dump.replace(" FOR EACH ROW\n", " FOR EACH ROW "));
+    for raw in joined.lines() {
         let line = without_auto_increment(&without_definer(raw)).replace(&qualifier, "");
+        let line = without_display_widths(&line.replace(" USING BTREE", ""));
+        let line = unquoted_trigger_head(&line);
         if in_table {
             if line.starts_with(')') {
                 out.extend(columns.drain(..).map(|c| c + "\n"));
@@ -395,6 +406,73 @@ pub fn normalise_mariadb_dump(dump: &str, database: &str) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    out
+}
+
+/// The dump with each routine's parameter list on its `CREATE` line, in
+/// single spaces (`(\n    IN a INT\n    , IN b INT\n)` as `(IN a INT, IN b INT)`).
+fn joined_signatures(dump: &str) -> String {
+    let mut out = Vec::new();
+    let mut lines = dump.lines();
+    while let Some(line) = lines.next() {
+        // Still with its `DEFINER=…` here.
+        let routine = line.starts_with("CREATE ")
+            && (line.contains(" FUNCTION `") || line.contains(" PROCEDURE `"));
+        let depth = |s: &str| s.matches('(').count() as i64 - s.matches(')').count() as i64;
+        if !routine || depth(line) <= 0 {
+            out.push(line.to_string());
+            continue;
+        }
+        let mut signature = line.to_string();
+        while depth(&signature) > 0 {
+            let Some(next) = lines.next() else { break };
+            signature.push(' ');
+            signature.push_str(next.trim());
+        }
+        let words = signature.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push(
+            words
+                .replace("( ", "(")
+                .replace(" )", ")")
+                .replace(" ,", ","),
+        );
+    }
+    out.join("\n")
+}
+
+/// A trigger's head (up to `FOR EACH ROW`) without backquotes.
+fn unquoted_trigger_head(line: &str) -> String {
+    match line.split_once(" FOR EACH ROW") {
+        Some((head, body)) if head.contains(" TRIGGER ") => {
+            format!("{} FOR EACH ROW{body}", head.replace('`', ""))
+        }
+        _ => line.to_string(),
+    }
+}
+
+/// A routine's `CREATE` line with `int(11)` and the like as `int`.
+fn without_display_widths(line: &str) -> String {
+    let routine = line.contains("CREATE FUNCTION") || line.contains("CREATE PROCEDURE");
+    if !routine {
+        return line.to_string();
+    }
+    // Type names in any case (`INT`, `int`); routine names are
+    // case-insensitive too.
+    let line = line.to_lowercase();
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line.as_str();
+    while let Some(at) = rest.find("int(") {
+        let tail = &rest[at + "int(".len()..];
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        out.push_str(&rest[..at + "int".len()]);
+        if digits > 0 && tail[digits..].starts_with(')') {
+            rest = &tail[digits + 1..];
+        } else {
+            out.push('(');
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
     out
 }
 

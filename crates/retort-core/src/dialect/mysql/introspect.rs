@@ -4,7 +4,8 @@
 //! triggers, routines, routine parameters), whatever its size. Only
 //! MariaDB's sequences are read from the sequences themselves (one
 //! `UNION ALL` query), as `information_schema` has no table of them before
-//! MariaDB 11.5.
+//! MariaDB 11.5, and each view's query from `SHOW CREATE VIEW`, as
+//! `information_schema.VIEWS` drops the character sets of its literals.
 //!
 //! Everything is read from the connection's current database
 //! (`DATABASE()`), whose objects get an empty schema; a foreign key to
@@ -29,7 +30,7 @@ const HERE: &str = "= DATABASE()";
 pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     let (server, database) = server_and_database(conn)?;
     let (mut b, views, sequence_names) = tables(conn, exclude)?;
-    let json_checks = columns(conn, &mut b, &server)?;
+    let json_checks = columns(conn, &mut b, &server, &database)?;
     indexes(conn, &mut b, &server)?;
     foreign_keys(conn, &mut b)?;
     checks(conn, &mut b, &server, &json_checks)?;
@@ -41,7 +42,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         .chain(views.iter().cloned())
         .collect();
     Ok(Schema {
-        views: read_views(conn, &views, &names, &database)?,
+        views: read_views(conn, &views, &names, (&server, &database))?,
         functions: routines(conn, &database)?,
         sequences: sequences(conn, &sequence_names)?,
         tables: b.tables,
@@ -142,6 +143,7 @@ fn columns(
     conn: &mut dyn Connection,
     b: &mut Builder,
     server: &ServerVersion,
+    database: &str,
 ) -> Result<HashSet<(String, String)>> {
     let rows = query(
         conn,
@@ -159,6 +161,8 @@ fn columns(
         let table = QualifiedName::new("", text(&r, 0));
         let Some(t) = b.table(&table) else { continue };
         let mut column = column(&r, server);
+        // MariaDB names the sequence of a `nextval` default with its database.
+        column.default = column.default.map(|d| unqualified(&d, database));
         if json.contains(&(table.name.clone(), column.name.clone())) {
             column.data_type = "json".into();
             column.collation = None;
@@ -273,7 +277,7 @@ fn indexes(conn: &mut dyn Connection, b: &mut Builder, server: &ServerVersion) -
         "indexes",
         &format!(
             "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, COLLATION, \
-             INDEX_TYPE, {expression} FROM information_schema.STATISTICS \
+             INDEX_TYPE, {expression}, INDEX_COMMENT FROM information_schema.STATISTICS \
              WHERE TABLE_SCHEMA {HERE} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
         ),
     )?;
@@ -295,6 +299,7 @@ fn indexes(conn: &mut dyn Connection, b: &mut Builder, server: &ServerVersion) -
                 "BTREE" | "" => None,
                 other => Some(other.to_string()),
             },
+            comment: opt(r, 8).filter(|c| !c.is_empty()),
             ..Index::default()
         });
         index.parts.push(part);
@@ -317,7 +322,9 @@ fn index_part(r: &[Option<String>]) -> String {
             text(r, 7).trim_start_matches('(').trim_end_matches(')')
         ),
     };
-    if let Some(length) = opt(r, 4) {
+    // MariaDB reports a length of 32 for each part of a spatial index,
+    // which cannot be written back.
+    if let Some(length) = opt(r, 4).filter(|_| text(r, 6) != "SPATIAL") {
         part.push_str(&format!("({length})"));
     }
     if text(r, 5) == "D" {
@@ -385,11 +392,11 @@ fn checks(
     // database, reaching the table through TABLE_CONSTRAINTS.
     let sql = match server.flavor {
         Flavor::Mariadb => format!(
-            "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS \
-             WHERE CONSTRAINT_SCHEMA {HERE}"
+            "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL \
+             FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA {HERE}"
         ),
         Flavor::Mysql => format!(
-            "SELECT t.TABLE_NAME, c.CONSTRAINT_NAME, c.CHECK_CLAUSE \
+            "SELECT t.TABLE_NAME, c.CONSTRAINT_NAME, c.CHECK_CLAUSE, 'Table' \
              FROM information_schema.CHECK_CONSTRAINTS c JOIN information_schema.TABLE_CONSTRAINTS t \
              ON t.CONSTRAINT_SCHEMA = c.CONSTRAINT_SCHEMA AND t.CONSTRAINT_NAME = c.CONSTRAINT_NAME \
              AND t.CONSTRAINT_TYPE = 'CHECK' WHERE c.CONSTRAINT_SCHEMA {HERE}"
@@ -400,7 +407,17 @@ fn checks(
         if json_checks.contains(&(table.clone(), name.clone())) {
             continue;
         }
-        if let Some(t) = b.table(&QualifiedName::new("", table)) {
+        let Some(t) = b.table(&QualifiedName::new("", table)) else {
+            continue;
+        };
+        // A MariaDB column's own check is named after the column.
+        if text(&r, 3) == "Column" {
+            if let Some(c) = t.columns.iter_mut().find(|c| c.name == name) {
+                c.check = Some(text(&r, 2));
+                continue;
+            }
+        }
+        {
             t.checks.push(CheckConstraint {
                 name,
                 expression: text(&r, 2),
@@ -422,15 +439,23 @@ fn triggers(conn: &mut dyn Connection, b: &mut Builder) -> Result<()> {
              ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER"
         ),
     )?;
+    // The trigger before each one on the same table, timing and event
+    // (rows come in firing order).
+    let mut previous: HashMap<(String, String, String), String> = HashMap::new();
     for r in rows {
         let table = text(&r, 0);
         let Some(t) = b.table(&QualifiedName::new("", table.clone())) else {
             continue;
         };
         let name = text(&r, 1);
+        let group = (table.clone(), text(&r, 2), text(&r, 3));
+        let follows = previous
+            .insert(group, name.clone())
+            .map(|p| format!("FOLLOWS {} ", super::Mysql.ident(&p)))
+            .unwrap_or_default();
         t.triggers.push(Trigger {
             definition: format!(
-                "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
+                "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {follows}{}",
                 super::Mysql.ident(&name),
                 text(&r, 2),
                 text(&r, 3),
@@ -450,32 +475,53 @@ fn read_views(
     conn: &mut dyn Connection,
     wanted: &[String],
     names: &HashSet<String>,
-    database: &str,
+    (server, database): (&ServerVersion, &str),
 ) -> Result<Vec<View>> {
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
+    // Only MariaDB lists the algorithm.
+    let algorithm = match server.flavor {
+        Flavor::Mariadb => "ALGORITHM",
+        Flavor::Mysql => "'UNDEFINED'",
+    };
     let rows = query(
         conn,
         "views",
         &format!(
-            "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION FROM information_schema.VIEWS \
-             WHERE TABLE_SCHEMA {HERE} ORDER BY TABLE_NAME"
+            "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, {algorithm} \
+             FROM information_schema.VIEWS WHERE TABLE_SCHEMA {HERE} ORDER BY TABLE_NAME"
         ),
     )?;
+    let shown = shown_view_queries(conn, wanted)?;
     let wanted: HashSet<&String> = wanted.iter().collect();
     Ok(rows
         .iter()
         .filter(|r| wanted.contains(&text(r, 0)))
         .map(|r| {
-            let mut definition = unqualified(&text(r, 1), database);
-            match text(r, 2).as_str() {
-                "CASCADED" => definition.push_str(" WITH CASCADED CHECK OPTION"),
-                "LOCAL" => definition.push_str(" WITH LOCAL CHECK OPTION"),
-                _ => {}
-            }
+            // `SHOW CREATE VIEW` ends with the check option already.
+            let definition = match shown.get(&text(r, 0)) {
+                Some(query) => unqualified(query, database),
+                None => {
+                    let mut query = unqualified(&text(r, 1), database);
+                    match text(r, 2).as_str() {
+                        "CASCADED" => query.push_str(" WITH CASCADED CHECK OPTION"),
+                        "LOCAL" => query.push_str(" WITH LOCAL CHECK OPTION"),
+                        _ => {}
+                    }
+                    query
+                }
+            };
             let name = text(r, 0);
+            let mut options = Vec::new();
+            if !matches!(text(r, 4).as_str(), "UNDEFINED" | "") {
+                options.push(format!("ALGORITHM={}", text(r, 4)));
+            }
+            if text(r, 3) == "INVOKER" {
+                options.push("SQL SECURITY INVOKER".to_string());
+            }
             View {
+                options,
                 reads: quoted_names(&definition)
                     .into_iter()
                     .filter(|n| names.contains(n) && *n != name)
@@ -487,6 +533,30 @@ fn read_views(
             }
         })
         .collect())
+}
+
+/// Each view's query as `SHOW CREATE VIEW` gives it: unlike
+/// `information_schema.VIEWS` (which drops them), it keeps the character
+/// set introducers of literals (`_latin1'x'`, `_binary'…'`), so one query
+/// per view.
+fn shown_view_queries(
+    conn: &mut dyn Connection,
+    views: &[String],
+) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for view in views {
+        let rows = query(
+            conn,
+            "a view's definition",
+            &format!("SHOW CREATE VIEW {}", super::Mysql.ident(view)),
+        )?;
+        let create = rows.first().map(|r| text(r, 1)).unwrap_or_default();
+        let marker = format!(" VIEW {} AS ", super::quote::quoted(view, '`'));
+        if let Some((_, query)) = create.split_once(&marker) {
+            out.insert(view.clone(), query.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// SQL the server wrote with the current database's name in front of its

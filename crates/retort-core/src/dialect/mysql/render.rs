@@ -76,6 +76,9 @@ impl Ddl for Mysql {
         if let Some(comment) = &c.comment {
             def.push_str(&format!(" COMMENT {}", self.literal(comment)));
         }
+        if let Some(check) = &c.check {
+            def.push_str(&format!(" CHECK {}", parenthesised(check)));
+        }
         def
     }
 
@@ -112,8 +115,13 @@ impl Mysql {
             Some(m) => (String::new(), format!(" USING {m}")),
             None => (String::new(), String::new()),
         };
+        let comment = i
+            .comment
+            .as_ref()
+            .map(|c| format!(" COMMENT {}", self.literal(c)))
+            .unwrap_or_default();
         format!(
-            "{}{kind}INDEX {} ({}){using}",
+            "{}{kind}INDEX {} ({}){using}{comment}",
             if i.unique { "UNIQUE " } else { "" },
             self.ident(&i.name),
             i.parts.join(", ")
@@ -261,7 +269,7 @@ fn render_table_change(change: &Change, out: &mut Vec<String>) -> bool {
     true
 }
 
-/// Routines and sequences; `false` when `change` is neither.
+/// Views, routines and sequences; `false` when `change` is none of them.
 fn render_object(change: &Change, out: &mut Vec<String>) -> bool {
     let d = &Mysql;
     let drop_routine = |f: &crate::schema::Function| {
@@ -287,6 +295,15 @@ fn render_object(change: &Change, out: &mut Vec<String>) -> bool {
             "ALTER SEQUENCE {} {}",
             d.qualified(&to.name),
             d.sequence_options(to)
+        )),
+        Change::CreateView(v) => out.push(format!(
+            "CREATE {}VIEW {} AS {}",
+            v.options
+                .iter()
+                .map(|o| format!("{o} "))
+                .collect::<String>(),
+            d.qualified(&v.name),
+            v.definition.trim().trim_end_matches(';')
         )),
         Change::DropSequence(s) => {
             out.push(format!("DROP SEQUENCE IF EXISTS {}", d.qualified(&s.name)))

@@ -276,6 +276,7 @@ fn views(conn: &mut dyn Connection) -> Result<Vec<View>> {
         indexes: Vec::new(),
         triggers: Vec::new(),
         column_comments: Default::default(),
+        options: Vec::new(),
     })
     .collect())
 }

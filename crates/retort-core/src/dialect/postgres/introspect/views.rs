@@ -52,6 +52,7 @@ pub(super) fn views(
                 .filter_map(|item| item.split_once('\u{1e}'))
                 .map(|(column, comment)| (column.to_string(), comment.to_string()))
                 .collect(),
+            options: Vec::new(),
         }
     })
     .collect();
