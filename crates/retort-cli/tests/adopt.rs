@@ -5,7 +5,7 @@ mod common;
 
 use common::{retort, Backend, Db};
 
-on_both_backends!(
+on_all_backends!(
     init_from_sql_writes_a_reversible_first_revision,
     init_from_sql_with_bad_sql_writes_nothing
 );

@@ -6,7 +6,7 @@ mod common;
 
 use common::{project_for, retort, Backend, Db, TestProject};
 
-on_both_backends!(
+on_all_backends!(
     squash_keeps_children_and_databases_valid,
     squash_refuses_unsafe_ranges
 );
