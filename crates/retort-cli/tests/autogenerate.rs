@@ -129,14 +129,27 @@ fn edit_schema_then_autogenerate_upgrade_and_check(backend: Backend) {
 }
 
 #[test]
-fn ctrl_c_during_autogenerate_drops_the_scratch_database() {
-    let db = Db::new(Backend::Postgres);
+fn ctrl_c_during_autogenerate_drops_the_scratch_database_on_postgres() {
+    ctrl_c_during_autogenerate_drops_the_scratch_database(Backend::Postgres);
+}
+
+#[test]
+fn ctrl_c_during_autogenerate_drops_the_scratch_database_on_mariadb() {
+    ctrl_c_during_autogenerate_drops_the_scratch_database(Backend::Mariadb);
+}
+
+fn ctrl_c_during_autogenerate_drops_the_scratch_database(backend: Backend) {
+    let db = Db::new(backend);
     let p = common::project_for(&db);
     p.table_revision("aaaa", "", "");
     // A desired schema that takes a while to load, so Ctrl-C lands mid-way.
+    let sleep = match backend {
+        Backend::Mariadb => "DO SLEEP(10)",
+        _ => "SELECT pg_sleep(10)",
+    };
     std::fs::write(
         p.path().join("schema.sql"),
-        "CREATE TABLE t_aaaa (id integer PRIMARY KEY);\nSELECT pg_sleep(10);\n",
+        format!("CREATE TABLE t_aaaa (id integer PRIMARY KEY);\n{sleep};\n"),
     )
     .unwrap();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_retort"))
@@ -157,9 +170,12 @@ fn ctrl_c_during_autogenerate_drops_the_scratch_database() {
     let pid = child.id();
     let pattern = format!("retort\\_scratch\\_{pid}\\_%");
     let scratch = || {
-        db.column(&format!(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE '{pattern}'"
-        ))
+        db.column(&match backend {
+            Backend::Mariadb => format!(
+                "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '{pattern}'"
+            ),
+            _ => format!("SELECT datname::text FROM pg_database WHERE datname LIKE '{pattern}'"),
+        })
     };
     let started = std::time::Instant::now();
     while scratch().is_empty() {

@@ -29,7 +29,7 @@ const DRAWING: &str = "\
 * aaa, revision aaa
 ";
 
-on_both_backends!(
+on_all_backends!(
     text_marks_the_current_revisions,
     history_graph_uses_the_same_drawing,
     mermaid_styles_the_current_revisions,
