@@ -22,6 +22,10 @@ pub(crate) struct Alter {
     pub copies: Vec<String>,
     /// Columns added with `FIRST` or `AFTER`.
     pub placed: Vec<String>,
+    /// `DROP PRIMARY KEY` is one of the actions.
+    drops_primary_key: bool,
+    /// `ADD PRIMARY KEY` (or `ADD CONSTRAINT … PRIMARY KEY`) is one of them.
+    adds_primary_key: bool,
 }
 
 impl Alter {
@@ -80,6 +84,12 @@ pub(crate) fn alter(sql: &str) -> Option<Alter> {
             _ => {}
         }
     }
+    // InnoDB keeps rows in primary-key order: a new key in the same
+    // statement is an in-place rebuild, none at all is a copy.
+    if out.drops_primary_key && !out.adds_primary_key {
+        out.copies
+            .push("DROP PRIMARY KEY without a new one in the same ALTER".into());
+    }
     Some(out)
 }
 
@@ -105,6 +115,26 @@ fn action(a: &[Token], out: &mut Alter) {
             out.copies.push(format!(
                 "{verb} of column {col} copies the table when it changes the column's type"
             ));
+        }
+        "engine" => out
+            .copies
+            .push("ENGINE= rebuilds the table by copying it".into()),
+        "force" => out.copies.push("FORCE rebuilds the table".into()),
+        "order" if w(1) == "by" => out
+            .copies
+            .push("ORDER BY copies the table to sort its rows".into()),
+        "partition" if w(1) == "by" => out
+            .copies
+            .push("PARTITION BY copies the rows into the partitions".into()),
+        "remove" if w(1) == "partitioning" => out
+            .copies
+            .push("REMOVE PARTITIONING copies the rows into one table".into()),
+        "drop" if w(1) == "primary" => out.drops_primary_key = true,
+        "add"
+            if w(1) == "primary"
+                || (w(1) == "constraint" && a.iter().any(|x| is_kw(x, Keyword::PRIMARY))) =>
+        {
+            out.adds_primary_key = true;
         }
         "add" => {
             // ADD [COLUMN] [IF NOT EXISTS] c type … [FIRST | AFTER x]; not

@@ -599,6 +599,12 @@ fn r016_algorithm_copy_type_changes_and_convert_fire() {
         "ALTER TABLE app.users MODIFY age BIGINT NOT NULL;",
         "ALTER TABLE `users` CHANGE `age` `years` INT;",
         "ALTER TABLE users CONVERT TO CHARACTER SET utf8mb4;",
+        "ALTER TABLE users ENGINE=InnoDB;",
+        "ALTER TABLE users FORCE;",
+        "ALTER TABLE users ORDER BY name;",
+        "ALTER TABLE users PARTITION BY HASH (id) PARTITIONS 4;",
+        "ALTER TABLE users REMOVE PARTITIONING;",
+        "ALTER TABLE users DROP PRIMARY KEY;",
     ] {
         assert_eq!(my(sql), ["R016"], "{sql}");
     }
@@ -621,6 +627,10 @@ fn r016_inplace_instant_new_tables_and_other_alters_are_fine() {
         "ALTER TABLE users ADD COLUMN n INT;",
         "ALTER TABLE users ADD INDEX users_a (a), ALGORITHM=COPY, ALGORITHM=INPLACE;",
         "ALTER TABLE users RENAME COLUMN a TO b;",
+        "ALTER TABLE users DROP PRIMARY KEY, ADD PRIMARY KEY (id, region);",
+        "ALTER TABLE users DROP PRIMARY KEY, ADD CONSTRAINT pk PRIMARY KEY (id);",
+        "ALTER TABLE users ENGINE=InnoDB, ALGORITHM=INPLACE;",
+        "ALTER TABLE users DROP PARTITION p0;",
         "UPDATE users SET age = 1;",
     ] {
         assert!(!my(sql).contains(&"R016"), "{sql}");
