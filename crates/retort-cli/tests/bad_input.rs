@@ -294,6 +294,28 @@ fn sql_error_mid_revision(backend: Backend, message: &str) {
     );
 }
 
+/// On PostgreSQL a step's `BEGIN` goes to the server with its first
+/// statement: an error there still names that statement, and its position
+/// is counted in the statement, not in what was sent.
+#[test]
+fn sql_error_in_the_first_statement_postgres() {
+    let (db, p) = applied(Backend::Postgres);
+    p.revision(
+        "b",
+        "a",
+        "",
+        "INSERT INTO missing_table VALUES (1);\nCREATE TABLE t_b (id integer);",
+        Some("DROP TABLE t_b;"),
+    );
+    check(
+        &db,
+        &p,
+        &["upgrade", "head"],
+        1,
+        "relation \"missing_table\" does not exist (42P01)\n  at character 13 of the statement\n  statement: INSERT INTO missing_table VALUES (1)",
+    );
+}
+
 #[test]
 fn wrong_password() {
     let (db, p) = applied(Backend::Postgres);

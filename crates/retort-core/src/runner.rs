@@ -50,6 +50,8 @@ pub struct LiveSink<'a> {
     lock_timeout: Option<Duration>,
     /// The version table was seen to exist (it is never dropped by a run).
     table_seen: bool,
+    /// A `BEGIN` not yet sent: it goes with the next statement.
+    pending_begin: Option<&'static str>,
 }
 
 impl<'a> LiveSink<'a> {
@@ -60,8 +62,20 @@ impl<'a> LiveSink<'a> {
             conn,
             lock_timeout,
             table_seen: false,
+            pending_begin: None,
         }
     }
+}
+
+/// `db` with its position (in `prefix` followed by `;\n` and the
+/// statement) made relative to the statement again.
+fn without_prefix(mut db: DbError, prefix: &str) -> DbError {
+    let shift = u32::try_from(prefix.chars().count() + 2).unwrap_or(u32::MAX);
+    db.position = db
+        .position
+        .and_then(|p| p.checked_sub(shift))
+        .filter(|p| *p > 0);
+    db
 }
 
 /// How often a waiting runner tries the lock again.
@@ -72,9 +86,19 @@ impl Sink for LiveSink<'_> {
         self.conn.dialect()
     }
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
-        self.conn.execute(sql)
+        match self.pending_begin.take() {
+            Some(begin) => self
+                .conn
+                .execute(&format!("{begin};\n{sql}"))
+                .map_err(|db| without_prefix(db, begin)),
+            None => self.conn.execute(sql),
+        }
     }
     fn begin(&mut self, on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<()> {
+        if let Some(begin) = self.conn.deferred_begin() {
+            self.pending_begin = Some(begin);
+            return Ok(());
+        }
         let started = Instant::now();
         let mut announced = false;
         loop {
@@ -102,6 +126,12 @@ impl Sink for LiveSink<'_> {
         // Under a session lock nobody else can move the version table.
         if self.conn.holds_session_lock() {
             return Ok(None);
+        }
+        // The check belongs inside the transaction.
+        if let Some(begin) = self.pending_begin.take() {
+            self.conn
+                .execute(begin)
+                .map_err(|db| Error::db("starting a transaction", db))?;
         }
         if !self.table_seen {
             self.table_seen = self

@@ -69,6 +69,14 @@ pub trait Connection {
         self.execute("BEGIN").map(|()| true)
     }
 
+    /// The statement that starts a write transaction, when it never waits
+    /// and can go to the server together with the next statement (one round
+    /// trip instead of two: PostgreSQL's `BEGIN`). `None`: the runner
+    /// calls [`Connection::try_begin_write`] instead.
+    fn deferred_begin(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Bounds how long each statement of this session waits for a table
     /// lock (MySQL's metadata locks: `lock_wait_timeout`), so that an
     /// `ALTER TABLE` stuck behind a long transaction fails instead of

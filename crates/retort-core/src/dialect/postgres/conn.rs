@@ -177,6 +177,11 @@ impl Connection for PgConnection {
         DialectKind::Postgres
     }
 
+    fn deferred_begin(&self) -> Option<&'static str> {
+        // BEGIN takes no lock, so it never waits: it can wait for company.
+        Some("BEGIN")
+    }
+
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
         self.client.batch_execute(sql).map_err(|e| db_error(&e))
     }
