@@ -648,7 +648,9 @@ pub fn summary(change: &Change) -> String {
     match change {
         Change::CreateTable(t) => format!("create table {}", q(&t.name)),
         Change::DropTable(t) => format!("drop table {}", q(&t.name)),
-        Change::AddColumn { table, column } => format!("add column {}.{}", q(table), column.name),
+        Change::AddColumn { table, column, .. } => {
+            format!("add column {}.{}", q(table), column.name)
+        }
         Change::DropColumn { table, column } => format!("drop column {}.{}", q(table), column.name),
         Change::AlterColumn { table, to, .. } => format!("alter column {}.{}", q(table), to.name),
         Change::AddPrimaryKey { table, .. } => format!("add primary key on {}", q(table)),

@@ -24,6 +24,10 @@
 //! version. There a second judge, independent of retort's introspection,
 //! checks the same: `pg_dump --schema-only` of the upgraded database equals
 //! that of *after*, and after the downgrade that of *before*.
+//!
+//! MariaDB cases (`dialects`: `mysql`) run on the test kit's MariaDB 10.11,
+//! where `mariadb-dump --no-data --routines --triggers --events` is the
+//! second judge (normalised by `golden::normalise_mariadb_dump`).
 
 mod golden;
 
@@ -48,6 +52,8 @@ struct Target {
     reference: bool,
     /// The PostgreSQL server, for `pg_dump` (the second judge).
     pg: Option<Server>,
+    /// The MariaDB server, for `mariadb-dump` (the second judge there).
+    mariadb: Option<retort_testkit::mariadb::Server>,
 }
 
 fn cases() -> Vec<(String, PathBuf)> {
@@ -192,8 +198,12 @@ fn check_golden(
 }
 
 /// The second judge: `pg_dump --schema-only` of a scratch database on the
-/// target's PostgreSQL server, normalised; `None` off PostgreSQL.
+/// target's PostgreSQL server, or `mariadb-dump --no-data` on its MariaDB,
+/// normalised; `None` on SQLite.
 fn dump(target: &Target, scratch: &mut Scratch) -> Option<String> {
+    if let Some(server) = &target.mariadb {
+        return Some(golden::mariadb_dump_of(server, scratch));
+    }
     Some(golden::dump_of(target.pg.as_ref()?, scratch))
 }
 
@@ -208,7 +218,12 @@ fn judge(
     out: &Mutex<Vec<String>>,
 ) {
     if let (Some(expected), Some(actual)) = (expected, actual) {
-        if let Err(e) = golden::judge_dumps(dir, target.major, direction, &expected, &actual) {
+        let verdict = if target.mariadb.is_some() {
+            golden::judge_mariadb_dumps(dir, direction, &expected, &actual)
+        } else {
+            golden::judge_dumps(dir, target.major, direction, &expected, &actual)
+        };
+        if let Err(e) = verdict {
             out.lock().unwrap().push(e);
         }
     }
@@ -290,8 +305,25 @@ fn sqlite_round_trips() {
         major: 0,
         reference: true,
         pg: None,
+        mariadb: None,
     });
     assert_eq!(DialectKind::Sqlite.name(), "sqlite");
+}
+
+/// MariaDB 10.11 (the `mysql` dialect): scratch databases are created on
+/// the test server by the test kit's user, who may create and drop them.
+#[test]
+fn mariadb_round_trips() {
+    let db = retort_testkit::mariadb::database();
+    round_trip(&Target {
+        url: DatabaseUrl::parse(&db.url, Path::new("/")).unwrap(),
+        dialect: "mysql",
+        major: 0,
+        reference: true,
+        pg: None,
+        mariadb: Some(db.server().clone()),
+    });
+    assert_eq!(DialectKind::Mysql.name(), "mysql");
 }
 
 fn postgres_round_trip(version: Version) {
@@ -302,6 +334,7 @@ fn postgres_round_trip(version: Version) {
         major: version.major(),
         reference: version == Version::Debian15,
         pg: Some(db.server().clone()),
+        mariadb: None,
     });
 }
 

@@ -13,7 +13,8 @@
 //! On PostgreSQL it runs on every version the harness starts, and the
 //! second judge compares `pg_dump --schema-only` too: the upgraded database
 //! against the schema loaded directly, the downgraded one against an empty
-//! database.
+//! database. On MariaDB (`dialects`: `mysql`) the judge is `mariadb-dump
+//! --no-data --routines --triggers --events`, compared the same way.
 //!
 //! LedgerSMB (GPL) has no `schema.sql` here: its own test loads it from
 //! Debian's package (see `retort_testkit::ledgersmb`).
@@ -145,11 +146,33 @@ struct Pg {
     version: Version,
 }
 
+/// The server whose dump is the second judge: PostgreSQL (`pg_dump`),
+/// MariaDB (`mariadb-dump`), or none (SQLite).
+#[derive(Clone, Copy)]
+enum Judge<'a> {
+    Pg(&'a Pg),
+    Mariadb(&'a retort_testkit::mariadb::Server),
+    None,
+}
+
+impl<'a> Judge<'a> {
+    fn pg(self) -> Option<&'a Pg> {
+        match self {
+            Judge::Pg(pg) => Some(pg),
+            _ => None,
+        }
+    }
+}
+
 /// The normalised `pg_dump --schema-only` of a scratch database; without
 /// its `GRANT`/`REVOKE` and default-privilege lines unless `privileges`
 /// (what retort was not asked to compare, the judge does not judge).
-fn dump(pg: Option<&Pg>, scratch: &mut Scratch, privileges: bool) -> Option<String> {
-    let text = golden::dump_of(&pg?.server, scratch);
+fn dump(judge: Judge, scratch: &mut Scratch, privileges: bool) -> Option<String> {
+    let text = match judge {
+        Judge::Pg(pg) => golden::dump_of(&pg.server, scratch),
+        Judge::Mariadb(server) => return Some(golden::mariadb_dump_of(server, scratch)),
+        Judge::None => return None,
+    };
     Some(if privileges {
         text
     } else {
@@ -169,7 +192,8 @@ fn without_privileges(dump: &str) -> String {
         .collect()
 }
 
-fn round_trip(server: &DatabaseUrl, dialect: &str, pg: Option<&Pg>) {
+fn round_trip(server: &DatabaseUrl, dialect: &str, judge: Judge) {
+    let pg = judge.pg();
     let major = pg.map_or(0, |p| p.version.major());
     let reference = pg.is_none_or(|p| p.version == Version::Debian15);
     let dirs = schemas(dialect);
@@ -179,11 +203,11 @@ fn round_trip(server: &DatabaseUrl, dialect: &str, pg: Option<&Pg>) {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let privileges = compares_privileges(&dir);
         let (mut original, wanted) = load(server, Some(&dir.join("schema.sql")), privileges);
-        let wanted_dump = dump(pg, &mut original, privileges);
+        let wanted_dump = dump(judge, &mut original, privileges);
         let goldens = dir.join("expected");
         let (up, down, judged) = check(
             server,
-            pg,
+            judge,
             &name,
             (&wanted, wanted_dump),
             &dir,
@@ -217,16 +241,16 @@ fn round_trip(server: &DatabaseUrl, dialect: &str, pg: Option<&Pg>) {
 /// each direction has, and what the pg_dump judge found.
 fn check(
     server: &DatabaseUrl,
-    pg: Option<&Pg>,
+    judge: Judge,
     name: &str,
     (wanted, wanted_dump): (&Schema, Option<String>),
     dir: &Path,
     rendered: &mut dyn FnMut(&str, &str),
 ) -> (usize, usize, Vec<String>) {
-    let major = pg.map_or(0, |p| p.version.major());
+    let major = judge.pg().map_or(0, |p| p.version.major());
     let privileges = compares_privileges(dir);
     let (mut a, empty) = load(server, None, privileges);
-    let empty_dump = dump(pg, &mut a, privileges);
+    let empty_dump = dump(judge, &mut a, privileges);
     let have = counts(wanted);
     assert_eq!(
         have,
@@ -246,28 +270,37 @@ fn check(
     let built = read(a.connection(), privileges);
     if &built != wanted {
         let d = diff(&built, wanted);
-        panic!("{name} (PostgreSQL {major}): the generated schema differs: {d:#?}");
+        panic!(
+            "{name} ({}, {major}): the generated schema differs: {d:#?}",
+            server.kind.name()
+        );
     }
     assert!(
         diff(&built, wanted).is_empty(),
         "{name}: second diff not empty"
     );
     let mut dump_mismatches = Vec::new();
-    let mut judge = |direction: &str, expected: Option<String>, a: &mut Scratch| {
-        if let (Some(expected), Some(actual)) = (expected, dump(pg, a, privileges)) {
-            if let Err(e) = golden::judge_dumps(dir, major, direction, &expected, &actual) {
+    let mut judge_dump = |direction: &str, expected: Option<String>, a: &mut Scratch| {
+        if let (Some(expected), Some(actual)) = (expected, dump(judge, a, privileges)) {
+            let verdict = match judge {
+                Judge::Mariadb(_) => {
+                    golden::judge_mariadb_dumps(dir, direction, &expected, &actual)
+                }
+                _ => golden::judge_dumps(dir, major, direction, &expected, &actual),
+            };
+            if let Err(e) = verdict {
                 dump_mismatches.push(e);
             }
         }
     };
-    judge("upgrade", wanted_dump, &mut a);
+    judge_dump("upgrade", wanted_dump, &mut a);
     apply(&mut a, &down, name);
     assert_eq!(
         read(a.connection(), privileges),
         empty,
         "{name}: downgrade did not empty the database"
     );
-    judge("downgrade", empty_dump, &mut a);
+    judge_dump("downgrade", empty_dump, &mut a);
     (up.len(), down.len(), dump_mismatches)
 }
 
@@ -280,7 +313,7 @@ fn postgres_round_trip(version: Version) {
     round_trip(
         &DatabaseUrl::parse(&db.url, Path::new("/")).unwrap(),
         "postgres",
-        Some(&pg),
+        Judge::Pg(&pg),
     );
 }
 
@@ -312,7 +345,19 @@ fn sqlite_real_world_schemas_round_trip() {
     round_trip(
         &DatabaseUrl::parse(&url, Path::new("/")).unwrap(),
         "sqlite",
-        None,
+        Judge::None,
+    );
+}
+
+/// MariaDB 10.11 (the `mysql` dialect): Sakila, with the `mariadb-dump`
+/// judge.
+#[test]
+fn mariadb_real_world_schemas_round_trip() {
+    let db = retort_testkit::mariadb::database();
+    round_trip(
+        &DatabaseUrl::parse(&db.url, Path::new("/")).unwrap(),
+        "mysql",
+        Judge::Mariadb(db.server()),
     );
 }
 
@@ -347,7 +392,7 @@ fn ledgersmb_round_trip(version: Version) {
     let major = version.major();
     let (up, down, judged) = check(
         &url,
-        Some(&pg),
+        Judge::Pg(&pg),
         "ledgersmb",
         (&wanted, wanted_dump),
         &dir,

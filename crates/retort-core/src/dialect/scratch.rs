@@ -1,12 +1,17 @@
 //! Scratch databases: empty databases of a target's dialect, for loading a
 //! desired state so that the database's own parser normalises it. Each
 //! dialect makes its own ([`super::Dialect::create_scratch`]): SQLite in
-//! memory, PostgreSQL a temporary database on the target's server, dropped
-//! when the [`Scratch`] goes away, even when loading fails.
+//! memory, PostgreSQL and MySQL a temporary database on the target's
+//! server ([`on_server`]), dropped when the [`Scratch`] goes away, even when
+//! loading fails. The server databases alive in this process are listed so
+//! that an interrupt handler, where destructors do not run, can drop them
+//! too ([`drop_all`]).
 
-use super::Connection;
+use std::sync::Mutex;
+
+use super::{Connection, Dialect};
 use crate::db_url::DatabaseUrl;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// What to do when a scratch database goes away (after its connection is
 /// closed): drop it from its server.
@@ -69,4 +74,85 @@ impl Drop for Scratch {
             cleanup();
         }
     }
+}
+
+/// Server scratch databases alive in this process: (server URL, name, the
+/// statement that drops it).
+static LIVE: Mutex<Vec<(DatabaseUrl, String, String)>> = Mutex::new(Vec::new());
+
+/// How a dialect makes a scratch database called `name` through a
+/// connection to the server: the `CREATE DATABASE` and `DROP DATABASE`
+/// statements.
+pub(crate) type Statements = dyn Fn(&mut dyn Connection, &str) -> Result<(String, String)>;
+
+/// Creates `retort_scratch_<pid>_<nanos>` on `server` with the dialect's
+/// `statements` and connects to it.
+pub(crate) fn on_server(
+    dialect: &'static dyn Dialect,
+    server: &DatabaseUrl,
+    statements: &Statements,
+) -> Result<Scratch> {
+    let name = scratch_name();
+    let mut admin = dialect.connect(server)?;
+    let (create, drop_sql) = statements(admin.as_mut(), &name)?;
+    admin
+        .execute(&create)
+        .map_err(|db| Error::db(format!("creating the scratch database {name}"), db))?;
+    drop(admin);
+    if let Ok(mut live) = LIVE.lock() {
+        live.push((server.clone(), name.clone(), drop_sql.clone()));
+    }
+    let admin_url = server.clone();
+    let dropped_name = name.clone();
+    let cleanup = Box::new(move || {
+        drop_database(dialect, &admin_url, &drop_sql);
+        if let Ok(mut live) = LIVE.lock() {
+            live.retain(|(_, n, _)| n != &dropped_name);
+        }
+    });
+    match dialect.connect(&server.with_database(&name)) {
+        Ok(conn) => Ok(Scratch::new(conn, Some(cleanup))),
+        Err(e) => {
+            cleanup();
+            Err(e)
+        }
+    }
+}
+
+/// Drops every scratch database of `dialect` this process created and has
+/// not dropped.
+pub(crate) fn drop_all(dialect: &'static dyn Dialect) {
+    let mine = {
+        let mut live = match LIVE.lock() {
+            Ok(live) => live,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let (mine, others) = std::mem::take(&mut *live)
+            .into_iter()
+            .partition(|(url, _, _)| url.kind == dialect.kind());
+        *live = others;
+        mine
+    };
+    let mine: Vec<(DatabaseUrl, String, String)> = mine;
+    for (admin_url, _, drop_sql) in mine {
+        drop_database(dialect, &admin_url, &drop_sql);
+    }
+}
+
+/// Runs `drop_sql` on the server, ignoring failure (the database may be
+/// gone already).
+fn drop_database(dialect: &dyn Dialect, admin_url: &DatabaseUrl, drop_sql: &str) {
+    if let Ok(mut admin) = dialect.connect(admin_url) {
+        let _ = admin.execute(drop_sql);
+    }
+}
+
+/// `retort_scratch_<pid>_<nanos>`: unique, and recognisable if one is ever
+/// left behind by a killed process.
+fn scratch_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("retort_scratch_{}_{nanos}", std::process::id())
 }

@@ -11,6 +11,17 @@ use super::{
     UniqueConstraint, View, VirtualTable,
 };
 
+/// Where an added column goes (MySQL places columns; other databases
+/// append them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnPosition {
+    /// `FIRST`.
+    First,
+    /// `AFTER column`.
+    After(String),
+}
+
 /// One change from the old schema to the new.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -68,6 +79,10 @@ pub enum Change {
         table: QualifiedName,
         /// The column.
         column: Column,
+        /// Where it goes among the table's columns, on databases that
+        /// place columns (MySQL's `FIRST` / `AFTER`); `None`: at the end.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<ColumnPosition>,
     },
     /// `DROP COLUMN` (loses data).
     DropColumn {

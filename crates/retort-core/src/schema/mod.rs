@@ -15,7 +15,7 @@ pub mod erd;
 pub mod filter;
 pub mod rename;
 
-pub use diff::{diff, Change, CommentTarget};
+pub use diff::{diff, Change, ColumnPosition, CommentTarget};
 pub use filter::{Filter, ObjectKind};
 
 use serde::{Deserialize, Serialize};
@@ -407,7 +407,8 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unlogged: bool,
     /// Storage parameters (PostgreSQL `WITH (fillfactor=70)`), as
-    /// `name=value`, sorted.
+    /// `name=value`, sorted; on MySQL the table options (`ENGINE=InnoDB`,
+    /// `COLLATE=utf8mb4_general_ci`, `ROW_FORMAT=COMPRESSED`…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub storage_options: Vec<String>,
     /// SQLite: `INTEGER PRIMARY KEY AUTOINCREMENT`.
@@ -436,6 +437,11 @@ pub struct Table {
     /// partition keeps them as its own.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub cloned_indexes: std::collections::BTreeMap<String, String>,
+    /// Why retort cannot model this table exactly (a MySQL partitioned or
+    /// system-versioned table): the diff reports it by name instead of
+    /// writing SQL for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsupported: Option<String>,
 }
 
 /// What makes a table a partition of another.
@@ -524,7 +530,8 @@ pub struct Column {
     /// rather than `STORED`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub generated_virtual: bool,
-    /// A collation other than the default.
+    /// A collation other than the default (MySQL: every character
+    /// column's collation, which also names its character set).
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
@@ -544,6 +551,17 @@ pub struct Column {
     /// `CREATE TABLE` leaves it out and the parent's changes reach it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inherited: bool,
+    /// `ON UPDATE current_timestamp()` (MySQL): the expression a row's
+    /// column takes when the row is updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<String>,
+    /// `AUTO_INCREMENT` (MySQL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_increment: bool,
+    /// `INVISIBLE` (MySQL): left out of `SELECT *` and of `INSERT`s that
+    /// name no columns.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invisible: bool,
 }
 
 /// How an identity column generates values.

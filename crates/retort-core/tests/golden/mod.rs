@@ -310,3 +310,188 @@ pub fn dump_of(
         .expect("a database name");
     retort_testkit::dump::schema(&server.url(&name)).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The second judge on MariaDB: `mariadb-dump --no-data` (with routines,
+/// triggers and events) of the scratch database `scratch` on the test
+/// `server`, normalised by [`normalise_mariadb_dump`].
+pub fn mariadb_dump_of(
+    server: &retort_testkit::mariadb::Server,
+    scratch: &mut retort::dialect::Scratch,
+) -> String {
+    let name = scratch
+        .connection()
+        .query_column("SELECT DATABASE()")
+        .expect("DATABASE()")
+        .into_iter()
+        .flatten()
+        .next()
+        .expect("a current database");
+    let out = std::process::Command::new("mariadb-dump")
+        .args([
+            "--host=127.0.0.1",
+            &format!("--port={}", server.port),
+            &format!("--user={}", retort_testkit::mariadb::USER),
+            "--no-data",
+            "--skip-comments",
+            "--skip-dump-date",
+            "--routines",
+            "--triggers",
+            "--events",
+            "--skip-add-drop-table",
+            &name,
+        ])
+        .env("MYSQL_PWD", retort_testkit::mariadb::PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run mariadb-dump: {e}"));
+    assert!(
+        out.status.success(),
+        "mariadb-dump of {name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    normalise_mariadb_dump(&String::from_utf8_lossy(&out.stdout), &name)
+}
+
+/// A `mariadb-dump` of database `database` as two databases holding the
+/// same schema dump it: without comments, blank lines, `DELIMITER` lines,
+/// the client's `SET` and `DROP … IF EXISTS` lines (also inside `/*!…*/`),
+/// sequences' `DO SETVAL` (their state, not their definition), `DEFINER=`
+/// clauses, tables' `AUTO_INCREMENT=N` (the next value, not the schema) and
+/// the database's own name where the server qualifies a name with it
+/// (`nextval(\`db\`.\`seq\`)`). Inside a `CREATE TABLE` the columns keep
+/// their order (the model compares it); the key and constraint lines are
+/// sorted, as the server lists them in the order they were added, and the
+/// trailing commas go.
+pub fn normalise_mariadb_dump(dump: &str, database: &str) -> String {
+    let qualifier = format!("`{}`.", database.replace('`', "``"));
+    let mut out = String::new();
+    let mut in_table = false;
+    let mut columns: Vec<String> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    for raw in dump.lines() {
+        let line = without_auto_increment(&without_definer(raw)).replace(&qualifier, "");
+        if in_table {
+            if line.starts_with(')') {
+                out.extend(columns.drain(..).map(|c| c + "\n"));
+                keys.sort();
+                out.extend(keys.drain(..).map(|k| k + "\n"));
+                out.push_str(&line);
+                out.push('\n');
+                in_table = false;
+            } else {
+                let item = line.trim_end().trim_end_matches(',').to_string();
+                if item.trim_start().starts_with('`') {
+                    columns.push(item);
+                } else {
+                    keys.push(item);
+                }
+            }
+            continue;
+        }
+        if is_dump_noise(&line) {
+            continue;
+        }
+        in_table = line.starts_with("CREATE TABLE ") && line.trim_end().ends_with('(');
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether a `mariadb-dump` line says nothing about the schema.
+fn is_dump_noise(line: &str) -> bool {
+    let t = line.trim();
+    // `/*!50003 SET …*/`, `/*M!999999\- enable the sandbox mode */`.
+    let code = match t.strip_prefix("/*") {
+        Some(rest) => rest
+            .trim_start_matches(['!', 'M'])
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start(),
+        None => t,
+    };
+    t.is_empty()
+        || t.starts_with("--")
+        || t.starts_with("DELIMITER ")
+        || t.starts_with("/*M!999999")
+        || code.starts_with("SET ")
+        || code.starts_with("DROP ")
+        || code.starts_with("DO SETVAL(")
+}
+
+/// `line` without `DEFINER=\`user\`@\`host\`` clauses.
+fn without_definer(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("DEFINER=") {
+        out.push_str(&rest[..at]);
+        let mut tail = &rest[at + "DEFINER=".len()..];
+        // `user`@`host`: two backquoted names (`` doubles a backquote).
+        for part in 0..2 {
+            tail = skip_backquoted(tail);
+            if part == 0 {
+                tail = tail.strip_prefix('@').unwrap_or(tail);
+            }
+        }
+        rest = tail.strip_prefix(' ').unwrap_or(tail);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `s` after a leading backquoted name (or after a bare word such as
+/// `CURRENT_USER`).
+fn skip_backquoted(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix('`') else {
+        let end = s
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '(' || c == ')'))
+            .unwrap_or(s.len());
+        return &s[end..];
+    };
+    let bytes = inner.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            if bytes.get(i + 1) == Some(&b'`') {
+                i += 2;
+                continue;
+            }
+            return &inner[i + 1..];
+        }
+        i += 1;
+    }
+    ""
+}
+
+/// `line` without a table option ` AUTO_INCREMENT=N`.
+fn without_auto_increment(line: &str) -> String {
+    if !line.starts_with(')') {
+        return line.to_string();
+    }
+    let Some(at) = line.find(" AUTO_INCREMENT=") else {
+        return line.to_string();
+    };
+    let tail = &line[at + " AUTO_INCREMENT=".len()..];
+    let digits = tail.chars().take_while(char::is_ascii_digit).count();
+    format!("{}{}", &line[..at], &tail[digits..])
+}
+
+/// The MariaDB judge's verdict on a case (folder `dir`): the normalised
+/// dump `actual` after the `direction` ("upgrade" or "downgrade") must
+/// equal `expected`.
+pub fn judge_mariadb_dumps(
+    dir: &Path,
+    direction: &str,
+    expected: &str,
+    actual: &str,
+) -> Result<(), String> {
+    if expected == actual {
+        return Ok(());
+    }
+    let case = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    Err(format!(
+        "{case}: mariadb-dump --no-data after the {direction} differs:\n{}",
+        line_diff(expected, actual)
+    ))
+}

@@ -1,11 +1,14 @@
 //! MySQL 8 / MariaDB 10.6+: lexical rules (splitting, quoting, string
 //! literals), capabilities, connecting ([`conn`], behind the `mysql`
-//! feature), the named run lock and which statements commit implicitly.
-//! Introspection, scratch databases and rendering (autogenerate) are not
-//! built yet and say so.
+//! feature), the named run lock, which statements commit implicitly,
+//! introspection from `information_schema`, rendering, and scratch
+//! databases (`CREATE DATABASE` on the target's server).
 
+mod adapt;
 #[cfg(feature = "mysql")]
 pub mod conn;
+mod introspect;
+mod render;
 pub mod server;
 
 use super::sql::TableRef;
@@ -25,7 +28,8 @@ static CAPABILITIES: Capabilities = Capabilities {
     schemas: true,
     embedded: false,
     alter_constraints: true,
-    rename_constraints: true,
+    // Foreign keys and checks cannot be renamed: dropped and added again.
+    rename_constraints: false,
     comments: true,
 };
 
@@ -43,9 +47,6 @@ static SPLIT_RULES: SplitRules = SplitRules {
     body_statements: &["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"],
     compound_statements: true,
 };
-
-/// The database named in "not yet supported" errors.
-const NAME: &str = "MariaDB/MySQL";
 
 /// Statements after which MySQL commits the open transaction by itself:
 /// schema changes, the administration statements that act like them, and
@@ -171,26 +172,49 @@ impl Dialect for Mysql {
         }
     }
 
-    fn read_schema(&self, _conn: &mut dyn Connection, _exclude: &[TableRef]) -> Result<Schema> {
-        Err(Error::NotYetSupported(
-            "autogenerate (reading the schema)",
-            NAME,
-        ))
+    fn read_schema(&self, conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
+        introspect::read(conn, exclude)
     }
 
-    fn create_scratch(&self, _server: &DatabaseUrl) -> Result<Scratch> {
-        Err(Error::NotYetSupported(
-            "loading SQL in a scratch database (autogenerate, diff, verify)",
-            NAME,
-        ))
+    fn create_scratch(&self, server: &DatabaseUrl) -> Result<Scratch> {
+        super::scratch::on_server(&Mysql, server, &scratch_statements)
     }
 
-    fn render(&self, _changes: &[Change]) -> Result<Vec<String>> {
-        Err(Error::NotYetSupported(
-            "autogenerate (writing the SQL of a change)",
-            NAME,
-        ))
+    fn describe_scratch(&self, server: &DatabaseUrl) -> String {
+        format!(
+            "a scratch database (CREATE DATABASE) on {}",
+            server.masked()
+        )
     }
+
+    fn drop_scratch_databases(&self) {
+        super::scratch::drop_all(&Mysql);
+    }
+
+    fn adapt_changes(&self, changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Change> {
+        adapt::adapt(changes, from, to)
+    }
+
+    fn render(&self, changes: &[Change]) -> Result<Vec<String>> {
+        render::render(changes)
+    }
+}
+
+/// The statements that make and drop a scratch database named `name`
+/// whose defaults are those of the database `admin` is connected to (so
+/// that tables without a character set of their own read back alike).
+fn scratch_statements(admin: &mut dyn Connection, name: &str) -> Result<(String, String)> {
+    let collation = admin
+        .query_column("SELECT @@collation_database")
+        .map_err(|db| Error::db("reading the database's default collation", db))?
+        .into_iter()
+        .flatten()
+        .next();
+    let create = match collation {
+        Some(c) => format!("CREATE DATABASE {name} COLLATE {c}"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    Ok((create, format!("DROP DATABASE IF EXISTS {name}")))
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 mod conn;
 mod introspect;
 mod render;
-mod scratch;
 mod sequence;
 
 #[cfg(feature = "postgres")]
@@ -100,11 +99,17 @@ impl Dialect for Postgres {
     }
 
     fn create_scratch(&self, server: &DatabaseUrl) -> Result<Scratch> {
-        scratch::create(&Postgres, server)
+        super::scratch::on_server(&Postgres, server, &|_, name| {
+            Ok((
+                format!("CREATE DATABASE {name}"),
+                // Ends the sessions still using it.
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ))
+        })
     }
 
     fn drop_scratch_databases(&self) {
-        scratch::drop_all(&Postgres);
+        super::scratch::drop_all(&Postgres);
     }
 
     fn render(&self, changes: &[Change]) -> Result<Vec<String>> {

@@ -63,7 +63,7 @@ pub(super) fn render(changes: &[Change]) -> Result<Vec<String>> {
                 out.push(v.sql.trim().trim_end_matches(';').to_string())
             }
             Change::DropVirtualTable(v) => out.push(format!("DROP TABLE {}", d.qualified(&v.name))),
-            Change::AddColumn { table, column } => out.push(d.add_column(table, column)),
+            Change::AddColumn { table, column, .. } => out.push(d.add_column(table, column)),
             // Part of the table's CREATE TABLE / DROP TABLE.
             Change::AddForeignKey {
                 new_table: true, ..

@@ -23,7 +23,7 @@ mod tables;
 use std::collections::HashMap;
 use std::hash::Hash;
 
-pub use super::change::{Change, CommentTarget};
+pub use super::change::{Change, ColumnPosition, CommentTarget};
 use super::{
     Collation, CompositeType, Domain, EnumType, Extension, QualifiedName, RangeType, Schema,
     Sequence, Table, View, VirtualTable,

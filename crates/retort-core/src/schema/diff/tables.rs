@@ -30,13 +30,45 @@ pub(super) fn tables(from: &Schema, to: &Schema, p: &mut Phases) {
     }
     inherit::order_tables(&mut p.drop_tables, from, true);
     for t in &to.tables {
-        match old_tables.get(&t.name).copied() {
+        let old = old_tables.get(&t.name).copied();
+        if let Some(why) = unsupported(old, t) {
+            p.columns.push(Change::CannotApply {
+                what: format!(
+                    "{} table {}",
+                    if old.is_some() { "change" } else { "create" },
+                    describe(&t.name)
+                ),
+                why: format!("autogenerate does not support this table ({why})"),
+            });
+            continue;
+        }
+        match old {
             None => new_table(t, to, p),
             Some(old) => table_changes(old, t, (from, to), p),
         }
     }
     inherit::order_tables(&mut p.create_children, to, false);
     inherit::order_tables(&mut p.child_columns, to, false);
+}
+
+/// Why a table that is created or changes cannot be diffed (one side is
+/// a table retort cannot model exactly); `None` when it can, or when it
+/// does not change.
+fn unsupported<'a>(old: Option<&'a Table>, new: &'a Table) -> Option<&'a str> {
+    let why = new
+        .unsupported
+        .as_deref()
+        .or_else(|| old.and_then(|o| o.unsupported.as_deref()))?;
+    (old != Some(new)).then_some(why)
+}
+
+/// `schema.name`, or `name` when it has no schema.
+fn describe(name: &QualifiedName) -> String {
+    if name.schema.is_empty() {
+        name.name.clone()
+    } else {
+        format!("{}.{}", name.schema, name.name)
+    }
 }
 
 /// A new table: `CREATE TABLE` with its columns and keys, then the rest in
@@ -229,6 +261,7 @@ fn columns(old: &Table, new: &Table, (from, to): (&Schema, &Schema), p: &mut Pha
                 p.columns.push(Change::AddColumn {
                     table: name.clone(),
                     column: c.clone(),
+                    position: None,
                 });
                 continue;
             }

@@ -147,6 +147,7 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
                 o.sort();
                 o
             },
+            ..Column::default()
         };
         if let Some(t) = b.table(&table) {
             t.columns.push(column);

@@ -13,7 +13,7 @@ pub(super) fn render(d: &Postgres, change: &Change, out: &mut Vec<String>) -> bo
         return true;
     }
     match change {
-        Change::AddColumn { table, column } => {
+        Change::AddColumn { table, column, .. } => {
             out.push(d.add_column(table, column));
             if !column.options.is_empty() {
                 out.push(set_column_options(d, table, column));
