@@ -170,7 +170,7 @@ def mariadb_bin(name):
 class MariaDB:
     """A throwaway mariadbd on a temp datadir, a socket and a free port, with
     the server's default durability (innodb_flush_log_at_trx_commit=1,
-    doublewrite on). `root` logs in over the socket; the tools connect over
+    doublewrite on) and utf8mb4. `root` logs in over the socket; the tools connect over
     TCP as user `bench`, as an application would."""
 
     USER, PASSWORD = "bench", "bench-pw"
@@ -188,7 +188,9 @@ class MariaDB:
         self.proc = subprocess.Popen(
             [mariadb_bin("mariadbd"), "--no-defaults", f"--datadir={self.dir}/data", f"--socket={self.sock}",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--pid-file={self.dir}/pid",
-             f"--log-error={self.dir}/log", "--skip-name-resolve", *as_user],
+             f"--log-error={self.dir}/log", "--skip-name-resolve",
+             # Debian's packaged configuration (ignored with --no-defaults) says the same.
+             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", *as_user],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
         while run(self.root_client("SELECT 1"), check=False).returncode != 0:
