@@ -68,9 +68,10 @@ def timed(cmd, runs=1, setup=None, **kw):
     return statistics.median(times)
 
 
-def interleaved(work, candidates, runs, setup):
+def interleaved(work, candidates, runs, setup, check=None):
     """Runs the tools in turn, `runs` rounds, so that slow and fast moments of
-    the machine (fsync latency varies a lot on VMs) fall on all of them alike."""
+    the machine (fsync latency varies a lot on VMs) fall on all of them alike.
+    `check(tool)`, untimed, after each run, verifies what it did."""
     times = {tool: [] for tool, _, _ in candidates}
     for _ in range(runs):
         for tool, cmd, kw in candidates:
@@ -78,6 +79,8 @@ def interleaved(work, candidates, runs, setup):
             t = time.perf_counter()
             run(cmd, **kw)
             times[tool].append(time.perf_counter() - t)
+            if check:
+                check(tool)
     for tool, _, _ in candidates:
         spread = f"min {fmt(min(times[tool]))}, max {fmt(max(times[tool]))}" if runs > 1 else ""
         record(work, tool, statistics.median(times[tool]), spread)
@@ -348,15 +351,28 @@ def bench_apply_mariadb(db, n, reps):
     d = gen(n, mysql=True)
     rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
     work = f"apply {n:,} small revisions to MariaDB"
+    head = format(n, "012x")
+    version_table = {"mariadb": "plain_version", "retort": "retort_version", "alembic": "alembic_version"}
+
+    def check(tool):
+        """Every run really applied all n revisions: n tables of one row, the
+        version table at the head (and, for retort, n `applied` history rows)."""
+        got = db.sql(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'bench' AND table_name LIKE 't\\_%';"
+            f"SELECT version_num FROM bench.{version_table[tool]};"
+            f"SELECT t_{n}.name FROM bench.t_{n}"
+            + (";SELECT COUNT(*) FROM bench.retort_history WHERE status = 'applied'" if tool == "retort" else "")).split()
+        want = ["COUNT(*)", str(n), "version_num", head, "name", "row", str(n)]
+        want += ["COUNT(*)", str(n)] if tool == "retort" else []
+        if got != want:
+            raise SystemExit(f"{tool} did not apply the {n} revisions: {got}")
+
     interleaved(work, [
         ("mariadb", db.client("bench"), {"stdin": os.path.join(d, "plain.sql")}),
         ("retort", [RETORT, "-q", "--url", db.url("bench"), "upgrade", "head"], {"cwd": rproj}),
         ("alembic", [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
          {"env": {"BENCH_URL": db.url("bench", "+pymysql")}}),
-    ], reps, lambda: db.fresh("bench"))
-    # The end state is the same for all three: n tables of one row each.
-    count = db.sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'bench'").split()[-1]
-    log(f"after the last run (alembic): {count} tables in `bench`")
+    ], reps, lambda: db.fresh("bench"), check)
 
 
 ALEMBIC_COMPARE = """
