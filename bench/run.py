@@ -4,18 +4,24 @@
     python3 bench/run.py            # full run (~10 minutes on 2 cores)
     python3 bench/run.py --quick    # smaller N, fewer repeats (a smoke test)
     python3 bench/run.py --only sqlite-apply,pg-apply   # some groups only
-                                    # (startup, big, memory, sqlite-apply, pg-apply, diff)
+                                    # (startup, big, memory, sqlite-apply, pg-apply, diff,
+                                    #  mariadb-apply, mariadb-diff)
     python3 bench/run.py --only diff --baseline OTHER/retort   # diff against another build, interleaved
 
 Compares retort (release build) with Alembic (installed from PyPI into
-bench/.venv) and with the plain SQL clients (sqlite3, psql) running the same
-statements, one transaction per revision. Starts its own throwaway
-PostgreSQL cluster (default durability settings: fsync on) and removes it at
-the end. Writes bench/out/results.md and prints it.
+bench/.venv) and with the plain SQL clients (sqlite3, psql, mariadb) running
+the same statements, one transaction per revision (on MariaDB, where DDL
+commits by itself: the DDL, then the data statement and the version-table
+row in one transaction). Starts its own throwaway PostgreSQL cluster and
+MariaDB server (default durability settings: fsync on,
+innodb_flush_log_at_trx_commit=1) and removes them at the end. Writes
+bench/out/results.md and prints it. The retort binary is
+$CARGO_TARGET_DIR/release/retort (ROOT/target/release/retort without it).
 """
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -28,7 +34,7 @@ BENCH = os.path.join(ROOT, "bench")
 OUT = os.path.join(BENCH, "out")
 VENV = os.path.join(BENCH, ".venv")
 QUICK = "--quick" in sys.argv
-RETORT = os.path.join(ROOT, "target", "release", "retort")
+RETORT = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"), "release", "retort")
 # `--baseline BIN`: another retort binary (say, a build of an earlier commit)
 # timed against this one, interleaved, in the diff group.
 BASELINE = sys.argv[sys.argv.index("--baseline") + 1] if "--baseline" in sys.argv else None
@@ -62,9 +68,10 @@ def timed(cmd, runs=1, setup=None, **kw):
     return statistics.median(times)
 
 
-def interleaved(work, candidates, runs, setup):
+def interleaved(work, candidates, runs, setup, check=None):
     """Runs the tools in turn, `runs` rounds, so that slow and fast moments of
-    the machine (fsync latency varies a lot on VMs) fall on all of them alike."""
+    the machine (fsync latency varies a lot on VMs) fall on all of them alike.
+    `check(tool)`, untimed, after each run, verifies what it did."""
     times = {tool: [] for tool, _, _ in candidates}
     for _ in range(runs):
         for tool, cmd, kw in candidates:
@@ -72,6 +79,8 @@ def interleaved(work, candidates, runs, setup):
             t = time.perf_counter()
             run(cmd, **kw)
             times[tool].append(time.perf_counter() - t)
+            if check:
+                check(tool)
     for tool, _, _ in candidates:
         spread = f"min {fmt(min(times[tool]))}, max {fmt(max(times[tool]))}" if runs > 1 else ""
         record(work, tool, statistics.median(times[tool]), spread)
@@ -83,6 +92,8 @@ def record(work, tool, seconds, note=""):
 
 
 def fmt(s):
+    if s is None:
+        return "–"
     return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
 
 
@@ -93,6 +104,10 @@ def setup_tools():
         log("installing Alembic into bench/.venv")
         run([sys.executable, "-m", "venv", VENV])
         run([os.path.join(VENV, "bin", "pip"), "install", "-q", "alembic", "sqlalchemy", "psycopg2-binary"])
+    python = os.path.join(VENV, "bin", "python")
+    if run([python, "-c", "import pymysql"], check=False).returncode != 0:
+        log("installing PyMySQL into bench/.venv")
+        run([os.path.join(VENV, "bin", "pip"), "install", "-q", "pymysql"])
     for tool in ["sqlite3", "psql", "initdb", "pg_ctl"]:
         if not shutil.which(tool) and not os.path.exists(f"/usr/lib/postgresql/15/bin/{tool}"):
             raise SystemExit(f"{tool} not found: apt-get install -y sqlite3 postgresql")
@@ -140,11 +155,97 @@ class Postgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def gen(n):
-    d = os.path.join(OUT, f"r{n}")
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mariadb_bin(name):
+    for d in ("/usr/bin", "/usr/sbin"):
+        if os.path.exists(os.path.join(d, name)):
+            return os.path.join(d, name)
+    if shutil.which(name):
+        return shutil.which(name)
+    raise SystemExit(f"{name} not found: apt-get install -y mariadb-server")
+
+
+class MariaDB:
+    """A throwaway mariadbd on a temp datadir, a socket and a free port, with
+    the server's default durability (innodb_flush_log_at_trx_commit=1,
+    doublewrite on) and utf8mb4. `root` logs in over the socket; the tools connect over
+    TCP as user `bench`, as an application would."""
+
+    USER, PASSWORD = "bench", "bench-pw"
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="retort-bench-mariadb-")
+        root = os.geteuid() == 0
+        as_user = ["--user=mysql"] if root else []
+        if root:
+            run(["chown", "-R", "mysql:mysql", self.dir])
+        run([mariadb_bin("mariadb-install-db"), f"--datadir={self.dir}/data", "--auth-root-authentication-method=normal",
+             "--skip-test-db", *as_user])
+        self.port = free_port()
+        self.sock = os.path.join(self.dir, "sock")
+        self.proc = subprocess.Popen(
+            [mariadb_bin("mariadbd"), "--no-defaults", f"--datadir={self.dir}/data", f"--socket={self.sock}",
+             f"--port={self.port}", "--bind-address=127.0.0.1", f"--pid-file={self.dir}/pid",
+             f"--log-error={self.dir}/log", "--skip-name-resolve",
+             # Debian's packaged configuration (ignored with --no-defaults) says the same.
+             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", *as_user],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while run(self.root_client("SELECT 1"), check=False).returncode != 0:
+            if self.proc.poll() is not None or time.time() > deadline:
+                self.stop()
+                raise SystemExit(f"mariadbd did not start; its log:\n{open(self.dir + '/log').read()[-2000:]}")
+            time.sleep(0.2)
+        self.sql(f"CREATE USER '{self.USER}'@'127.0.0.1' IDENTIFIED BY '{self.PASSWORD}'; "
+                 f"GRANT ALL ON *.* TO '{self.USER}'@'127.0.0.1'")
+        return self
+
+    def root_client(self, sql):
+        return [mariadb_bin("mariadb"), "--no-defaults", "-S", self.sock, "-u", "root", "-e", sql]
+
+    def sql(self, sql):
+        return run(self.root_client(sql)).stdout
+
+    def client(self, db):
+        """The `mariadb` client over TCP as `bench`, like the other tools."""
+        return [mariadb_bin("mariadb"), "--no-defaults", "-h", "127.0.0.1", "-P", str(self.port), "-u", self.USER,
+                f"-p{self.PASSWORD}", db]
+
+    def url(self, db, driver=""):
+        return f"mysql{driver}://{self.USER}:{self.PASSWORD}@127.0.0.1:{self.port}/{db}"
+
+    def fresh(self, db):
+        self.sql(f"DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}")
+
+    def version(self):
+        return self.sql("SELECT VERSION()").split()[-1]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def gen(n, mysql=False):
+    d = os.path.join(OUT, f"{'m' if mysql else 'r'}{n}")
     if not os.path.exists(os.path.join(d, "plain.sql")):
         shutil.rmtree(d, ignore_errors=True)
-        run([sys.executable, os.path.join(BENCH, "gen_revisions.py"), str(n), d])
+        run([sys.executable, os.path.join(BENCH, "gen_revisions.py"), str(n), d] + (["--mysql"] if mysql else []))
     return d
 
 
@@ -244,6 +345,36 @@ def bench_apply_postgres(pg, n, reps):
     ], reps, fresh)
 
 
+def bench_apply_mariadb(db, n, reps):
+    """Each round starts from an empty database (dropped and created again,
+    untimed) that then really applies the revisions."""
+    d = gen(n, mysql=True)
+    rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
+    work = f"apply {n:,} small revisions to MariaDB"
+    head = format(n, "012x")
+    version_table = {"mariadb": "plain_version", "retort": "retort_version", "alembic": "alembic_version"}
+
+    def check(tool):
+        """Every run really applied all n revisions: n tables of one row, the
+        version table at the head (and, for retort, n `applied` history rows)."""
+        got = db.sql(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'bench' AND table_name LIKE 't\\_%';"
+            f"SELECT version_num FROM bench.{version_table[tool]};"
+            f"SELECT t_{n}.name FROM bench.t_{n}"
+            + (";SELECT COUNT(*) FROM bench.retort_history WHERE status = 'applied'" if tool == "retort" else "")).split()
+        want = ["COUNT(*)", str(n), "version_num", head, "name", "row", str(n)]
+        want += ["COUNT(*)", str(n)] if tool == "retort" else []
+        if got != want:
+            raise SystemExit(f"{tool} did not apply the {n} revisions: {got}")
+
+    interleaved(work, [
+        ("mariadb", db.client("bench"), {"stdin": os.path.join(d, "plain.sql")}),
+        ("retort", [RETORT, "-q", "--url", db.url("bench"), "upgrade", "head"], {"cwd": rproj}),
+        ("alembic", [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
+         {"env": {"BENCH_URL": db.url("bench", "+pymysql")}}),
+    ], reps, lambda: db.fresh("bench"), check)
+
+
 ALEMBIC_COMPARE = """
 import sys, time
 from sqlalchemy import create_engine, MetaData
@@ -319,11 +450,66 @@ def bench_diff(pg, sizes):
         record(work, "alembic", time.perf_counter() - t, f"compare_metadata; {note}")
 
 
+def bench_diff_mariadb(db, sizes):
+    """`retort diff` between two MariaDB databases loaded from
+    gen_schema_mysql.py's pair; Alembic's compare_metadata beside it (migra
+    is PostgreSQL-only). Reports, without failing the run, when this build
+    says diffing is not yet supported on MariaDB/MySQL."""
+    project = os.path.join(gen(1, mysql=True), "retort")
+    for n in sizes:
+        files = {}
+        for variant in ("a", "b"):
+            path = os.path.join(OUT, f"myschema{n}{variant}.sql")
+            with open(path, "w") as f:
+                f.write(run([sys.executable, os.path.join(BENCH, "gen_schema_mysql.py"), str(n), variant]).stdout)
+            files[variant] = path
+            db.fresh(f"s{n}{variant}")
+            run(db.client(f"s{n}{variant}"), stdin=path)
+        a, b = db.url(f"s{n}a"), db.url(f"s{n}b")
+        retort_cmd = [RETORT, "-q", "--url", b, "diff", "--from", b, "--to", a]
+        work = f"diff two {n:,}-table MariaDB databases (b -> a)"
+        probe = run(retort_cmd, cwd=project, check=False)
+        if probe.returncode != 0 and "not yet supported" in probe.stderr:
+            message = probe.stderr.strip().splitlines()[-1][:120]
+            record(work, "retort", None, f"not run: this build says `{message}`")
+        elif probe.returncode != 0:
+            record(work, "retort", None, "failed: " + (probe.stderr.strip().splitlines() or ["?"])[-1][:120])
+        else:
+            if BASELINE:
+                candidates = [("retort", retort_cmd, {"cwd": project}),
+                              ("baseline", [BASELINE, *retort_cmd[1:]], {"cwd": project})]
+                interleaved(work, candidates, 7, lambda: None)
+            else:
+                interleaved(work, [("retort", retort_cmd, {"cwd": project})], 3 if QUICK else 5, lambda: None)
+            at = max(i for i, r in enumerate(rows) if r[0] == work and r[1] == "retort")
+            # Correct means: the SQL applies to a fresh copy of b, and a second diff is empty.
+            sql = probe.stdout
+            db.fresh(f"s{n}check")
+            run(db.client(f"s{n}check"), stdin=files["b"])
+            sql_path = os.path.join(OUT, f"mydiff{n}.sql")
+            with open(sql_path, "w") as f:
+                f.write(sql + "\n")
+            applied = run(db.client(f"s{n}check"), stdin=sql_path, check=False)
+            again = run([RETORT, "-q", "--url", b, "diff", "--from", db.url(f"s{n}check"), "--to", a], cwd=project, check=False)
+            correct = applied.returncode == 0 and again.returncode == 0 and again.stdout.strip() == ""
+            spread = f"{rows[at][3]}; " if rows[at][3] else ""
+            rows[at] = (work, "retort", rows[at][2],
+                        f"{spread}{len(sql.splitlines())} lines of SQL; applies and re-diffs empty: {'yes' if correct else 'NO'}")
+            if not correct:
+                log(f"diff check: apply rc {applied.returncode} {applied.stderr.strip()[-300:]}; "
+                    f"re-diff rc {again.returncode}, {len(again.stdout.splitlines())} lines {again.stderr.strip()[-300:]}")
+        t = time.perf_counter()
+        al = run([os.path.join(VENV, "bin", "python"), "-c", ALEMBIC_COMPARE, db.url(f"s{n}a", "+pymysql"),
+                  db.url(f"s{n}b", "+pymysql")], check=False)
+        note = f"{al.stdout.split()[0]} differences" if al.returncode == 0 else "failed: " + (al.stderr.strip().splitlines() or ["?"])[-1][:80]
+        record(work, "alembic", time.perf_counter() - t, f"compare_metadata; {note}")
+
+
 def gen_dir_for_project():
     return gen(1)
 
 
-def machine():
+def machine(mariadb_version=None):
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -339,7 +525,7 @@ def machine():
         f"- CPU: {cpu}, {os.cpu_count()} cores; memory {mem:.0f} GiB; {platform.system()} {platform.release()}",
         f"- retort: commit {commit}, release build; {alembic}; SQLAlchemy {sqla}",
         f"- {version(['sqlite3', '--version'])}; {version(['psql', '--version'])}; PostgreSQL server {version([pg_bin('postgres'), '--version'])}",
-    ]
+    ] + ([f"- MariaDB server {mariadb_version}; {version([mariadb_bin('mariadb'), '--version'])}"] if mariadb_version else [])
 
 
 def main():
@@ -363,7 +549,15 @@ def main():
                 bench_apply_postgres(pg, small, apply_reps)
             if want("diff"):
                 bench_diff(pg, [50] if QUICK else [500, 5000])
-    lines = ["# Results", "", *machine(), "", "| work | tool | median | note |", "| --- | --- | --- | --- |"]
+    mariadb_version = None
+    if want("mariadb-apply") or want("mariadb-diff"):
+        with MariaDB() as db:
+            mariadb_version = db.version()
+            if want("mariadb-apply"):
+                bench_apply_mariadb(db, small, apply_reps)
+            if want("mariadb-diff"):
+                bench_diff_mariadb(db, [50] if QUICK else [500])
+    lines = ["# Results", "", *machine(mariadb_version), "", "| work | tool | median | note |", "| --- | --- | --- | --- |"]
     for work, tool, value, note in rows:
         shown = f"{value:.1f} MiB" if note == "MiB" else fmt(value)
         lines.append(f"| {work} | {tool} | {shown} | {'' if note == 'MiB' else note} |")
