@@ -550,3 +550,53 @@ fn autogenerate_check_diff_inspect_and_a_table_it_cannot_model() {
     // Nothing was changed by the comparisons.
     assert!(!db.tables().contains(&"events".to_string()));
 }
+
+/// A DDL revision's statements go to the server with their progress
+/// records in one message: bodies with `;` inside (a trigger, a procedure)
+/// arrive whole, and an error in a `CALL` whose procedure returned rows
+/// first still names the `CALL`, then a resume after the fix finishes it.
+#[test]
+fn batched_statements_keep_bodies_whole_and_errors_on_their_statement() {
+    let db = maria();
+    let p = project_for(&db);
+    p.table_revision("a", "", "");
+    p.revision(
+        "b",
+        "a",
+        "",
+        "CREATE TABLE acc (id INT PRIMARY KEY, bal INT NOT NULL);\n\
+         CREATE TRIGGER acc_nn BEFORE INSERT ON acc FOR EACH ROW\n\
+         BEGIN\n  IF NEW.bal < 0 THEN\n    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'negative';\n  END IF;\nEND;\n\
+         CREATE PROCEDURE fill()\nBEGIN\n  SELECT COUNT(*) FROM acc;\n  INSERT INTO acc_log VALUES (1);\nEND;\n\
+         CALL fill();\n\
+         INSERT INTO acc VALUES (1, 5);",
+        Some("DROP PROCEDURE fill;\nDROP TABLE acc;"),
+    );
+    let run = retort(p.path(), &["upgrade", "head"]).fails(1);
+    assert!(
+        run.stderr.contains("statement: CALL fill()")
+            && run.stderr.contains("acc_log' doesn't exist (1146"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("3 of 5 statements ran"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(db.versions(), set(&["a"]));
+    // The trigger arrived whole: it refuses a negative balance.
+    db.exec("CREATE TABLE acc_log (n INT)");
+    retort(p.path(), &["upgrade", "head"]).ok();
+    assert_eq!(db.versions(), set(&["b"]));
+    assert_eq!(db.column("SELECT bal FROM acc"), ["5"]);
+    assert_eq!(db.column("SELECT COUNT(*) FROM acc_log"), ["1"]);
+    let Db::Maria(maria) = &db else {
+        unreachable!("a MariaDB test")
+    };
+    let refused = maria
+        .client()
+        .query_drop("INSERT INTO acc VALUES (2, -1)")
+        .expect_err("the trigger refuses it");
+    assert!(refused.to_string().contains("negative"), "{refused}");
+}

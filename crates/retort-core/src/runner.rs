@@ -32,6 +32,15 @@ pub trait Sink {
     fn dialect(&self) -> &'static dyn Dialect;
     /// Runs (or records) one statement.
     fn run(&mut self, sql: &str) -> Result<(), DbError>;
+    /// Runs (or records) statements in order, in one round trip where the
+    /// database allows; an error comes with the index of the statement
+    /// that failed (the later ones did not run).
+    fn run_batch(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        for (i, statement) in statements.iter().enumerate() {
+            self.run(statement).map_err(|db| (i, db))?;
+        }
+        Ok(())
+    }
     /// Starts a transaction holding the write lock, waiting as configured.
     fn begin(&mut self, on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<()>;
     /// The version table's rows now (live), or `None` (offline).
@@ -92,6 +101,20 @@ impl Sink for LiveSink<'_> {
                 .execute(&format!("{begin};\n{sql}"))
                 .map_err(|db| without_prefix(db, begin)),
             None => self.conn.execute(sql),
+        }
+    }
+    fn run_batch(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        match self.pending_begin.take() {
+            Some(begin) => {
+                let mut all = Vec::with_capacity(statements.len() + 1);
+                all.push(begin);
+                all.extend_from_slice(statements);
+                // A failing BEGIN counts as the first statement's failure.
+                self.conn
+                    .execute_batch(&all)
+                    .map_err(|(i, db)| (i.saturating_sub(1), db))
+            }
+            None => self.conn.execute_batch(statements),
         }
     }
     fn begin(&mut self, on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<()> {
@@ -596,14 +619,20 @@ impl RunState<'_> {
         if !self.open_single(sink, on_progress)? {
             return Ok(None);
         }
-        if resume.is_none() {
-            let claim = self.history_for(d, p, status::IN_PROGRESS, &started_at, None);
-            if let Err(db) = sink.run(&claim) {
-                rollback(sink);
-                return Err(Error::db("recording the step as in progress", db));
-            }
+        let claim = self.history_for(d, p, status::IN_PROGRESS, &started_at, None);
+        let claim_and_commit: &[&str] = match resume {
+            None => &[&claim, sql::commit(d)],
+            Some(_) => &[sql::commit(d)],
+        };
+        if let Err((i, db)) = sink.run_batch(claim_and_commit) {
+            rollback(sink);
+            let action = if i + 1 < claim_and_commit.len() {
+                "recording the step as in progress"
+            } else {
+                "committing the in-progress record"
+            };
+            return Err(Error::db(action, db));
         }
-        run_own(sink, sql::commit(d), "committing the in-progress record")?;
         if done > 0 {
             on_progress(Progress::Resuming { step: p.step, done });
         } else {
@@ -629,23 +658,28 @@ impl RunState<'_> {
                 p.script.id
             )));
         }
-        for update in sql::version_change(&self.options.version_table, &p.step.version_change) {
-            if let Err(db) = sink.run(&update) {
-                rollback(sink);
-                return Err(Error::db("updating the version table", db));
-            }
-        }
+        // The version change, the closed history record and the COMMIT go
+        // in one round trip where the database allows.
+        let mut last = sql::version_change(&self.options.version_table, &p.step.version_change);
+        let updates = last.len();
         let elapsed = started.elapsed();
-        if let Err(db) = sink.run(&sql::close_progress(
+        last.push(sql::close_progress(
             table,
             &p.script.id,
             status::APPLIED,
             Some(millis(elapsed)),
-        )) {
+        ));
+        last.push(sql::commit(d).to_string());
+        let last: Vec<&str> = last.iter().map(String::as_str).collect();
+        if let Err((i, db)) = sink.run_batch(&last) {
             rollback(sink);
-            return Err(Error::db("closing the history record", db));
+            let action = match i {
+                i if i < updates => "updating the version table",
+                i if i == updates => "closing the history record",
+                _ => "committing the revision",
+            };
+            return Err(Error::db(action, db));
         }
-        run_own(sink, sql::commit(d), "committing the revision")?;
         self.advance(p);
         if !per_migration {
             // Back into the run's single transaction for what follows.
@@ -740,45 +774,54 @@ fn recorded_statement(
     let together = p.script.transactional
         && !d.capabilities().transactional_ddl
         && !d.commits_implicitly(&statement.sql);
-    if together {
-        run_own(sink, sql::begin(d), "starting a transaction")?;
-    }
-    if let Err(db) = sink.run(&statement.sql) {
-        if together {
-            rollback(sink);
+    let mut recorded = hashes.clone();
+    recorded.push(statement_hash(&statement.sql));
+    let progress = sql::update_progress(table, &p.script.id, i + 1, &recorded.join(","));
+    // The statement and its progress record go in one round trip where the
+    // database allows (a data statement inside its own transaction).
+    let batch: Vec<&str> = if together {
+        vec![sql::begin(d), &statement.sql, &progress, sql::commit(d)]
+    } else {
+        vec![&statement.sql, &progress]
+    };
+    let at = usize::from(together);
+    match sink.run_batch(&batch) {
+        Ok(()) => {
+            *hashes = recorded;
+            Ok(())
         }
-        let error = statement_error(p, statement, db);
-        // Best effort: the record says where it stopped and why.
-        let _ = sink.run(&sql::mark_failed(
-            d,
-            table,
-            &p.script.id,
-            &error.to_string(),
-        ));
-        return Err(Error::Unfinished {
-            revision: p.script.id.clone(),
-            path: p.script.path.clone(),
-            done: i,
-            total: p.statements.len(),
-            cause: Box::new(error),
-        });
-    }
-    hashes.push(statement_hash(&statement.sql));
-    let progress = sql::update_progress(table, &p.script.id, i + 1, &hashes.join(","));
-    if let Err(db) = sink.run(&progress) {
-        if together {
-            rollback(sink);
+        Err((failed, db)) if failed == at => {
+            if together {
+                rollback(sink);
+            }
+            let error = statement_error(p, statement, db);
+            // Best effort: the record says where it stopped and why.
+            let _ = sink.run(&sql::mark_failed(
+                d,
+                table,
+                &p.script.id,
+                &error.to_string(),
+            ));
+            Err(Error::Unfinished {
+                revision: p.script.id.clone(),
+                path: p.script.path.clone(),
+                done: i,
+                total: p.statements.len(),
+                cause: Box::new(error),
+            })
         }
-        return Err(Error::db("recording progress", db));
+        Err((failed, db)) => {
+            if together {
+                rollback(sink);
+            }
+            let action = match failed {
+                0 => "starting a transaction",
+                f if f == at + 1 => "recording progress",
+                _ => "committing the statement and its progress",
+            };
+            Err(Error::db(action, db))
+        }
     }
-    if together {
-        run_own(
-            sink,
-            sql::commit(d),
-            "committing the statement and its progress",
-        )?;
-    }
-    Ok(())
 }
 
 /// The statements already run must be the file's first statements, unchanged:

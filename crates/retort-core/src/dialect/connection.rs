@@ -19,6 +19,17 @@ pub trait Connection {
     /// rows it returns.
     fn execute(&mut self, sql: &str) -> std::result::Result<(), DbError>;
 
+    /// Runs `statements` in order, stopping at the first that fails, whose
+    /// index comes back with its error. A database that takes several
+    /// statements in one message (MySQL) sends them in one round trip; by
+    /// default each is its own [`Connection::execute`].
+    fn execute_batch(&mut self, statements: &[&str]) -> std::result::Result<(), (usize, DbError)> {
+        for (i, statement) in statements.iter().enumerate() {
+            self.execute(statement).map_err(|db| (i, db))?;
+        }
+        Ok(())
+    }
+
     /// Runs a query and returns every row, each column as text (NULL as
     /// `None`).
     fn query_rows(&mut self, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, DbError>;

@@ -415,6 +415,38 @@ impl Connection for MysqlConnection {
         self.execute("START TRANSACTION").map(|()| true)
     }
 
+    fn deferred_begin(&self) -> Option<&'static str> {
+        // The run lock is GET_LOCK, taken before: START TRANSACTION itself
+        // never waits, so it goes with the next statement.
+        Some("START TRANSACTION")
+    }
+
+    fn execute_batch(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        // A CALL can return several result sets, which would blur which
+        // statement an error belongs to: then one statement at a time.
+        let calls = statements
+            .iter()
+            .any(|s| super::leading_words(s, 1).first().map(String::as_str) == Some("CALL"));
+        if calls {
+            for (i, statement) in statements.iter().enumerate() {
+                self.execute(statement).map_err(|db| (i, db))?;
+            }
+            return Ok(());
+        }
+        // One message (multi-statements are on): each statement is one
+        // result set, so the failing one is the set the error arrives in.
+        let sql = statements.join(";\n");
+        let mut result = self.conn.query_iter(sql).map_err(|e| (0, db_error(e)))?;
+        let mut index = 0;
+        while let Some(set) = result.iter() {
+            for row in set {
+                row.map_err(|e| (index, db_error(e)))?;
+            }
+            index += 1;
+        }
+        Ok(())
+    }
+
     fn set_lock_wait_timeout(&mut self, timeout: Duration) -> Result<(), DbError> {
         let secs = timeout.as_secs().max(1);
         self.execute(&format!("SET SESSION lock_wait_timeout = {secs}"))

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::server::{Flavor, ServerVersion};
-use crate::dialect::catalog::{excluded, opt, query, text, Builder};
+use crate::dialect::catalog::{excluded, opt, query, text, Builder, Rows};
 use crate::dialect::sql::TableRef;
 use crate::dialect::{Connection, Dialect};
 use crate::error::{Error, Result};
@@ -30,10 +30,16 @@ const HERE: &str = "= DATABASE()";
 pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
     let (server, database) = server_and_database(conn)?;
     let (mut b, views, sequence_names) = tables(conn, exclude)?;
-    let json_checks = columns(conn, &mut b, &server, &database)?;
+    columns(conn, &mut b, &server, &database)?;
+    let check_rows = check_rows(conn, &server)?;
+    let json = if server.features().native_json {
+        HashSet::new()
+    } else {
+        mark_json(&mut b, &check_rows)
+    };
     indexes(conn, &mut b, &server)?;
     foreign_keys(conn, &mut b)?;
-    checks(conn, &mut b, &server, &json_checks)?;
+    checks(&mut b, &check_rows, &json);
     triggers(conn, &mut b)?;
     let names: HashSet<String> = b
         .tables
@@ -136,15 +142,13 @@ fn unsupported_table(kind: &str, create_options: &str) -> Option<String> {
     partitioned.then(|| "a partitioned table".into())
 }
 
-/// Columns in table order. Returns the automatic `json_valid` checks of
-/// MariaDB's `JSON` columns (table, check name), which are part of the
-/// type and not modelled as checks.
+/// Columns in table order.
 fn columns(
     conn: &mut dyn Connection,
     b: &mut Builder,
     server: &ServerVersion,
     database: &str,
-) -> Result<HashSet<(String, String)>> {
+) -> Result<()> {
     let rows = query(
         conn,
         "columns",
@@ -155,22 +159,31 @@ fn columns(
              ORDER BY TABLE_NAME, ORDINAL_POSITION"
         ),
     )?;
-    let json = json_columns(conn, server)?;
-    let mut json_checks = HashSet::new();
     for r in rows {
         let table = QualifiedName::new("", text(&r, 0));
         let Some(t) = b.table(&table) else { continue };
         let mut column = column(&r, server);
         // MariaDB names the sequence of a `nextval` default with its database.
         column.default = column.default.map(|d| unqualified(&d, database));
-        if json.contains(&(table.name.clone(), column.name.clone())) {
-            column.data_type = "json".into();
-            column.collation = None;
-            json_checks.insert((table.name.clone(), column.name.clone()));
-        }
         t.columns.push(column);
     }
-    Ok(json_checks)
+    Ok(())
+}
+
+/// Marks MariaDB's `JSON` columns as `json` (see [`json_columns`]) and
+/// returns them, (table, column), so that their checks are left out.
+fn mark_json(b: &mut Builder, checks: &Rows) -> HashSet<(String, String)> {
+    let json = json_columns(b, checks);
+    for (table, column) in &json {
+        let c = b
+            .table(&QualifiedName::new("", table.clone()))
+            .and_then(|t| t.columns.iter_mut().find(|c| &c.name == column));
+        if let Some(c) = c {
+            c.data_type = "json".into();
+            c.collation = None;
+        }
+    }
+    json
 }
 
 /// One column from its `information_schema.COLUMNS` row.
@@ -242,26 +255,24 @@ fn on_update(extra: &str) -> Option<String> {
 }
 
 /// MariaDB's `JSON` columns: `LONGTEXT` with a check named after the column
-/// that is exactly `json_valid(column)`.
-fn json_columns(
-    conn: &mut dyn Connection,
-    server: &ServerVersion,
-) -> Result<HashSet<(String, String)>> {
-    if server.features().native_json {
-        return Ok(HashSet::new());
-    }
-    let rows = query(
-        conn,
-        "JSON columns",
-        &format!(
-            "SELECT c.TABLE_NAME, c.COLUMN_NAME FROM information_schema.COLUMNS c \
-             JOIN information_schema.CHECK_CONSTRAINTS k ON k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA \
-             AND k.TABLE_NAME = c.TABLE_NAME AND k.CONSTRAINT_NAME = c.COLUMN_NAME \
-             WHERE c.TABLE_SCHEMA {HERE} AND c.DATA_TYPE = 'longtext' \
-             AND k.CHECK_CLAUSE = CONCAT('json_valid(`', REPLACE(c.COLUMN_NAME, '`', '``'), '`)')"
-        ),
-    )?;
-    Ok(rows.iter().map(|r| (text(r, 0), text(r, 1))).collect())
+/// that is exactly `json_valid(column)`, found among the checks `rows` (as
+/// [`check_rows`] reads them). The join is made here: MariaDB joins two
+/// `information_schema` views many times slower than it reads each.
+fn json_columns(b: &Builder, rows: &Rows) -> HashSet<(String, String)> {
+    rows.iter()
+        .filter(|r| text(r, 3) == "Column")
+        .filter(|r| {
+            let (table, column) = (text(r, 0), text(r, 1));
+            let clause = format!("json_valid({})", super::quote::quoted(&column, '`'));
+            text(r, 2) == clause
+                && b.tables
+                    .iter()
+                    .find(|t| t.name.name == table)
+                    .and_then(|t| t.columns.iter().find(|c| c.name == column))
+                    .is_some_and(|c| c.data_type == "longtext")
+        })
+        .map(|r| (text(r, 0), text(r, 1)))
+        .collect()
 }
 
 /// The primary key and every index (unique keys among them), from their
@@ -333,30 +344,42 @@ fn index_part(r: &[Option<String>]) -> String {
     part
 }
 
-/// Foreign keys with their actions, columns in order.
+/// Foreign keys with their actions, columns in order. Two queries joined
+/// here (see [`json_columns`] for why).
 fn foreign_keys(conn: &mut dyn Connection, b: &mut Builder) -> Result<()> {
+    let rules: HashMap<(String, String), (String, String)> = query(
+        conn,
+        "foreign-key actions",
+        &format!(
+            "SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE \
+             FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA {HERE}"
+        ),
+    )?
+    .into_iter()
+    .map(|r| ((text(&r, 0), text(&r, 1)), (text(&r, 2), text(&r, 3))))
+    .collect();
     let rows = query(
         conn,
         "foreign keys",
         &format!(
-            "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, \
-             k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE, \
-             k.TABLE_SCHEMA FROM information_schema.KEY_COLUMN_USAGE k \
-             JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
-             ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
-             AND r.TABLE_NAME = k.TABLE_NAME \
-             WHERE k.TABLE_SCHEMA {HERE} AND k.REFERENCED_TABLE_NAME IS NOT NULL \
-             ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
+            "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, \
+             REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, TABLE_SCHEMA \
+             FROM information_schema.KEY_COLUMN_USAGE \
+             WHERE TABLE_SCHEMA {HERE} AND REFERENCED_TABLE_NAME IS NOT NULL \
+             ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION"
         ),
     )?;
     for r in rows {
-        let Some(t) = b.table(&QualifiedName::new("", text(&r, 0))) else {
+        let (table, name) = (text(&r, 0), text(&r, 1));
+        let Some((on_update, on_delete)) = rules.get(&(table.clone(), name.clone())) else {
             continue;
         };
-        let name = text(&r, 1);
+        let Some(t) = b.table(&QualifiedName::new("", table)) else {
+            continue;
+        };
         if t.foreign_keys.last().is_none_or(|fk| fk.name != name) {
             // The current database's tables have no schema in the model.
-            let schema = if text(&r, 3) == text(&r, 8) {
+            let schema = if text(&r, 3) == text(&r, 6) {
                 String::new()
             } else {
                 text(&r, 3)
@@ -364,8 +387,8 @@ fn foreign_keys(conn: &mut dyn Connection, b: &mut Builder) -> Result<()> {
             t.foreign_keys.push(ForeignKey {
                 name,
                 references: QualifiedName::new(schema, text(&r, 4)),
-                on_update: FkAction::parse(&text(&r, 6)),
-                on_delete: FkAction::parse(&text(&r, 7)),
+                on_update: FkAction::parse(on_update),
+                on_delete: FkAction::parse(on_delete),
                 ..ForeignKey::default()
             });
         }
@@ -377,16 +400,11 @@ fn foreign_keys(conn: &mut dyn Connection, b: &mut Builder) -> Result<()> {
     Ok(())
 }
 
-/// Check constraints (MySQL 8.0.16+, MariaDB), but for the ones that make a
-/// MariaDB column `JSON`.
-fn checks(
-    conn: &mut dyn Connection,
-    b: &mut Builder,
-    server: &ServerVersion,
-    json_checks: &HashSet<(String, String)>,
-) -> Result<()> {
+/// The check constraints (MySQL 8.0.16+, MariaDB): table, name, clause
+/// and level (`Column` for a MariaDB column's own check).
+fn check_rows(conn: &mut dyn Connection, server: &ServerVersion) -> Result<Rows> {
     if !server.features().check_constraints {
-        return Ok(());
+        return Ok(Rows::new());
     }
     // MariaDB names checks per table (and lists the table); MySQL per
     // database, reaching the table through TABLE_CONSTRAINTS.
@@ -402,8 +420,14 @@ fn checks(
              AND t.CONSTRAINT_TYPE = 'CHECK' WHERE c.CONSTRAINT_SCHEMA {HERE}"
         ),
     };
-    for r in query(conn, "check constraints", &sql)? {
-        let (table, name) = (text(&r, 0), text(&r, 1));
+    query(conn, "check constraints", &sql)
+}
+
+/// Check constraints into their tables (a MariaDB column's own check into
+/// its column), but for the ones that make a MariaDB column `JSON`.
+fn checks(b: &mut Builder, rows: &Rows, json_checks: &HashSet<(String, String)>) {
+    for r in rows {
+        let (table, name) = (text(r, 0), text(r, 1));
         if json_checks.contains(&(table.clone(), name.clone())) {
             continue;
         }
@@ -411,21 +435,18 @@ fn checks(
             continue;
         };
         // A MariaDB column's own check is named after the column.
-        if text(&r, 3) == "Column" {
+        if text(r, 3) == "Column" {
             if let Some(c) = t.columns.iter_mut().find(|c| c.name == name) {
-                c.check = Some(text(&r, 2));
+                c.check = Some(text(r, 2));
                 continue;
             }
         }
-        {
-            t.checks.push(CheckConstraint {
-                name,
-                expression: text(&r, 2),
-                ..CheckConstraint::default()
-            });
-        }
+        t.checks.push(CheckConstraint {
+            name,
+            expression: text(r, 2),
+            ..CheckConstraint::default()
+        });
     }
-    Ok(())
 }
 
 /// Triggers, each as the `CREATE TRIGGER` statement that makes it.

@@ -77,7 +77,7 @@ const IMPLICIT_COMMIT: &[&str] = &[
 
 /// The first keywords of a statement (upper case), skipping comments;
 /// the code inside `/*! … */` counts, as MySQL runs it.
-fn leading_words(statement: &str, n: usize) -> Vec<String> {
+pub(super) fn leading_words(statement: &str, n: usize) -> Vec<String> {
     let mut words = Vec::new();
     let mut rest = statement;
     while words.len() < n {
