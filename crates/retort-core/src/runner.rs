@@ -104,6 +104,9 @@ impl Sink for LiveSink<'_> {
         }
     }
     fn run_batch(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        if statements.is_empty() {
+            return Ok(());
+        }
         match self.pending_begin.take() {
             Some(begin) => {
                 let mut all = Vec::with_capacity(statements.len() + 1);
@@ -620,7 +623,14 @@ impl RunState<'_> {
             return Ok(None);
         }
         let claim = self.history_for(d, p, status::IN_PROGRESS, &started_at, None);
+        // Where DDL commits implicitly (MySQL), the claim goes with the first
+        // statement: a DDL statement commits it before it starts, a data
+        // statement commits with it. Elsewhere (PostgreSQL's CREATE INDEX
+        // CONCURRENTLY refuses a transaction) it is committed first.
+        let with_first =
+            resume.is_none() && !d.capabilities().transactional_ddl && !p.statements.is_empty();
         let claim_and_commit: &[&str] = match resume {
+            _ if with_first => &[],
             None => &[&claim, sql::commit(d)],
             Some(_) => &[sql::commit(d)],
         };
@@ -649,8 +659,9 @@ impl RunState<'_> {
             .iter()
             .map(|s| statement_hash(&s.sql))
             .collect();
+        let mut claim = with_first.then_some(claim.as_str());
         for (i, statement) in p.statements.iter().enumerate().skip(done) {
-            recorded_statement(sink, table, p, (i, statement), &mut hashes)?;
+            recorded_statement(sink, table, p, (i, statement, claim.take()), &mut hashes)?;
         }
         if !self.open_single(sink, on_progress)? {
             return Err(Error::Usage(format!(
@@ -762,12 +773,13 @@ pub fn non_atomic_note(d: &dyn Dialect, revisions: &[&str]) -> Option<String> {
 /// it (count and hashes). On a database whose DDL commits implicitly, a
 /// statement that does not (data) runs in one transaction with its progress
 /// record, so a crash never leaves it applied but unrecorded, to be run a
-/// second time by the resume.
+/// second time by the resume. `claim` is the step's in-progress record when
+/// it goes with this statement (in the transaction already open).
 fn recorded_statement(
     sink: &mut dyn Sink,
     table: &TableRef,
     p: &Prepared<'_>,
-    (i, statement): (usize, &Statement),
+    (i, statement, claim): (usize, &Statement, Option<&str>),
     hashes: &mut Vec<String>,
 ) -> Result<()> {
     let d = sink.dialect();
@@ -779,12 +791,23 @@ fn recorded_statement(
     let progress = sql::update_progress(table, &p.script.id, i + 1, &recorded.join(","));
     // The statement and its progress record go in one round trip where the
     // database allows (a data statement inside its own transaction).
-    let batch: Vec<&str> = if together {
-        vec![sql::begin(d), &statement.sql, &progress, sql::commit(d)]
-    } else {
-        vec![&statement.sql, &progress]
-    };
-    let at = usize::from(together);
+    let mut batch: Vec<&str> = Vec::with_capacity(5);
+    match claim {
+        Some(claim) => {
+            batch.push(claim);
+            // Only DDL commits the claim by itself.
+            if !together && !d.commits_implicitly(&statement.sql) {
+                batch.push(sql::commit(d));
+            }
+        }
+        None if together => batch.push(sql::begin(d)),
+        None => {}
+    }
+    let at = batch.len();
+    batch.extend([statement.sql.as_str(), &progress]);
+    if together {
+        batch.push(sql::commit(d));
+    }
     match sink.run_batch(&batch) {
         Ok(()) => {
             *hashes = recorded;
@@ -793,34 +816,54 @@ fn recorded_statement(
         Err((failed, db)) if failed == at => {
             if together {
                 rollback(sink);
+                // The claim went with it: record it again, so the failure
+                // is recorded as on every other path.
+                if let Some(claim) = claim {
+                    let _ = sink.run_batch(&[sql::begin(d), claim, sql::commit(d)]);
+                }
+            } else if claim.is_some() {
+                // A DDL statement refused before it ran committed nothing:
+                // keep the claim, so the failure is recorded.
+                let _ = sink.run(sql::commit(d));
             }
-            let error = statement_error(p, statement, db);
-            // Best effort: the record says where it stopped and why.
-            let _ = sink.run(&sql::mark_failed(
-                d,
-                table,
-                &p.script.id,
-                &error.to_string(),
-            ));
-            Err(Error::Unfinished {
-                revision: p.script.id.clone(),
-                path: p.script.path.clone(),
-                done: i,
-                total: p.statements.len(),
-                cause: Box::new(error),
-            })
+            Err(failed_statement(sink, table, p, (i, statement), db))
         }
         Err((failed, db)) => {
-            if together {
-                rollback(sink);
-            }
+            rollback(sink);
             let action = match failed {
+                0 if claim.is_some() => "recording the step as in progress",
                 0 => "starting a transaction",
+                f if f < at => "committing the in-progress record",
                 f if f == at + 1 => "recording progress",
                 _ => "committing the statement and its progress",
             };
             Err(Error::db(action, db))
         }
+    }
+}
+
+/// The error for statement `i` of a recorded step that failed with `db`,
+/// after marking the step failed in its history record (best effort).
+fn failed_statement(
+    sink: &mut dyn Sink,
+    table: &TableRef,
+    p: &Prepared<'_>,
+    (i, statement): (usize, &Statement),
+    db: DbError,
+) -> Error {
+    let error = statement_error(p, statement, db);
+    let _ = sink.run(&sql::mark_failed(
+        sink.dialect(),
+        table,
+        &p.script.id,
+        &error.to_string(),
+    ));
+    Error::Unfinished {
+        revision: p.script.id.clone(),
+        path: p.script.path.clone(),
+        done: i,
+        total: p.statements.len(),
+        cause: Box::new(error),
     }
 }
 

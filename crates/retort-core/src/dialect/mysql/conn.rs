@@ -422,6 +422,9 @@ impl Connection for MysqlConnection {
     }
 
     fn execute_batch(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        if statements.is_empty() {
+            return Ok(());
+        }
         // A CALL can return several result sets, which would blur which
         // statement an error belongs to: then one statement at a time.
         let calls = statements
