@@ -409,10 +409,19 @@ fn in_a_ddl_revision_each_data_statement_commits_with_its_progress_record() {
     let insert = at("INSERT INTO t ");
     // The DDL runs on its own (it commits anyway), then its progress.
     assert!(statements[create + 1].starts_with("UPDATE retort_history SET statements_done = 1"));
-    // The INSERT and its progress record commit together.
+    // The INSERT and its progress record commit together; as the last
+    // statement, with the version change and the closed record too.
     assert_eq!(statements[insert - 1], "START TRANSACTION", "{script}");
     assert!(statements[insert + 1].starts_with("UPDATE retort_history SET statements_done = 2"));
-    assert_eq!(statements[insert + 2], "COMMIT", "{script}");
+    let commit = insert
+        + statements[insert..]
+            .iter()
+            .position(|s| s == "COMMIT")
+            .expect("a COMMIT after the INSERT");
+    let inside = statements[insert..commit].join("\n");
+    assert!(inside.contains("retort_version"), "{script}");
+    assert!(inside.contains("status = 'applied'"), "{script}");
+    assert_eq!(commit + 1, statements.len(), "{script}");
     // Online, the same: applied once, recorded.
     retort(p.path(), &["upgrade", "head"]).ok();
     assert_eq!(db.column("SELECT id FROM t"), ["1"]);

@@ -618,7 +618,6 @@ impl RunState<'_> {
         };
         // Claim the step: record it in progress, checking the version table
         // under the write lock first.
-        let per_migration = self.options.transaction_per_migration;
         if !self.open_single(sink, on_progress)? {
             return Ok(None);
         }
@@ -660,8 +659,28 @@ impl RunState<'_> {
             .map(|s| statement_hash(&s.sql))
             .collect();
         let mut claim = with_first.then_some(claim.as_str());
+        // When the last statement commits with its progress record, the
+        // version change and the closed record go in that transaction too
+        // (under the session lock nobody else moves the version table).
+        let last = p.statements.len().checked_sub(1).filter(|&l| l >= done);
+        let merged = last.is_some_and(|l| commits_with_progress(d, p, &p.statements[l]))
+            && sink.rows(&self.options.version_table)?.is_none();
         for (i, statement) in p.statements.iter().enumerate().skip(done) {
-            recorded_statement(sink, table, p, (i, statement, claim.take()), &mut hashes)?;
+            let tail = if merged && Some(i) == last {
+                self.closing(p, started)
+            } else {
+                Vec::new()
+            };
+            let step = Recorded {
+                i,
+                statement,
+                claim: claim.take(),
+                tail: &tail,
+            };
+            recorded_statement(sink, table, p, step, &mut hashes)?;
+        }
+        if merged {
+            return Ok(Some(self.finished(p, started, on_progress)));
         }
         if !self.open_single(sink, on_progress)? {
             return Err(Error::Usage(format!(
@@ -671,15 +690,8 @@ impl RunState<'_> {
         }
         // The version change, the closed history record and the COMMIT go
         // in one round trip where the database allows.
-        let mut last = sql::version_change(&self.options.version_table, &p.step.version_change);
-        let updates = last.len();
-        let elapsed = started.elapsed();
-        last.push(sql::close_progress(
-            table,
-            &p.script.id,
-            status::APPLIED,
-            Some(millis(elapsed)),
-        ));
+        let mut last = self.closing(p, started);
+        let updates = last.len() - 1;
         last.push(sql::commit(d).to_string());
         let last: Vec<&str> = last.iter().map(String::as_str).collect();
         if let Err((i, db)) = sink.run_batch(&last) {
@@ -691,8 +703,32 @@ impl RunState<'_> {
             };
             return Err(Error::db(action, db));
         }
+        Ok(Some(self.finished(p, started, on_progress)))
+    }
+
+    /// The statements that end a recorded step: the version-table change
+    /// and the history record closed as applied.
+    fn closing(&self, p: &Prepared<'_>, started: Instant) -> Vec<String> {
+        let mut out = sql::version_change(&self.options.version_table, &p.step.version_change);
+        out.push(sql::close_progress(
+            &self.options.history_table,
+            &p.script.id,
+            status::APPLIED,
+            Some(millis(started.elapsed())),
+        ));
+        out
+    }
+
+    /// A recorded step is done: the runner moves on and says so.
+    fn finished(
+        &mut self,
+        p: &Prepared<'_>,
+        started: Instant,
+        on_progress: &mut dyn FnMut(Progress<'_>),
+    ) -> AppliedStep {
+        let elapsed = started.elapsed();
         self.advance(p);
-        if !per_migration {
+        if !self.options.transaction_per_migration {
             // Back into the run's single transaction for what follows.
             self.whole_run_open = false;
         }
@@ -700,7 +736,7 @@ impl RunState<'_> {
             step: p.step,
             elapsed,
         });
-        Ok(Some(applied(p, elapsed)))
+        applied(p, elapsed)
     }
 
     /// A short transaction of its own, even in whole-run mode.
@@ -779,13 +815,17 @@ fn recorded_statement(
     sink: &mut dyn Sink,
     table: &TableRef,
     p: &Prepared<'_>,
-    (i, statement, claim): (usize, &Statement, Option<&str>),
+    step: Recorded<'_>,
     hashes: &mut Vec<String>,
 ) -> Result<()> {
+    let Recorded {
+        i,
+        statement,
+        claim,
+        tail,
+    } = step;
     let d = sink.dialect();
-    let together = p.script.transactional
-        && !d.capabilities().transactional_ddl
-        && !d.commits_implicitly(&statement.sql);
+    let together = commits_with_progress(d, p, statement);
     let mut recorded = hashes.clone();
     recorded.push(statement_hash(&statement.sql));
     let progress = sql::update_progress(table, &p.script.id, i + 1, &recorded.join(","));
@@ -806,6 +846,7 @@ fn recorded_statement(
     let at = batch.len();
     batch.extend([statement.sql.as_str(), &progress]);
     if together {
+        batch.extend(tail.iter().map(String::as_str));
         batch.push(sql::commit(d));
     }
     match sink.run_batch(&batch) {
@@ -835,11 +876,33 @@ fn recorded_statement(
                 0 => "starting a transaction",
                 f if f < at => "committing the in-progress record",
                 f if f == at + 1 => "recording progress",
+                f if f < at + 2 + tail.len() => "updating the version and history tables",
                 _ => "committing the statement and its progress",
             };
             Err(Error::db(action, db))
         }
     }
+}
+
+/// One statement of a recorded step, as [`recorded_statement`] runs it.
+struct Recorded<'a> {
+    /// Its index in the step.
+    i: usize,
+    /// The statement.
+    statement: &'a Statement,
+    /// The step's in-progress record, when it goes with this statement.
+    claim: Option<&'a str>,
+    /// The statements that close the step, when they go with this one
+    /// (inside its transaction, before the COMMIT).
+    tail: &'a [String],
+}
+
+/// Whether `statement` of a recorded step runs in one transaction with its
+/// progress record: a data statement where DDL commits implicitly.
+fn commits_with_progress(d: &dyn Dialect, p: &Prepared<'_>, statement: &Statement) -> bool {
+    p.script.transactional
+        && !d.capabilities().transactional_ddl
+        && !d.commits_implicitly(&statement.sql)
 }
 
 /// The error for statement `i` of a recorded step that failed with `db`,
