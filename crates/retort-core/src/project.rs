@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::dialect::sql::TableRef;
 use crate::error::{Error, Result};
 use crate::graph::{Node, RevisionGraph};
+use crate::header_cache::{self, CacheReport, FileStamp};
 use crate::script::Script;
 
 /// A loaded project: config, every revision file, and the revision graph.
@@ -18,6 +19,7 @@ pub struct Project {
     scripts: Vec<Script>,
     by_id: HashMap<String, usize>,
     graph: RevisionGraph,
+    cache: Option<CacheReport>,
 }
 
 impl Project {
@@ -32,14 +34,41 @@ impl Project {
         Self::load(Config::load(&path)?)
     }
 
-    /// Reads every revision file of the configured version locations.
+    /// Reads the revision files of the configured version locations. With
+    /// [`Config::header_cache`] on (the default), headers come from the
+    /// header cache where the files have not changed, and sections are read
+    /// when first used (see [`crate::header_cache`]); otherwise every file
+    /// is read and parsed.
     pub fn load(config: Config) -> Result<Self> {
-        let mut paths = Vec::new();
+        let cached = config.header_cache && header_cache::SUPPORTED;
+        let mut files = Vec::new();
         for dir in &config.version_locations {
-            paths.extend(revision_files(dir)?);
+            files.extend(revision_files(dir, cached)?);
         }
-        let scripts = load_scripts(&paths)?;
-        Self::from_scripts(config, scripts)
+        if !cached {
+            let paths: Vec<PathBuf> = files.into_iter().map(|(path, _)| path).collect();
+            let scripts = load_scripts(&paths)?.into_iter().map(|(s, _)| s).collect();
+            return Self::from_scripts(config, scripts);
+        }
+        let files = files
+            .into_iter()
+            .map(|(path, stamp)| match stamp {
+                Some(stamp) => Ok((path, stamp)),
+                None => std::fs::metadata(&path)
+                    .map(|meta| (path.clone(), FileStamp::of(&meta)))
+                    .map_err(|e| Error::io(&path, e)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let (scripts, report) = header_cache::load(&config.root, files, &load_scripts)?;
+        let mut project = Self::from_scripts(config, scripts)?;
+        project.cache = Some(report);
+        Ok(project)
+    }
+
+    /// What the header cache did when the project loaded; `None` when it
+    /// was off or the project was built in memory.
+    pub fn header_cache(&self) -> Option<&CacheReport> {
+        self.cache.as_ref()
     }
 
     /// Builds a project from revisions already in memory (for example
@@ -66,6 +95,7 @@ impl Project {
             scripts,
             by_id,
             graph,
+            cache: None,
         })
     }
 
@@ -130,9 +160,10 @@ impl Project {
     }
 }
 
-/// The `.sql` files of a version folder, sorted by name. A missing folder is
-/// an error that says how to create a project.
-fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The `.sql` files of a version folder, sorted by name, with their stamps
+/// when `stamps` is set. A missing folder is an error that says how to
+/// create a project.
+fn revision_files(dir: &Path, stamps: bool) -> Result<Vec<(PathBuf, Option<FileStamp>)>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::Config(format!(
@@ -147,20 +178,32 @@ fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
+        if path.extension().is_none_or(|ext| ext != "sql") {
+            continue;
+        }
         // The directory entry's type needs no extra stat for regular files;
         // symlinks are followed.
-        let is_file = match entry.file_type() {
-            Ok(t) if t.is_symlink() => path.is_file(),
-            Ok(t) => t.is_file(),
-            Err(_) => false,
+        let (is_file, stamp) = match entry.file_type() {
+            Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
+                Ok(meta) => (meta.is_file(), stamps.then(|| FileStamp::of(&meta))),
+                Err(_) => (false, None),
+            },
+            // A regular file's stamp comes from the folder's entry: one
+            // `stat` relative to the open folder, no open of the file.
+            Ok(t) if t.is_file() && stamps => match entry.metadata() {
+                Ok(meta) => (true, Some(FileStamp::of(&meta))),
+                Err(e) => return Err(Error::io(&path, e)),
+            },
+            Ok(t) => (t.is_file(), None),
+            Err(_) => (false, None),
         };
-        if is_file && path.extension().is_some_and(|ext| ext == "sql") {
-            files.push(path);
+        if is_file {
+            files.push((path, stamp));
         }
     }
     // Names in one folder: comparing bytes is enough (and much cheaper than
     // comparing path components).
-    files.sort_by(|a, b| {
+    files.sort_by(|(a, _), (b, _)| {
         a.as_os_str()
             .as_encoded_bytes()
             .cmp(b.as_os_str().as_encoded_bytes())
@@ -168,9 +211,10 @@ fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads and parses revision files, in order. Large projects are read on
-/// every core: with thousands of files, the system calls dominate.
-fn load_scripts(paths: &[PathBuf]) -> Result<Vec<Script>> {
+/// Reads and parses revision files, in order, with the stamp of each file
+/// read. Large projects are read on every core: with thousands of files,
+/// the system calls dominate.
+fn load_scripts(paths: &[PathBuf]) -> Result<Vec<(Script, FileStamp)>> {
     const PER_THREAD_MIN: usize = 512;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -196,27 +240,16 @@ fn load_scripts(paths: &[PathBuf]) -> Result<Vec<Script>> {
     })
 }
 
-fn load_chunk(paths: &[PathBuf]) -> Result<Vec<Script>> {
-    use std::io::Read;
-    let mut buf = Vec::with_capacity(16 * 1024);
+fn load_chunk(paths: &[PathBuf]) -> Result<Vec<(Script, FileStamp)>> {
     paths
         .iter()
         .map(|path| {
-            buf.clear();
-            // A plain read loop: `read_to_string` would stat each file first.
-            let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            let mut chunk = [0u8; 8192];
-            loop {
-                let n = file.read(&mut chunk).map_err(|e| Error::io(path, e))?;
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
+            let (buf, stamp) =
+                header_cache::read_revision_file(path).map_err(|e| Error::io(path, e))?;
             let text = std::str::from_utf8(&buf).map_err(|_| {
                 crate::script::ScriptError::at(path, None, "the file is not UTF-8 text")
             })?;
-            Ok(Script::parse(path, text)?)
+            Ok((Script::parse(path, text)?, stamp))
         })
         .collect()
 }
