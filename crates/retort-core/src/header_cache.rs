@@ -141,18 +141,34 @@ impl FileStamp {
     }
 }
 
-/// Opens and reads a revision file, with the stamp of the file it read.
-pub(crate) fn read_revision_file(path: &Path) -> std::io::Result<(Vec<u8>, FileStamp)> {
+/// Opens and reads a revision file; with `stamp`, also the stamp of the
+/// file it read. A plain read loop: `read_to_end` on a file would `stat`
+/// it (and seek) first.
+pub(crate) fn read_revision_file(
+    path: &Path,
+    stamp: bool,
+) -> std::io::Result<(Vec<u8>, Option<FileStamp>)> {
     let mut file = File::open(path)?;
-    let stamp = FileStamp::of(&file.metadata()?);
-    let mut buf = Vec::with_capacity(usize::try_from(stamp.size).unwrap_or(0) + 1);
-    file.read_to_end(&mut buf)?;
+    let stamp = match stamp {
+        true => Some(FileStamp::of(&file.metadata()?)),
+        false => None,
+    };
+    let size = stamp.map_or(8192, |s| usize::try_from(s.size).unwrap_or(0) + 1);
+    let mut buf = Vec::with_capacity(size);
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
     Ok((buf, stamp))
 }
 
 /// Parses the revision files at the given paths, in order, with the stamp
 /// of each file read.
-pub(crate) type ParseFiles<'a> = &'a dyn Fn(&[PathBuf]) -> Result<Vec<(Script, FileStamp)>>;
+pub(crate) type ParseFiles<'a> = &'a dyn Fn(&[PathBuf]) -> Result<Vec<(Script, Option<FileStamp>)>>;
 
 /// Builds the scripts of the listed revision files (path and stamp, in
 /// order), taking what it can from the cache of the project at `root` and
@@ -168,32 +184,38 @@ pub(crate) fn load(
         revisions: files.len(),
         ..CacheReport::default()
     };
-    let (mut stored, mut must_write) = match read_cache(&path) {
-        Ok(stored) => (stored, false),
+    let bytes = read_cache(&path);
+    let (stored, mut must_write) = match bytes.as_deref().map(index) {
+        Ok(Ok(stored)) => (stored, false),
+        Ok(Err(why)) => {
+            report.note = Some(format!("ignored and rebuilt: {why}"));
+            (HashMap::new(), true)
+        }
         Err(why) => {
-            report.note = why;
+            report.note.clone_from(why);
             (HashMap::new(), true)
         }
     };
+    let root_bytes = root.as_os_str().as_encoded_bytes();
     let mut slots: Vec<Option<Script>> = Vec::with_capacity(files.len());
-    let mut keys = Vec::with_capacity(files.len());
     let mut misses = Vec::new();
-    for (path, stamp) in files {
-        let key = key_of(root, &path);
-        match stored.remove(&key) {
-            Some((cached, header)) if cached == stamp => {
-                slots.push(Some(Script::from_cached(header, path, stamp)));
-            }
-            _ => {
+    for (path, stamp) in &files {
+        let key = key_of(root_bytes, path);
+        match stored
+            .get(key)
+            .and_then(|entry| cached_header(entry, stamp))
+        {
+            Some(header) => slots.push(Some(Script::from_cached(header, path.clone(), *stamp))),
+            None => {
                 slots.push(None);
-                misses.push(path);
+                misses.push(path.clone());
             }
         }
-        keys.push((key, stamp));
     }
     report.from_cache = slots.len() - misses.len();
-    // Entries of files that are gone make the cache worth rewriting.
-    must_write |= !stored.is_empty();
+    // Entries of files that are gone or changed make the cache worth
+    // rewriting.
+    must_write |= stored.len() != report.from_cache;
     if misses.is_empty() && !must_write {
         return Ok((slots.into_iter().flatten().collect(), report));
     }
@@ -202,30 +224,32 @@ pub(crate) fn load(
     let writer = Writer::create(root);
     report.files_read = misses.len();
     let mut parsed = parse(&misses)?.into_iter();
-    let mut settled = vec![true; slots.len()];
-    for (i, slot) in slots.iter_mut().enumerate() {
-        if slot.is_none() {
-            let Some((script, stamp)) = parsed.next() else {
-                return Err(crate::Error::Usage(
-                    "a revision file was not read; run the command again with --no-cache".into(),
-                ));
-            };
-            keys[i].1 = stamp;
-            let fresh = writer.as_ref().is_ok_and(|w| w.settled(&stamp));
-            settled[i] = fresh;
-            must_write |= fresh;
-            *slot = Some(script);
+    let mut stamps: Vec<Option<FileStamp>> = Vec::with_capacity(slots.len());
+    for (slot, (_, listed)) in slots.iter_mut().zip(&files) {
+        if slot.is_some() {
+            stamps.push(Some(*listed));
+            continue;
         }
+        let Some((script, read)) = parsed.next() else {
+            return Err(crate::Error::Usage(
+                "a revision file was not read; run the command again with --no-cache".into(),
+            ));
+        };
+        // The stamp of the file as it was read; stored only when settled.
+        let stamp = read.unwrap_or(*listed);
+        let settled = writer.as_ref().is_ok_and(|w| w.settled(&stamp));
+        must_write |= settled;
+        stamps.push(settled.then_some(stamp));
+        *slot = Some(script);
     }
     let scripts: Vec<Script> = slots.into_iter().flatten().collect();
     match writer {
         Ok(writer) if must_write => {
-            let entries = scripts
-                .iter()
-                .zip(&keys)
-                .zip(&settled)
-                .filter(|(_, settled)| **settled)
-                .map(|((script, (key, stamp)), _)| (key.as_slice(), *stamp, script));
+            let entries = scripts.iter().zip(&files).zip(&stamps).filter_map(
+                |((script, (path, _)), stamp)| {
+                    stamp.map(|stamp| (key_of(root_bytes, path), stamp, script))
+                },
+            );
             match writer.commit(&encode(entries)) {
                 Ok(()) => report.written = true,
                 Err(e) => report.note = Some(format!("not written: {e}")),
@@ -238,29 +262,56 @@ pub(crate) fn load(
 }
 
 /// The cache key of a revision file: its path relative to the project root
-/// (the same from any working folder), else as given.
-fn key_of(root: &Path, path: &Path) -> Vec<u8> {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .as_os_str()
-        .as_encoded_bytes()
-        .to_vec()
+/// (the same from any working folder), else the whole path. The listed
+/// paths are the root joined with the folder and the name, so comparing
+/// bytes is enough (and much cheaper than comparing path components).
+fn key_of<'p>(root: &[u8], path: &'p Path) -> &'p [u8] {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    match bytes.strip_prefix(root) {
+        Some([b'/' | b'\\', rest @ ..]) if !root.is_empty() => rest,
+        _ => bytes,
+    }
 }
 
-/// A stored entry: the stamp the file had, and its header.
-type Entry = (FileStamp, CachedHeader);
-
-/// The entries of the cache file at `path`, or why there are none (`None`
+/// The bytes of the cache file at `path`, or why there are none (`None`
 /// when there is simply no cache yet).
-fn read_cache(path: &Path) -> std::result::Result<HashMap<Vec<u8>, Entry>, Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
-        Err(e) => return Err(Some(format!("ignored: {e}"))),
-    };
-    let invalid = |what: &str| Some(format!("ignored and rebuilt: {what}"));
-    let payload = check_envelope(&bytes).map_err(invalid)?;
-    decode(payload).ok_or_else(|| invalid("its entries do not decode"))
+fn read_cache(path: &Path) -> std::result::Result<Vec<u8>, Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(None),
+        Err(e) => Err(Some(format!("ignored: {e}"))),
+    }
+}
+
+/// The entries of a cache file by key, each the bytes after its key (not
+/// decoded yet); or why the file cannot be used.
+fn index(bytes: &[u8]) -> std::result::Result<HashMap<&[u8], &[u8]>, &'static str> {
+    const BAD: &str = "its entries do not decode";
+    let payload = check_envelope(bytes)?;
+    let mut r = Reader { buf: payload };
+    let count = r.u32().ok_or(BAD)?;
+    let mut out = HashMap::with_capacity(count.min(1 << 20) as usize);
+    for _ in 0..count {
+        let mut entry = Reader {
+            buf: r.bytes().ok_or(BAD)?,
+        };
+        let key = entry.bytes().ok_or(BAD)?;
+        out.insert(key, entry.buf);
+    }
+    if !r.buf.is_empty() {
+        return Err(BAD);
+    }
+    Ok(out)
+}
+
+/// The header of an entry, if its stamp is `stamp` and it decodes.
+fn cached_header(entry: &[u8], stamp: &FileStamp) -> Option<CachedHeader> {
+    let mut r = Reader { buf: entry };
+    if r.stamp()? != *stamp {
+        return None;
+    }
+    let header = r.header()?;
+    r.buf.is_empty().then_some(header)
 }
 
 /// The fixed part of the file before the payload: magic, format, retort
@@ -300,11 +351,14 @@ fn encode<'s>(entries: impl Iterator<Item = (&'s [u8], FileStamp, &'s Script)>) 
     let mut payload = Vec::new();
     let mut count: u32 = 0;
     payload.extend_from_slice(&0u32.to_le_bytes());
+    let mut entry = Vec::new();
     for (key, stamp, script) in entries {
         count += 1;
-        put_bytes(&mut payload, key);
-        put_stamp(&mut payload, &stamp);
-        put_header(&mut payload, &script.cached_header());
+        entry.clear();
+        put_bytes(&mut entry, key);
+        put_stamp(&mut entry, &stamp);
+        put_header(&mut entry, &script.cached_header());
+        put_bytes(&mut payload, &entry);
     }
     payload[..4].copy_from_slice(&count.to_le_bytes());
     let mut out = preamble();
@@ -365,20 +419,6 @@ fn put_header(out: &mut Vec<u8>, h: &CachedHeader) {
     put_str(out, &h.checksum);
     put_line(out, Some(h.upgrade_line));
     put_line(out, h.downgrade_line);
-}
-
-/// The entries of a checked payload; `None` if it does not decode.
-fn decode(payload: &[u8]) -> Option<HashMap<Vec<u8>, Entry>> {
-    let mut r = Reader { buf: payload };
-    let count = r.u32()?;
-    let mut out = HashMap::with_capacity(count.min(1 << 20) as usize);
-    for _ in 0..count {
-        let key = r.bytes()?.to_vec();
-        let stamp = r.stamp()?;
-        let header = r.header()?;
-        out.insert(key, (stamp, header));
-    }
-    r.buf.is_empty().then_some(out)
 }
 
 /// A cursor over a payload; every read checks the bounds.
@@ -570,17 +610,21 @@ mod tests {
             ]
             .into_iter(),
         );
-        let payload = check_envelope(&bytes).expect("valid");
-        let entries = decode(payload).expect("decodes");
+        let entries = index(&bytes).expect("valid");
         assert_eq!(entries.len(), 2);
-        let (s, h) = &entries[&b"v/a.sql"[..]];
-        assert_eq!(*s, stamp(1));
-        assert_eq!(*h, a.cached_header());
+        let entry = entries[&b"v/a.sql"[..]];
+        assert_eq!(cached_header(entry, &stamp(2)), None, "another stamp");
+        let h = cached_header(entry, &stamp(1)).expect("decodes");
+        assert_eq!(h, a.cached_header());
         assert_eq!(h.downgrade_line, Some(12));
-        let back = Script::from_cached(h.clone(), PathBuf::from("/p/v/a.sql"), *s);
+        let back = Script::from_cached(h, PathBuf::from("/p/v/a.sql"), stamp(1));
         assert_eq!(back.message, "Add a");
         assert!(!back.sections_loaded());
-        assert_eq!(entries[&b"v/b.sql"[..]].1.downgrade_line, None);
+        let b_header = cached_header(entries[&b"v/b.sql"[..]], &stamp(2)).unwrap();
+        assert_eq!(b_header.downgrade_line, None);
+        assert_eq!(key_of(b"/p", Path::new("/p/v/a.sql")), b"v/a.sql");
+        assert_eq!(key_of(b"/q", Path::new("/p/v/a.sql")), b"/p/v/a.sql");
+        assert_eq!(key_of(b"", Path::new("v/a.sql")), b"v/a.sql");
     }
 
     #[test]

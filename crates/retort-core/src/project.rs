@@ -43,23 +43,15 @@ impl Project {
         let cached = config.header_cache && header_cache::SUPPORTED;
         let mut files = Vec::new();
         for dir in &config.version_locations {
-            files.extend(revision_files(dir, cached)?);
+            files.extend(revision_files(dir)?);
         }
         if !cached {
-            let paths: Vec<PathBuf> = files.into_iter().map(|(path, _)| path).collect();
-            let scripts = load_scripts(&paths)?.into_iter().map(|(s, _)| s).collect();
-            return Self::from_scripts(config, scripts);
+            let scripts = load_scripts(&files, false)?;
+            return Self::from_scripts(config, scripts.into_iter().map(|(s, _)| s).collect());
         }
-        let files = files
-            .into_iter()
-            .map(|(path, stamp)| match stamp {
-                Some(stamp) => Ok((path, stamp)),
-                None => std::fs::metadata(&path)
-                    .map(|meta| (path.clone(), FileStamp::of(&meta)))
-                    .map_err(|e| Error::io(&path, e)),
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let (scripts, report) = header_cache::load(&config.root, files, &load_scripts)?;
+        let files = stamps(files)?;
+        let parse = |paths: &[PathBuf]| load_scripts(paths, true);
+        let (scripts, report) = header_cache::load(&config.root, files, &parse)?;
         let mut project = Self::from_scripts(config, scripts)?;
         project.cache = Some(report);
         Ok(project)
@@ -160,10 +152,9 @@ impl Project {
     }
 }
 
-/// The `.sql` files of a version folder, sorted by name, with their stamps
-/// when `stamps` is set. A missing folder is an error that says how to
-/// create a project.
-fn revision_files(dir: &Path, stamps: bool) -> Result<Vec<(PathBuf, Option<FileStamp>)>> {
+/// The `.sql` files of a version folder, sorted by name. A missing folder is
+/// an error that says how to create a project.
+fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::Config(format!(
@@ -178,32 +169,20 @@ fn revision_files(dir: &Path, stamps: bool) -> Result<Vec<(PathBuf, Option<FileS
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
-        if path.extension().is_none_or(|ext| ext != "sql") {
-            continue;
-        }
         // The directory entry's type needs no extra stat for regular files;
         // symlinks are followed.
-        let (is_file, stamp) = match entry.file_type() {
-            Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
-                Ok(meta) => (meta.is_file(), stamps.then(|| FileStamp::of(&meta))),
-                Err(_) => (false, None),
-            },
-            // A regular file's stamp comes from the folder's entry: one
-            // `stat` relative to the open folder, no open of the file.
-            Ok(t) if t.is_file() && stamps => match entry.metadata() {
-                Ok(meta) => (true, Some(FileStamp::of(&meta))),
-                Err(e) => return Err(Error::io(&path, e)),
-            },
-            Ok(t) => (t.is_file(), None),
-            Err(_) => (false, None),
+        let is_file = match entry.file_type() {
+            Ok(t) if t.is_symlink() => path.is_file(),
+            Ok(t) => t.is_file(),
+            Err(_) => false,
         };
-        if is_file {
-            files.push((path, stamp));
+        if is_file && path.extension().is_some_and(|ext| ext == "sql") {
+            files.push(path);
         }
     }
     // Names in one folder: comparing bytes is enough (and much cheaper than
     // comparing path components).
-    files.sort_by(|(a, _), (b, _)| {
+    files.sort_by(|a, b| {
         a.as_os_str()
             .as_encoded_bytes()
             .cmp(b.as_os_str().as_encoded_bytes())
@@ -211,45 +190,65 @@ fn revision_files(dir: &Path, stamps: bool) -> Result<Vec<(PathBuf, Option<FileS
     Ok(files)
 }
 
-/// Reads and parses revision files, in order, with the stamp of each file
-/// read. Large projects are read on every core: with thousands of files,
-/// the system calls dominate.
-fn load_scripts(paths: &[PathBuf]) -> Result<Vec<(Script, FileStamp)>> {
+/// `f` over `items` in order, on a thread per core when there are
+/// thousands: with that many files, the system calls dominate.
+fn in_parallel<T: Sync, U: Send>(
+    items: &[T],
+    f: impl Fn(&[T]) -> Result<Vec<U>> + Sync,
+) -> Result<Vec<U>> {
     const PER_THREAD_MIN: usize = 512;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(paths.len() / PER_THREAD_MIN)
+        .min(items.len() / PER_THREAD_MIN)
         .max(1);
     if threads == 1 {
-        return load_chunk(paths);
+        return f(items);
     }
-    let chunk = paths.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
+        let f = &f;
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || load_chunk(part)))
+            .map(|part| scope.spawn(move || f(part)))
             .collect();
-        let mut scripts = Vec::with_capacity(paths.len());
+        let mut out = Vec::with_capacity(items.len());
         for handle in handles {
             let part = handle
                 .join()
                 .map_err(|_| Error::Usage("a thread reading revision files failed".into()))??;
-            scripts.extend(part);
+            out.extend(part);
         }
-        Ok(scripts)
+        Ok(out)
     })
 }
 
-fn load_chunk(paths: &[PathBuf]) -> Result<Vec<(Script, FileStamp)>> {
-    paths
-        .iter()
-        .map(|path| {
-            let (buf, stamp) =
-                header_cache::read_revision_file(path).map_err(|e| Error::io(path, e))?;
-            let text = std::str::from_utf8(&buf).map_err(|_| {
-                crate::script::ScriptError::at(path, None, "the file is not UTF-8 text")
-            })?;
-            Ok((Script::parse(path, text)?, stamp))
-        })
-        .collect()
+/// The stamp (size, times, inode) of each file: one `stat` each, no open.
+fn stamps(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, FileStamp)>> {
+    let stamps = in_parallel(&paths, |part| {
+        part.iter()
+            .map(|path| {
+                std::fs::metadata(path)
+                    .map(|meta| FileStamp::of(&meta))
+                    .map_err(|e| Error::io(path, e))
+            })
+            .collect()
+    })?;
+    Ok(paths.into_iter().zip(stamps).collect())
+}
+
+/// Reads and parses revision files, in order (with the stamp of each file
+/// read when `stamps` is set).
+fn load_scripts(paths: &[PathBuf], stamps: bool) -> Result<Vec<(Script, Option<FileStamp>)>> {
+    in_parallel(paths, |part| {
+        part.iter()
+            .map(|path| {
+                let (buf, stamp) = header_cache::read_revision_file(path, stamps)
+                    .map_err(|e| Error::io(path, e))?;
+                let text = std::str::from_utf8(&buf).map_err(|_| {
+                    crate::script::ScriptError::at(path, None, "the file is not UTF-8 text")
+                })?;
+                Ok((Script::parse(path, text)?, stamp))
+            })
+            .collect()
+    })
 }

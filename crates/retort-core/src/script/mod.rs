@@ -277,15 +277,12 @@ impl Script {
                 ),
             )
         };
-        let (text, stamp) = crate::header_cache::read_revision_file(&self.path).map_err(|e| {
-            ScriptError::at(&self.path, None, format!("cannot read revision file: {e}"))
-        })?;
-        if self
-            .sections
-            .stamp
-            .is_some_and(|expected| expected != stamp)
-        {
-            return Err(changed("its size or modification time changed"));
+        let (text, stamp) =
+            crate::header_cache::read_revision_file(&self.path, true).map_err(|e| {
+                ScriptError::at(&self.path, None, format!("cannot read revision file: {e}"))
+            })?;
+        if self.sections.stamp.is_some() && self.sections.stamp != stamp {
+            return Err(changed("its size, times or inode changed"));
         }
         let text = std::str::from_utf8(&text).map_err(|_| changed("it is no longer UTF-8 text"))?;
         let fresh = header::parse(&self.path, text)
