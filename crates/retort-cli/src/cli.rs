@@ -61,6 +61,10 @@ pub struct Cli {
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
+    /// Read every revision file instead of the header cache (.retort/cache).
+    #[arg(long = "no-cache", global = true, help_heading = "Global options")]
+    pub no_cache: bool,
+
     /// Colour: auto (on a terminal, unless NO_COLOR is set or TERM=dumb),
     /// always (even into a pipe), or never.
     #[arg(long = "color", global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, hide_possible_values = true, hide_default_value = true, value_name = "auto|always|never")]

@@ -6,16 +6,32 @@ use retort::config::{Config, UrlSource};
 use retort::{DatabaseUrl, Error, Migrator, Project, Result};
 
 use crate::cli::Cli;
+use crate::term::errln;
 
 /// Loads the project from `-c FILE` or by searching upward from the current
-/// folder.
+/// folder. With `-v`, says what the header cache did.
 pub fn load_project(cli: &Cli) -> Result<Project> {
     let config = load_config(cli)?;
-    Project::load(config)
+    let project = Project::load(config)?;
+    if cli.verbose {
+        if let Some(report) = project.header_cache() {
+            errln!("{} {report}", crate::term::note_prefix());
+        }
+    }
+    Ok(project)
 }
 
-/// Loads the config from `-c FILE` or by searching upward.
+/// Loads the config from `-c FILE` or by searching upward; `--no-cache`
+/// turns the header cache off.
 pub fn load_config(cli: &Cli) -> Result<Config> {
+    let mut config = read_config(cli)?;
+    if cli.no_cache {
+        config.header_cache = false;
+    }
+    Ok(config)
+}
+
+fn read_config(cli: &Cli) -> Result<Config> {
     match &cli.config {
         Some(path) => {
             if !path.is_file() {

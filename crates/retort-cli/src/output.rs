@@ -161,7 +161,7 @@ pub fn revision_json<'a>(
         path: script.path.display().to_string(),
         create_date: script.create_date.as_deref(),
         transactional: script.transactional,
-        reversible: script.downgrade.is_some(),
+        reversible: script.is_reversible(),
         is_head: graph.is_head(id),
         is_branch_point: graph.is_branch_point(id),
         is_merge_point: graph.is_merge_point(id),

@@ -352,6 +352,10 @@ fn a_closed_pipe_ends_quietly() {
             // It says why nothing is marked current: there is no database.
             assert!(stderr.starts_with("note: "), "{stderr}");
             assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        } else if args == ["history", "--verbose"] {
+            // --verbose also says what the header cache did.
+            assert!(stderr.starts_with("note: header cache"), "{stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
         } else {
             assert_eq!(stderr, "", "{args:?}");
         }

@@ -61,6 +61,10 @@ pub struct Config {
     pub history_table: String,
     /// `[migrations] transaction_per_migration`.
     pub transaction_per_migration: bool,
+    /// `[migrations] header_cache`: keep parsed revision headers in
+    /// `.retort/cache` (see [`crate::header_cache`]); the `--no-cache` flag
+    /// turns it off too.
+    pub header_cache: bool,
     /// `[autogenerate] schema`: files or folders of the desired state.
     pub autogenerate_schema: Vec<PathBuf>,
     /// `[autogenerate] dev_url`.
@@ -100,6 +104,7 @@ struct RawMigrations {
     version_table_schema: Option<String>,
     history_table: Option<String>,
     transaction_per_migration: Option<bool>,
+    header_cache: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -300,6 +305,7 @@ impl Config {
             version_table_schema,
             history_table,
             transaction_per_migration: m.transaction_per_migration.unwrap_or(true),
+            header_cache: m.header_cache.unwrap_or(true),
             autogenerate_schema: schema.iter().map(|s| root.join(s)).collect(),
             dev_url: ctx
                 .expand_opt("autogenerate", "dev_url", a.dev_url)?

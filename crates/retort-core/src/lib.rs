@@ -24,6 +24,7 @@ pub mod config;
 pub mod db_url;
 pub mod dialect;
 pub mod graph;
+pub mod header_cache;
 pub mod lint;
 pub mod plan;
 pub mod progress;

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::dialect::sql::TableRef;
 use crate::error::{Error, Result};
 use crate::graph::{Node, RevisionGraph};
+use crate::header_cache::{self, CacheReport, FileStamp};
 use crate::script::Script;
 
 /// A loaded project: config, every revision file, and the revision graph.
@@ -18,6 +19,7 @@ pub struct Project {
     scripts: Vec<Script>,
     by_id: HashMap<String, usize>,
     graph: RevisionGraph,
+    cache: Option<CacheReport>,
 }
 
 impl Project {
@@ -32,14 +34,33 @@ impl Project {
         Self::load(Config::load(&path)?)
     }
 
-    /// Reads every revision file of the configured version locations.
+    /// Reads the revision files of the configured version locations. With
+    /// [`Config::header_cache`] on (the default), headers come from the
+    /// header cache where the files have not changed, and sections are read
+    /// when first used (see [`crate::header_cache`]); otherwise every file
+    /// is read and parsed.
     pub fn load(config: Config) -> Result<Self> {
-        let mut paths = Vec::new();
+        let cached = config.header_cache && header_cache::SUPPORTED;
+        let mut files = Vec::new();
         for dir in &config.version_locations {
-            paths.extend(revision_files(dir)?);
+            files.extend(revision_files(dir)?);
         }
-        let scripts = load_scripts(&paths)?;
-        Self::from_scripts(config, scripts)
+        if !cached {
+            let scripts = load_scripts(&files, false)?;
+            return Self::from_scripts(config, scripts.into_iter().map(|(s, _)| s).collect());
+        }
+        let files = stamps(files)?;
+        let parse = |paths: &[PathBuf]| load_scripts(paths, true);
+        let (scripts, report) = header_cache::load(&config.root, files, &parse)?;
+        let mut project = Self::from_scripts(config, scripts)?;
+        project.cache = Some(report);
+        Ok(project)
+    }
+
+    /// What the header cache did when the project loaded; `None` when it
+    /// was off or the project was built in memory.
+    pub fn header_cache(&self) -> Option<&CacheReport> {
+        self.cache.as_ref()
     }
 
     /// Builds a project from revisions already in memory (for example
@@ -66,6 +87,7 @@ impl Project {
             scripts,
             by_id,
             graph,
+            cache: None,
         })
     }
 
@@ -168,55 +190,65 @@ fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads and parses revision files, in order. Large projects are read on
-/// every core: with thousands of files, the system calls dominate.
-fn load_scripts(paths: &[PathBuf]) -> Result<Vec<Script>> {
+/// `f` over `items` in order, on a thread per core when there are
+/// thousands: with that many files, the system calls dominate.
+fn in_parallel<T: Sync, U: Send>(
+    items: &[T],
+    f: impl Fn(&[T]) -> Result<Vec<U>> + Sync,
+) -> Result<Vec<U>> {
     const PER_THREAD_MIN: usize = 512;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(paths.len() / PER_THREAD_MIN)
+        .min(items.len() / PER_THREAD_MIN)
         .max(1);
     if threads == 1 {
-        return load_chunk(paths);
+        return f(items);
     }
-    let chunk = paths.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
+        let f = &f;
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || load_chunk(part)))
+            .map(|part| scope.spawn(move || f(part)))
             .collect();
-        let mut scripts = Vec::with_capacity(paths.len());
+        let mut out = Vec::with_capacity(items.len());
         for handle in handles {
             let part = handle
                 .join()
                 .map_err(|_| Error::Usage("a thread reading revision files failed".into()))??;
-            scripts.extend(part);
+            out.extend(part);
         }
-        Ok(scripts)
+        Ok(out)
     })
 }
 
-fn load_chunk(paths: &[PathBuf]) -> Result<Vec<Script>> {
-    use std::io::Read;
-    let mut buf = Vec::with_capacity(16 * 1024);
-    paths
-        .iter()
-        .map(|path| {
-            buf.clear();
-            // A plain read loop: `read_to_string` would stat each file first.
-            let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            let mut chunk = [0u8; 8192];
-            loop {
-                let n = file.read(&mut chunk).map_err(|e| Error::io(path, e))?;
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            let text = std::str::from_utf8(&buf).map_err(|_| {
-                crate::script::ScriptError::at(path, None, "the file is not UTF-8 text")
-            })?;
-            Ok(Script::parse(path, text)?)
-        })
-        .collect()
+/// The stamp (size, times, inode) of each file: one `stat` each, no open.
+fn stamps(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, FileStamp)>> {
+    let stamps = in_parallel(&paths, |part| {
+        part.iter()
+            .map(|path| {
+                std::fs::metadata(path)
+                    .map(|meta| FileStamp::of(&meta))
+                    .map_err(|e| Error::io(path, e))
+            })
+            .collect()
+    })?;
+    Ok(paths.into_iter().zip(stamps).collect())
+}
+
+/// Reads and parses revision files, in order (with the stamp of each file
+/// read when `stamps` is set).
+fn load_scripts(paths: &[PathBuf], stamps: bool) -> Result<Vec<(Script, Option<FileStamp>)>> {
+    in_parallel(paths, |part| {
+        part.iter()
+            .map(|path| {
+                let (buf, stamp) = header_cache::read_revision_file(path, stamps)
+                    .map_err(|e| Error::io(path, e))?;
+                let text = std::str::from_utf8(&buf).map_err(|_| {
+                    crate::script::ScriptError::at(path, None, "the file is not UTF-8 text")
+                })?;
+                Ok((Script::parse(path, text)?, stamp))
+            })
+            .collect()
+    })
 }

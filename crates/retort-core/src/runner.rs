@@ -772,8 +772,8 @@ pub fn non_atomic_revisions<'s>(
         .into_iter()
         .filter(|script| {
             let statements = script
-                .upgrade
-                .as_ref()
+                .upgrade()
+                .ok()
                 .and_then(|s| s.statements(d.kind()).ok())
                 .unwrap_or_default();
             statements
@@ -991,10 +991,7 @@ fn prepare<'p>(
         .iter()
         .map(|step| {
             let script = project.require_script(&step.revision)?;
-            let section = match step.direction {
-                Direction::Upgrade => script.upgrade.as_ref(),
-                Direction::Downgrade => script.downgrade.as_ref(),
-            };
+            let section = script.section(step.direction == Direction::Upgrade)?;
             let statements = match (section, step.direction) {
                 (Some(section), _) => section.statements(d.kind())?,
                 (None, Direction::Downgrade) => {

@@ -89,7 +89,7 @@ fn chain(project: &Project, from: &str, to: &str) -> Result<Vec<String>> {
 
 /// A data statement (not schema) at the start of a statement.
 fn has_data_statements(project: &Project, id: &str, kind: crate::dialect::DialectKind) -> bool {
-    let Some(section) = project.script(id).and_then(|s| s.upgrade.as_ref()) else {
+    let Some(section) = project.script(id).and_then(|s| s.upgrade().ok()) else {
         return false;
     };
     crate::script::split(&section.sql, section.first_line, kind)

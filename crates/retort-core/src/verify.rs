@@ -140,7 +140,7 @@ pub fn verify_with_progress(
     progress(&ProgressEvent::Stage { name: "checksums" });
     checks.push(checksums(project, options.target.as_ref()));
     progress(&ProgressEvent::Stage { name: "downgrades" });
-    checks.push(downgrades(project, options.scratch.kind));
+    checks.push(downgrades(project, options.scratch.kind)?);
     progress(&ProgressEvent::Stage { name: "stairway" });
     let (stairway, head) = stairway(project, &options.scratch, progress)?;
     checks.push(stairway);
@@ -273,11 +273,11 @@ fn short(hash: &str) -> &str {
 
 /// Every revision that changes something has a downgrade with statements,
 /// or is marked irreversible.
-fn downgrades(project: &Project, dialect: DialectKind) -> Check {
+fn downgrades(project: &Project, dialect: DialectKind) -> Result<Check> {
     let mut irreversible = Vec::new();
     let mut problems = Vec::new();
     for script in project.scripts() {
-        match &script.downgrade {
+        match script.downgrade()? {
             None => irreversible.push(script.id.clone()),
             Some(section) => {
                 let empty = |section: &crate::script::Section| {
@@ -286,7 +286,7 @@ fn downgrades(project: &Project, dialect: DialectKind) -> Check {
                         .unwrap_or(false)
                 };
                 // A merge point or a no-op revision may be empty both ways.
-                let upgrade_does_something = script.upgrade.as_ref().is_some_and(|u| !empty(u));
+                let upgrade_does_something = !empty(script.upgrade()?);
                 if upgrade_does_something && empty(section) {
                     problems.push(problem(
                         project,
@@ -314,7 +314,7 @@ fn downgrades(project: &Project, dialect: DialectKind) -> Check {
             irreversible.join(", ")
         )
     };
-    Check::new("downgrades", summary, problems)
+    Ok(Check::new("downgrades", summary, problems))
 }
 
 /// The changes that turn `found` into `expected`, one line each.
@@ -386,7 +386,7 @@ fn stairway(
             break;
         }
         let after = look(&mut migrator)?;
-        if project.script(id).is_some_and(|s| s.downgrade.is_none()) {
+        if project.script(id).is_some_and(|s| !s.is_reversible()) {
             before = after;
             progress(&ProgressEvent::StepFinished {
                 step,

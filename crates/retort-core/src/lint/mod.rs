@@ -137,12 +137,9 @@ fn lint_with(
     options: &LintOptions,
     known_checks: &HashMap<String, (String, String)>,
 ) -> Result<LintReport, ScriptError> {
-    let mut sections = Vec::new();
-    if let Some(up) = &script.upgrade {
-        sections.push(("upgrade", up));
-    }
+    let mut sections = vec![("upgrade", script.upgrade()?)];
     if options.downgrade {
-        if let Some(down) = &script.downgrade {
+        if let Some(down) = script.downgrade()? {
             sections.push(("downgrade", down));
         }
     }
@@ -233,13 +230,11 @@ pub fn lint_project(
     // an earlier revision counts for R009.
     let mut checks = HashMap::new();
     for script in project.scripts() {
-        if let Some(up) = &script.upgrade {
-            engine::not_null_checks(
-                &up.statements(options.dialect)?,
-                options.dialect,
-                &mut checks,
-            );
-        }
+        engine::not_null_checks(
+            &script.upgrade()?.statements(options.dialect)?,
+            options.dialect,
+            &mut checks,
+        );
     }
     let mut report = LintReport::default();
     for id in ids {

@@ -1,8 +1,9 @@
 //! The header and the sections of a revision file.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
-use super::{checksum, Script, ScriptError, Section};
+use super::{checksum, first_line, Script, ScriptError, Section, SectionTexts, Sections};
 
 /// The header keys, as Alembic writes them.
 const KEYS: [&str; 6] = [
@@ -82,7 +83,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
     let upgrade = section(path, text, up);
     let downgrade = downgrade.map(|d| section(path, text, d));
     let doc = doc.join("\n").trim().to_string();
-    let message = doc.lines().next().unwrap_or("").trim().to_string();
+    let message = first_line(&doc);
     Ok(Script {
         path: path.to_path_buf(),
         id,
@@ -94,8 +95,12 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
         message,
         doc,
         checksum: checksum(&upgrade.sql),
-        upgrade: Some(upgrade),
-        downgrade,
+        sections: Sections {
+            upgrade_line: upgrade.first_line,
+            downgrade_line: downgrade.as_ref().map(|d| d.first_line),
+            stamp: None,
+            text: OnceLock::from(SectionTexts { upgrade, downgrade }),
+        },
     })
 }
 
@@ -362,10 +367,10 @@ mod tests {
         assert!(s.doc.contains("More words: with a colon."));
         assert_eq!(s.create_date.as_deref(), Some("2026-11-23 23:40:00+00:00"));
         assert!(s.transactional);
-        let up = s.upgrade.as_ref().unwrap();
+        let up = s.upgrade().unwrap();
         assert_eq!(up.first_line, 10);
         assert!(up.sql.starts_with("CREATE TABLE r"));
-        assert_eq!(s.downgrade.as_ref().unwrap().sql.trim(), "DROP TABLE r;");
+        assert_eq!(s.downgrade().unwrap().unwrap().sql.trim(), "DROP TABLE r;");
         assert_eq!(s.checksum, checksum(&up.sql));
         assert_eq!(s.checksum.len(), 64);
     }
@@ -377,18 +382,20 @@ mod tests {
         assert_eq!(s.branch_labels, ["x", "y"]);
         assert_eq!(s.depends_on, ["c"]);
         assert!(!s.transactional);
-        assert!(s.downgrade.is_none(), "no marker: irreversible");
+        assert!(s.downgrade().unwrap().is_none(), "no marker: irreversible");
+        assert!(!s.is_reversible());
         let root =
             parse_str("-- Revision ID: r\n-- Revises: None\n-- +upgrade\n-- +downgrade\n").unwrap();
         assert!(root.parents.is_empty());
-        assert_eq!(root.downgrade.unwrap().sql, "");
+        assert_eq!(root.downgrade().unwrap().unwrap().sql, "");
     }
 
     #[test]
     fn crlf_files_parse() {
         let s = parse_str(&GOOD.replace('\n', "\r\n")).unwrap();
         assert_eq!(s.id, "3f2a9c1b7d10");
-        assert_eq!(s.upgrade.unwrap().first_line, 10);
+        assert_eq!(s.upgrade().unwrap().first_line, 10);
+        assert_eq!(s.upgrade_line(), 10);
     }
 
     #[test]

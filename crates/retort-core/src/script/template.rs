@@ -105,7 +105,7 @@ mod tests {
         assert!(s.parents.is_empty());
         assert_eq!(s.message, "Add roles");
         assert!(s.transactional);
-        assert!(s.downgrade.is_some());
+        assert!(s.is_reversible());
     }
 
     #[test]
@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(s.branch_labels, ["l"]);
         assert_eq!(s.depends_on, ["d4"]);
         assert!(!s.transactional);
-        assert!(s.upgrade.unwrap().sql.contains("CREATE TABLE t"));
+        assert!(s.upgrade().unwrap().sql.contains("CREATE TABLE t"));
     }
 
     #[test]
