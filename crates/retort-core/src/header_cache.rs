@@ -217,7 +217,7 @@ pub(crate) fn load(
     // rewriting.
     must_write |= stored.len() != report.from_cache;
     if misses.is_empty() && !must_write {
-        return Ok((slots.into_iter().flatten().collect(), report));
+        return Ok((filled(slots), report));
     }
     // The moment the new cache is created bounds what it may store: it
     // comes before the files below are read.
@@ -242,7 +242,7 @@ pub(crate) fn load(
         stamps.push(settled.then_some(stamp));
         *slot = Some(script);
     }
-    let scripts: Vec<Script> = slots.into_iter().flatten().collect();
+    let scripts = filled(slots);
     match writer {
         Ok(writer) if must_write => {
             let entries = scripts.iter().zip(&files).zip(&stamps).filter_map(
@@ -579,6 +579,14 @@ impl Drop for Writer {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
+}
+
+/// The scripts of filled slots, in the slots' own memory (collecting a
+/// `flatten` would grow a second vector by doubling: megabytes at 10,000
+/// revisions).
+fn filled(slots: Vec<Option<Script>>) -> Vec<Script> {
+    // `filter_map` over the vector's own iterator collects in place.
+    slots.into_iter().filter_map(|s| s).collect()
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
             upgrade_line: upgrade.first_line,
             downgrade_line: downgrade.as_ref().map(|d| d.first_line),
             stamp: None,
-            text: OnceLock::from(SectionTexts { upgrade, downgrade }),
+            text: OnceLock::from(Box::new(SectionTexts { upgrade, downgrade })),
         },
     })
 }

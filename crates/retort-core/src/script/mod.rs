@@ -64,8 +64,10 @@ struct Sections {
     /// The file as it was when the header was read; `None` when the text was
     /// parsed from memory (the sections are then always filled).
     stamp: Option<FileStamp>,
-    /// The sections' text, filled by the parse or on first use.
-    text: OnceLock<SectionTexts>,
+    /// The sections' text, filled by the parse or on first use (boxed:
+    /// most scripts of a large project never read theirs, and a project
+    /// holds thousands of scripts).
+    text: OnceLock<Box<SectionTexts>>,
 }
 
 #[derive(Debug, Clone)]
@@ -267,7 +269,7 @@ impl Script {
     /// Reads the file again for its sections, checking that it is the file
     /// whose header was read: same size, times and inode, and the same
     /// header and upgrade checksum once parsed.
-    fn read_sections(&self) -> Result<SectionTexts, ScriptError> {
+    fn read_sections(&self) -> Result<Box<SectionTexts>, ScriptError> {
         let changed = |what: &str| {
             ScriptError::at(
                 &self.path,
