@@ -271,12 +271,19 @@ impl Comparison {
         // Tables first, so column renames name the table by its new name.
         let mut ordered: Vec<Rename> = renames.to_vec();
         ordered.sort_by_key(|r| matches!(r, Rename::Column { .. }));
-        let mut renamed = Renames(&ordered).apply(from);
+        // Without renames, `from` is compared as it is (no copy of a schema
+        // of thousands of tables).
+        let mut renamed = if ordered.is_empty() {
+            std::borrow::Cow::Borrowed(from)
+        } else {
+            std::borrow::Cow::Owned(Renames(&ordered).apply(from))
+        };
         let mut forward: Vec<Change> = ordered.iter().map(rename_change).collect();
         // Where constraints and indexes can be renamed, renaming a table
         // carries their names along.
-        let names = if dialect::of(dialect).capabilities().rename_constraints {
-            crate::schema::rename::follow_ups(&mut renamed, to, &ordered)
+        let names = if dialect::of(dialect).capabilities().rename_constraints && !ordered.is_empty()
+        {
+            crate::schema::rename::follow_ups(renamed.to_mut(), to, &ordered)
         } else {
             Vec::new()
         };
@@ -291,11 +298,12 @@ impl Comparison {
         // create them after, in both directions. The upgrade's other changes
         // use the new names, so they follow the renames; the downgrade's use
         // them too, so they come before the renames are undone.
-        let (lead, rest) = split_lead(dialect::diff(dialect::of(dialect), &renamed, to));
+        let (up, down) = dialect::diff_both_ways(dialect::of(dialect), &renamed, to);
+        let (lead, rest) = split_lead(up);
         let mut upgrade = lead;
         upgrade.extend(forward);
         upgrade.extend(rest);
-        let (lead, rest) = split_lead(dialect::diff(dialect::of(dialect), to, &renamed));
+        let (lead, rest) = split_lead(down);
         let (late, middle): (Vec<Change>, Vec<Change>) = rest.into_iter().partition(|c| {
             matches!(
                 c,

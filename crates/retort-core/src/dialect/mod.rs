@@ -220,6 +220,20 @@ pub fn diff(dialect: &dyn Dialect, from: &Schema, to: &Schema) -> Vec<Change> {
     dialect.adapt_changes(crate::schema::diff(from, to), from, to)
 }
 
+/// [`diff`] from `from` to `to` and back, sharing the work both directions
+/// have in common.
+pub fn diff_both_ways(
+    dialect: &dyn Dialect,
+    from: &Schema,
+    to: &Schema,
+) -> (Vec<Change>, Vec<Change>) {
+    let (up, down) = crate::schema::diff_both_ways(from, to);
+    (
+        dialect.adapt_changes(up, from, to),
+        dialect.adapt_changes(down, to, from),
+    )
+}
+
 /// Drops every scratch database this process has created and not yet
 /// dropped, on every database. For interrupt handlers (Ctrl-C).
 pub fn drop_scratch_databases() {

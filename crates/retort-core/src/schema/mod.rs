@@ -15,7 +15,7 @@ pub mod erd;
 pub mod filter;
 pub mod rename;
 
-pub use diff::{diff, Change, ColumnPosition, CommentTarget};
+pub use diff::{diff, diff_both_ways, Change, ColumnPosition, CommentTarget};
 pub use filter::{Filter, ObjectKind};
 
 use serde::{Deserialize, Serialize};

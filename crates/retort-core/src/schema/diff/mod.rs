@@ -32,7 +32,46 @@ use order::Phases;
 
 /// The changes that turn `from` into `to`, in an order that applies.
 pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
-    let mut changes = diff_with_comments(from, to);
+    let stripped = Stripped::of(from, to);
+    finish(from, to, diff_objects(stripped.from(from), stripped.to(to)))
+}
+
+/// [`diff`] from `from` to `to` and back (an upgrade and its downgrade),
+/// stripping the comments of each side once for both.
+pub fn diff_both_ways(from: &Schema, to: &Schema) -> (Vec<Change>, Vec<Change>) {
+    let stripped = Stripped::of(from, to);
+    let (a, b) = (stripped.from(from), stripped.to(to));
+    let up = finish(from, to, diff_objects(a, b));
+    let down = finish(to, from, diff_objects(b, a));
+    (up, down)
+}
+
+/// Both sides without the comments compared apart from their objects
+/// (views, functions, indexes…: a changed comment must not recreate the
+/// object), when either side has any; `None` when neither has.
+struct Stripped(Option<(Schema, Schema)>);
+
+impl Stripped {
+    fn of(from: &Schema, to: &Schema) -> Self {
+        let any = super::comments::any(from) || super::comments::any(to);
+        Self(any.then(|| (super::comments::strip(from), super::comments::strip(to))))
+    }
+
+    fn from<'a>(&'a self, from: &'a Schema) -> &'a Schema {
+        self.0.as_ref().map_or(from, |(f, _)| f)
+    }
+
+    fn to<'a>(&'a self, to: &'a Schema) -> &'a Schema {
+        self.0.as_ref().map_or(to, |(_, t)| t)
+    }
+}
+
+/// The object changes with the comment and privilege changes after them.
+fn finish(from: &Schema, to: &Schema, mut changes: Vec<Change>) -> Vec<Change> {
+    if super::comments::any(from) || super::comments::any(to) {
+        let comments = super::comments::changes(from, to, &changes);
+        changes.extend(comments);
+    }
     if !(from.privileges.is_empty()
         && to.privileges.is_empty()
         && from.default_privileges.is_empty()
@@ -42,19 +81,6 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Change> {
         changes.extend(grants);
     }
     changes
-}
-
-fn diff_with_comments(from: &Schema, to: &Schema) -> Vec<Change> {
-    // Comments on views, functions, indexes… are compared on their own
-    // (a changed comment must not recreate the object); the objects are
-    // compared without them.
-    if super::comments::any(from) || super::comments::any(to) {
-        let mut changes = diff_objects(&super::comments::strip(from), &super::comments::strip(to));
-        let comments = super::comments::changes(from, to, &changes);
-        changes.extend(comments);
-        return changes;
-    }
-    diff_objects(from, to)
 }
 
 fn diff_objects(from: &Schema, to: &Schema) -> Vec<Change> {

@@ -45,7 +45,7 @@ pub(super) fn functions(conn: &mut dyn Connection) -> Result<Vec<Function>> {
         &format!(
             "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind = 'p', \
              coalesce(pg_get_function_result(p.oid), ''), \
-             CASE WHEN p.prokind = 'a' THEN {AGGREGATE_SQL} ELSE pg_get_functiondef(p.oid) END, obj_description(p.oid, 'pg_proc'), \
+             CASE WHEN p.prokind = 'a' THEN {AGGREGATE_SQL} ELSE pg_get_functiondef(p.oid) END, (SELECT d.description FROM pg_description d WHERE d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0), \
              EXISTS (SELECT 1 FROM pg_type rt JOIN pg_class rc ON rc.oid = rt.typrelid WHERE rc.relkind IN ('r', 'p', 'v', 'm') \
                AND (rt.oid = p.prorettype OR rt.typarray = p.prorettype \
                OR rt.oid = ANY(coalesce(p.proallargtypes, p.proargtypes::oid[])) \
@@ -81,7 +81,7 @@ pub(super) fn schemas(
         conn,
         "schemas",
         &format!(
-            "SELECT n.nspname, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n \
+            "SELECT n.nspname, (SELECT d.description FROM pg_description d WHERE d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0) FROM pg_namespace n \
              WHERE {USER_NS} AND {} ORDER BY 1",
             not_extension("n.oid")
         ),
@@ -104,7 +104,7 @@ pub(super) fn extensions(conn: &mut dyn Connection) -> Result<Vec<Extension>> {
     Ok(query(
         conn,
         "extensions",
-        "SELECT e.extname, n.nspname, e.extversion, obj_description(e.oid, 'pg_extension') FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+        "SELECT e.extname, n.nspname, e.extversion, (SELECT d.description FROM pg_description d WHERE d.objoid = e.oid AND d.classoid = 'pg_extension'::regclass AND d.objsubid = 0) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
          WHERE e.extname <> 'plpgsql' ORDER BY 1",
     )?
     .iter()
@@ -135,7 +135,7 @@ pub(super) fn operators(conn: &mut dyn Connection) -> Result<Vec<Operator>> {
              CASE WHEN o.oprright <> 0 THEN format_type(o.oprright, NULL) END, o.oprcode::regproc::text, \
              {}, {}, CASE WHEN o.oprrest::oid <> 0 THEN o.oprrest::regproc::text END, \
              CASE WHEN o.oprjoin::oid <> 0 THEN o.oprjoin::regproc::text END, o.oprcanhash, o.oprcanmerge, \
-             obj_description(o.oid, 'pg_operator') \
+             (SELECT d.description FROM pg_description d WHERE d.objoid = o.oid AND d.classoid = 'pg_operator'::regclass AND d.objsubid = 0) \
              FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace \
              WHERE {USER_NS} AND {} ORDER BY 1, 2, 3, 4",
             other("oprcom"),

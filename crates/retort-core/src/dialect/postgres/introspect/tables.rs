@@ -25,7 +25,7 @@ pub(super) fn tables(
         conn,
         "tables",
         &format!(
-            "SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity, \
+            "SELECT n.nspname, c.relname, (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), c.relrowsecurity, c.relforcerowsecurity, \
              c.relpersistence = 'u', array_to_string(c.reloptions, E'\\x1f'), \
              pg_get_partkeydef(c.oid), c.relispartition, pg_get_expr(c.relpartbound, c.oid), \
              (SELECT string_agg(pn.nspname || E'\\x1f' || pc.relname, E'\\x1e' ORDER BY i.inhseqno) \
@@ -172,7 +172,7 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
         &format!(
             "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype IN ('c', 'x') THEN pg_get_constraintdef(con.oid, true) END, \
              fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, \
-             obj_description(con.oid, 'pg_constraint'), con.convalidated, \
+             (SELECT d.description FROM pg_description d WHERE d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0), con.convalidated, \
              coalesce((to_jsonb(cix) ->> 'indnullsnotdistinct')::boolean, false) \
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_index cix ON con.contype = 'u' AND cix.indexrelid = con.conindid \
@@ -265,7 +265,7 @@ pub(super) fn indexes(
               FROM generate_series(1, ix.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = ix.indclass[k - 1] \
               JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
              (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
-              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), obj_description(ix.indexrelid, 'pg_class'), \
+              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), (SELECT d.description FROM pg_description d WHERE d.objoid = ix.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), \
              coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false), pi.relname, \
              (SELECT string_agg(a.attnum || '=' || a.attstattarget, E'\\x1f' ORDER BY a.attnum) FROM pg_attribute a \
               WHERE a.attrelid = ix.indexrelid AND a.attnum > 0 AND coalesce(a.attstattarget, -1) <> -1) \
@@ -331,10 +331,10 @@ pub(super) fn triggers(
         conn,
         "triggers",
         &format!(
-            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger'), false FROM pg_trigger t \
+            "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0), false FROM pg_trigger t \
              JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {rel} \
-             UNION ALL SELECT n.nspname, c.relname, rw.rulename, pg_get_ruledef(rw.oid, true), obj_description(rw.oid, 'pg_rewrite'), true \
+             UNION ALL SELECT n.nspname, c.relname, rw.rulename, pg_get_ruledef(rw.oid, true), (SELECT d.description FROM pg_description d WHERE d.objoid = rw.oid AND d.classoid = 'pg_rewrite'::regclass AND d.objsubid = 0), true \
              FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE rw.rulename <> '_RETURN' AND {rel}"
         ),
@@ -371,7 +371,7 @@ pub(super) fn policies(conn: &mut dyn Connection, b: &mut Builder, rel: &str) ->
             "SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, \
              (SELECT string_agg(CASE WHEN role = 0 THEN 'public' ELSE pg_get_userbyid(role) END, E'\\x1f' ORDER BY 1) \
               FROM unnest(p.polroles) role), \
-             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy') \
+             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), (SELECT d.description FROM pg_description d WHERE d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0) \
              FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {rel}"
         ),
     )? {

@@ -20,7 +20,7 @@ pub(super) fn sequences(conn: &mut dyn Connection, rel: &str) -> Result<Vec<Sequ
         "sequences",
         &format!(
             "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
-             tn.nspname, t.relname, a.attname, obj_description(c.oid, 'pg_class'), \
+             tn.nspname, t.relname, a.attname, (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), \
              s.seqmin, s.seqmax, s.seqcache, s.seqcycle FROM pg_sequence s \
              JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass \
@@ -74,7 +74,7 @@ pub(super) fn types(conn: &mut dyn Connection) -> Result<Types> {
         conn,
         "types",
         &format!(
-            "SELECT n.nspname, t.typname, t.typtype, obj_description(t.oid, 'pg_type'), \
+            "SELECT n.nspname, t.typname, t.typtype, (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0), \
              CASE t.typtype WHEN 'e' THEN (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) \
              WHEN 'c' THEN (SELECT string_agg(a.attname || E'\\x1e' || format_type(a.atttypid, a.atttypmod) \
                  || coalesce(E'\\x1e' || CASE WHEN a.attcollation <> at.typcollation THEN {COLLATE_SQL} END, ''), E'\\x1f' ORDER BY a.attnum) \
@@ -139,9 +139,9 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
         "domains",
         &format!(
             "SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typdefault, t.typnotnull, \
-             (SELECT string_agg(c.conname || E'\\x1e' || pg_get_constraintdef(c.oid) || coalesce(E'\\x1e' || obj_description(c.oid, 'pg_constraint'), ''), \
+             (SELECT string_agg(c.conname || E'\\x1e' || pg_get_constraintdef(c.oid) || coalesce(E'\\x1e' || (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0), ''), \
                 E'\\x1f' ORDER BY c.conname) \
-              FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), obj_description(t.oid, 'pg_type') \
+              FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0) \
              FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
              WHERE t.typtype = 'd' AND {USER_NS} AND {} ORDER BY 1, 2",
             not_extension("t.oid")

@@ -24,7 +24,7 @@ pub(super) fn views(
              (SELECT string_agg(DISTINCT tn.nspname || E'\\x1e' || t.relname, E'\\x1f') FROM pg_rewrite rw \
                 JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass \
                 JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
-                WHERE rw.ev_class = c.oid AND t.oid <> c.oid), obj_description(c.oid, 'pg_class'), \
+                WHERE rw.ev_class = c.oid AND t.oid <> c.oid), (SELECT d.description FROM pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), \
              (SELECT string_agg(a.attname || E'\\x1e' || ds.description, E'\\x1f' ORDER BY a.attnum) FROM pg_description ds \
                 JOIN pg_attribute a ON a.attrelid = ds.objoid AND a.attnum = ds.objsubid \
                 WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid > 0) \
