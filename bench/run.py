@@ -520,12 +520,39 @@ def bench_apply_mariadb(db, n, reps):
         if got != want:
             raise SystemExit(f"{tool} did not apply the {n} revisions: {got}")
 
-    interleaved(work, [
+    candidates = [
         ("mariadb", db.client("bench"), {"stdin": os.path.join(d, "plain.sql")}),
         ("retort", [RETORT, "-q", "--url", db.url("bench"), "upgrade", "head"], {"cwd": rproj}),
         ("alembic", [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
          {"env": {"BENCH_URL": db.url("bench", "+pymysql")}}),
-    ], reps, lambda: db.fresh("bench"), check)
+    ]
+    interleaved(work, candidates, reps, lambda: db.fresh("bench"), check)
+    count_mariadb_work(db, n, candidates)
+
+
+MARIADB_COUNTERS = ["Questions", "Handler_commit", "Innodb_log_writes", "Innodb_data_fsyncs"]
+
+
+def count_mariadb_work(db, n, candidates):
+    """Untimed: one more run of each tool, with the server's global status
+    counters read before and after (statements executed, commits, InnoDB
+    log writes and fsyncs), per revision. The two status queries themselves
+    add 2 to `Questions`, taken off."""
+    def status():
+        out = db.sql("SHOW GLOBAL STATUS WHERE Variable_name IN ("
+                     + ", ".join(f"'{name}'" for name in MARIADB_COUNTERS) + ")").split()
+        return {out[i]: int(out[i + 1]) for i in range(2, len(out) - 1, 2)}
+
+    for tool, cmd, kw in candidates:
+        db.fresh("bench")
+        before = status()
+        run(cmd, **kw)
+        after = status()
+        delta = {name: after[name] - before[name] for name in MARIADB_COUNTERS}
+        delta["Questions"] -= 2
+        per = ", ".join(f"{name} {delta[name] / n:.2f}" for name in MARIADB_COUNTERS)
+        rows.append((f"apply {n:,} small revisions to MariaDB: server counters per revision", tool, None, per))
+        log(f"{tool}: {per}")
 
 
 ALEMBIC_COMPARE = """
