@@ -5,8 +5,11 @@
     python3 bench/run.py --quick    # smaller N, fewer repeats (a smoke test)
     python3 bench/run.py --only sqlite-apply,pg-apply   # some groups only
                                     # (startup, big, memory, sqlite-apply, pg-apply, diff,
-                                    #  mariadb-apply, mariadb-diff)
+                                    #  mariadb-apply, mariadb-diff, verify, diff-huge)
     python3 bench/run.py --only diff --baseline OTHER/retort   # diff against another build, interleaved
+    python3 bench/run.py --huge     # also the 50,000-table diff and the 1,000-revision
+                                    # PostgreSQL stairway (each takes many minutes)
+    python3 bench/run.py --only diff-huge,verify --huge   # those two alone
 
 Compares retort (release build) with Alembic (installed from PyPI into
 bench/.venv) and with the plain SQL clients (sqlite3, psql, mariadb) running
@@ -20,6 +23,7 @@ $CARGO_TARGET_DIR/release/retort (ROOT/target/release/retort without it).
 """
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -34,6 +38,7 @@ BENCH = os.path.join(ROOT, "bench")
 OUT = os.path.join(BENCH, "out")
 VENV = os.path.join(BENCH, ".venv")
 QUICK = "--quick" in sys.argv
+HUGE = "--huge" in sys.argv
 RETORT = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"), "release", "retort")
 # `--baseline BIN`: another retort binary (say, a build of an earlier commit)
 # timed against this one, interleaved, in the diff group.
@@ -82,8 +87,22 @@ def interleaved(work, candidates, runs, setup, check=None):
             if check:
                 check(tool)
     for tool, _, _ in candidates:
-        spread = f"min {fmt(min(times[tool]))}, max {fmt(max(times[tool]))}" if runs > 1 else ""
-        record(work, tool, statistics.median(times[tool]), spread)
+        record(work, tool, statistics.median(times[tool]), spread_of(times[tool]))
+    return times
+
+
+def spread_of(times):
+    return f"min {fmt(min(times))}, max {fmt(max(times))}" if len(times) > 1 else ""
+
+
+def load():
+    """The 1-minute load average, recorded with each group's figures."""
+    return os.getloadavg()[0]
+
+
+def note_load(group):
+    rows.append((f"load average (1 min) at the start of {group}", "machine", load(), "LOAD"))
+    log(f"load average before {group}: {os.getloadavg()}")
 
 
 def record(work, tool, seconds, note=""):
@@ -253,52 +272,130 @@ def sqlite_url(path):
     return f"sqlite:///{path}"
 
 
+APPLIED = {}  # n -> path of a SQLite database that this run brought to head with `retort upgrade head`
+
+
+def applied_sqlite(n):
+    """A SQLite database at head of the n-revision project, applied for real
+    by `retort upgrade head` from empty (n tables, n indexes, n history
+    rows), once per run; the apply itself is timed (one run)."""
+    if n not in APPLIED:
+        d = gen(n)
+        db = os.path.join(d, "applied-retort.db")
+        for suffix in ("", "-journal"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        t = time.perf_counter()
+        run([RETORT, "-q", "--url", sqlite_url(db), "upgrade", "head"], cwd=os.path.join(d, "retort"))
+        record(f"apply {n:,} small revisions to SQLite (one run, from empty)", "retort", time.perf_counter() - t,
+               f"load {load():.2f}")
+        APPLIED[n] = db
+    return APPLIED[n]
+
+
+def warm_cache(rproj, url):
+    """Runs `heads` once so that .retort/cache holds every header, and checks it is there."""
+    run([RETORT, "-q", "--url", url, "heads"], cwd=rproj)
+    if not os.path.exists(os.path.join(rproj, ".retort", "cache")):
+        raise SystemExit(f"no header cache in {rproj}/.retort after `retort heads`")
+
+
+def same_answers(rproj, url):
+    """Untimed: the cache and --no-cache give the same output for each read command."""
+    for cmd in (["current"], ["heads"], ["history"]):
+        a = run([RETORT, "--url", url, *cmd], cwd=rproj).stdout
+        b = run([RETORT, "--url", url, "--no-cache", *cmd], cwd=rproj).stdout
+        if a != b:
+            raise SystemExit(f"`{' '.join(cmd)}` answers differently with and without the cache")
+
+
 def bench_big(n, reps):
+    """SPEC §7's read commands and the no-op upgrade on an n-revision project,
+    on a database applied for real and on a stamped one; each retort command
+    with the warm header cache and with --no-cache, interleaved, `reps`
+    rounds; Alembic (one run each: it takes seconds) beside them."""
     d = gen(n)
     rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
-    rdb, adb = os.path.join(d, "stamped-retort.db"), os.path.join(d, "stamped-alembic.db")
-    for f in (rdb, adb):
+    note_load(f"big ({n:,} revisions)")
+    applied = applied_sqlite(n)
+    stamped, astamped = os.path.join(d, "stamped-retort.db"), os.path.join(d, "stamped-alembic.db")
+    for f in (stamped, astamped):
         if os.path.exists(f):
             os.remove(f)
-    r = [RETORT, "-q", "--url", sqlite_url(rdb)]
     a = [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini")]
-    aenv = {"BENCH_URL": sqlite_url(adb)}
-    record(f"stamp head, {n:,} revisions", "retort", timed(r + ["stamp", "head"], cwd=rproj))
-    record(f"stamp head, {n:,} revisions", "alembic", timed(a + ["stamp", "head"], env=aenv))
+    record(f"stamp head, {n:,} revisions", "retort", timed([RETORT, "-q", "--url", sqlite_url(stamped), "stamp", "head"], cwd=rproj))
+    record(f"stamp head, {n:,} revisions", "alembic", timed(a + ["stamp", "head"], env={"BENCH_URL": sqlite_url(astamped)}))
+    # Alembic on the same applied schema: a copy of retort's database (its
+    # 2n objects) with Alembic's version table at the head.
+    aapplied = os.path.join(d, "applied-alembic.db")
+    shutil.copyfile(applied, aapplied)
+    head = format(n, "012x")
+    run(["sqlite3", aapplied, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); "
+         f"INSERT INTO alembic_version VALUES ('{head}')"])
+    for kind, db in (("applied", applied), ("stamped", stamped)):
+        url = sqlite_url(db)
+        warm_cache(rproj, url)
+        same_answers(rproj, url)
+        r = [RETORT, "-q", "--url", url]
+        for cmd in (["current"], ["heads"], ["history"], ["upgrade", "head"]):
+            name = "`upgrade head` with nothing to do" if cmd[0] == "upgrade" else f"`{cmd[0]}`"
+            work = f"{name}, {n:,} revisions, database {kind}"
+            candidates = [("retort", r + cmd, {"cwd": rproj}), ("retort --no-cache", r + ["--no-cache"] + cmd, {"cwd": rproj})]
+            if kind == "applied" and cmd == ["current"]:
+                candidates.append(("sqlite3", ["sqlite3", db, "SELECT * FROM retort_version"], {}))
+            interleaved(work, candidates, reps, lambda: None)
+    aenv = {"BENCH_URL": sqlite_url(aapplied)}
     for cmd in ("current", "heads", "history"):
-        record(f"`{cmd}`, {n:,} revisions, database at head", "retort", timed(r + [cmd], runs=reps, cwd=rproj))
-        record(f"`{cmd}`, {n:,} revisions, database at head", "alembic", timed(a + [cmd], env=aenv))
-    record(f"`upgrade head`, nothing to do, {n:,} stamped", "retort", timed(r + ["upgrade", "head"], runs=reps, cwd=rproj))
-    record(f"`upgrade head`, nothing to do, {n:,} stamped", "alembic", timed(a + ["upgrade", "head"], env=aenv))
-    # The same with every revision applied for real: every checksum checked,
-    # and SQLite must load a schema of 2×N objects.
-    applied = os.path.join(d, "applied-retort.db")
-    if os.path.exists(applied):
-        os.remove(applied)
-    ra = [RETORT, "-q", "--url", sqlite_url(applied)]
-    record(f"apply {n:,} small revisions to SQLite (one run)", "retort", timed(ra + ["upgrade", "head"], cwd=rproj))
-    record(f"`upgrade head`, nothing to do, {n:,} applied (checksums)", "retort", timed(ra + ["upgrade", "head"], runs=reps, cwd=rproj))
-    record(f"`current`, {n:,} applied", "retort", timed(ra + ["current"], runs=reps, cwd=rproj))
-    record(f"open + read version table, {n:,} applied", "sqlite3", timed(["sqlite3", applied, "SELECT version_num FROM retort_version"], runs=reps))
+        record(f"`{cmd}`, {n:,} revisions, database applied", "alembic", timed(a + [cmd], env=aenv), "1 run")
+    record(f"`upgrade head` with nothing to do, {n:,} revisions, database applied", "alembic",
+           timed(a + ["upgrade", "head"], env=aenv), "1 run")
+    record(f"`upgrade head` with nothing to do, {n:,} revisions, database stamped", "alembic",
+           timed(a + ["upgrade", "head"], env={"BENCH_URL": sqlite_url(astamped)}), "1 run")
 
 
-def max_rss_kib(cmd, cwd):
-    p = run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=cwd)
-    return int(p.stderr.strip().splitlines()[-1])
+def max_rss_kib(cmd, cwd=None):
+    return rss_and_cpu(cmd, cwd)[0]
+
+
+def rss_and_cpu(cmd, cwd=None):
+    """Max RSS (KiB), CPU seconds (user + system) and wall seconds of one run."""
+    p = run(["/usr/bin/time", "-f", "%M %U %S %e"] + cmd, cwd=cwd)
+    kib, user, system, wall = p.stderr.strip().splitlines()[-1].split()
+    return int(kib), float(user) + float(system), float(wall)
+
+
+def record_memory(work, kib_runs):
+    kib = statistics.median(kib_runs)
+    rows.append((work, "retort", kib / 1024, "MiB"))
+    log(f"{work}: {kib / 1024:.1f} MiB (runs: {', '.join(f'{k / 1024:.1f}' for k in kib_runs)})")
+    return kib
+
+
+def record_ratio(work, small, big):
+    rows.append((work, "retort", big / small, "RATIO"))
+    log(f"{work}: {big / small:.2f}×")
 
 
 def bench_memory(sizes):
+    """Peak memory (max RSS, /usr/bin/time -f %M; median of 3) of the read
+    commands on databases applied for real, warm cache and --no-cache."""
+    note_load("memory")
+    peaks = {}
     for n in sizes:
-        d = gen(n)
-        rproj = os.path.join(d, "retort")
-        db = os.path.join(d, "mem.db")
-        if os.path.exists(db):
-            os.remove(db)
-        r = [RETORT, "-q", "--url", sqlite_url(db)]
-        run(r + ["stamp", "head"], cwd=rproj)
-        kib = max_rss_kib(r + ["current"], rproj)
-        rows.append((f"peak memory of `current`, {n:,} revisions", "retort", kib / 1024, "MiB"))
-        log(f"peak memory, {n:,} revisions: {kib / 1024:.1f} MiB")
+        db = applied_sqlite(n)
+        rproj = os.path.join(gen(n), "retort")
+        warm_cache(rproj, sqlite_url(db))
+        for cmd in ("current", "heads", "history"):
+            for flag in ([], ["--no-cache"]):
+                cmdline = [RETORT, "-q", "--url", sqlite_url(db), *flag, cmd]
+                kib = [max_rss_kib(cmdline, rproj) for _ in range(3)]
+                label = f"`{cmd}`{' --no-cache' if flag else ''}"
+                peaks[(label, n)] = record_memory(f"peak memory of {label}, {n:,} revisions applied", kib)
+    small, big = sizes
+    for cmd in ("current", "heads", "history"):
+        for flag in ("", " --no-cache"):
+            label = f"`{cmd}`{flag}"
+            record_ratio(f"peak memory of {label}, {big:,} / {small:,} revisions", peaks[(label, small)], peaks[(label, big)])
 
 
 def bench_startup(reps):
@@ -333,16 +430,72 @@ def bench_apply_sqlite(n, reps):
 
 
 def bench_apply_postgres(pg, n, reps):
+    """psql, retort and Alembic apply the same n revisions, one transaction
+    each (plain.sql has BEGIN/COMMIT around each revision; retort also holds
+    its session advisory lock for the run), interleaved, from an empty
+    database each round; then one more run of each, untimed, with the
+    server logging every statement, to count the messages per revision."""
     d = gen(n)
     rproj, aproj = os.path.join(d, "retort"), os.path.join(d, "alembic")
     work = f"apply {n:,} small revisions to PostgreSQL"
     fresh = lambda: pg.fresh("bench")  # noqa: E731
-    interleaved(work, [
+    note_load("pg-apply")
+    head = format(n, "012x")
+
+    def check(tool):
+        table = {"psql": None, "retort": "retort_version", "alembic": "alembic_version"}[tool]
+        q = f"SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\\_%'" + (f" UNION ALL SELECT count(*) FROM {table} WHERE version_num = '{head}'" if table else "")
+        got = run(["psql", "-X", "-At", "-d", pg.url("bench"), "-c", q]).stdout.split()
+        if got != [str(n)] + (["1"] if table else []):
+            raise SystemExit(f"{tool} did not apply the {n} revisions: {got}")
+
+    candidates = [
         ("psql", ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", pg.url("bench"), "-f", os.path.join(d, "plain.sql")], {}),
         ("retort", [RETORT, "-q", "--url", pg.url("bench"), "upgrade", "head"], {"cwd": rproj}),
         ("alembic", [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
          {"env": {"BENCH_URL": pg.url("bench", "+psycopg2")}}),
-    ], reps, fresh)
+    ]
+    times = interleaved(work, candidates, reps, fresh, check)
+    if "psql" in times and "retort" in times:
+        ratios = [r / p for r, p in zip(times["retort"], times["psql"])]
+        rows.append((f"{work}: retort / psql, round by round", "retort", statistics.median(ratios),
+                     f"RATIO; rounds {', '.join(f'{x:.2f}' for x in ratios)}"))
+        log(f"retort/psql per round: {ratios}")
+    count_pg_messages(pg, n, candidates)
+
+
+def count_pg_messages(pg, n, candidates):
+    """Untimed: each tool applies the n revisions once more with
+    log_statement=all; every query message (simple protocol: `statement:`,
+    extended: `execute`) the server logs for the database is counted."""
+    psql = lambda sql: run(["psql", "-q", "-X", "-d", pg.url("postgres"), "-c", sql])  # noqa: E731
+    psql("ALTER SYSTEM SET log_statement = 'all'")
+    psql("ALTER SYSTEM SET log_line_prefix = '%m [%p] db=%d '")
+    psql("SELECT pg_reload_conf()")
+    time.sleep(0.5)
+    logfile = os.path.join(pg.dir, "log")
+    try:
+        for tool, cmd, kw in candidates:
+            pg.fresh("bench")
+            start = os.path.getsize(logfile)
+            run(cmd, **kw)
+            time.sleep(0.5)
+            with open(logfile, errors="replace") as f:
+                f.seek(start)
+                text = f.read()
+            entries = [line for line in text.splitlines() if " db=bench " in line
+                       and (" LOG:  statement: " in line or " LOG:  execute " in line)]
+            mid = [e.split(" LOG:  ", 1)[1][:160] for e in entries if f"t_{n // 2}" in e or f"{n // 2:012x}" in e]
+            per = len(entries) / n
+            rows.append((f"apply {n:,} small revisions to PostgreSQL: query messages the server logs", tool, per,
+                         f"COUNT; {len(entries)} in all"))
+            log(f"{tool}: {len(entries)} messages, {per:.2f} per revision; revision {n // 2}'s: {mid}")
+            with open(os.path.join(OUT, f"pg-messages-{tool}.log"), "w") as f:
+                f.write("\n".join(entries) + "\n")
+    finally:
+        psql("ALTER SYSTEM RESET log_statement")
+        psql("ALTER SYSTEM RESET log_line_prefix")
+        psql("SELECT pg_reload_conf()")
 
 
 def bench_apply_mariadb(db, n, reps):
@@ -367,12 +520,39 @@ def bench_apply_mariadb(db, n, reps):
         if got != want:
             raise SystemExit(f"{tool} did not apply the {n} revisions: {got}")
 
-    interleaved(work, [
+    candidates = [
         ("mariadb", db.client("bench"), {"stdin": os.path.join(d, "plain.sql")}),
         ("retort", [RETORT, "-q", "--url", db.url("bench"), "upgrade", "head"], {"cwd": rproj}),
         ("alembic", [ALEMBIC, "-c", os.path.join(aproj, "alembic.ini"), "upgrade", "head"],
          {"env": {"BENCH_URL": db.url("bench", "+pymysql")}}),
-    ], reps, lambda: db.fresh("bench"), check)
+    ]
+    interleaved(work, candidates, reps, lambda: db.fresh("bench"), check)
+    count_mariadb_work(db, n, candidates)
+
+
+MARIADB_COUNTERS = ["Questions", "Handler_commit", "Innodb_log_writes", "Innodb_data_fsyncs"]
+
+
+def count_mariadb_work(db, n, candidates):
+    """Untimed: one more run of each tool, with the server's global status
+    counters read before and after (statements executed, commits, InnoDB
+    log writes and fsyncs), per revision. The two status queries themselves
+    add 2 to `Questions`, taken off."""
+    def status():
+        out = db.sql("SHOW GLOBAL STATUS WHERE Variable_name IN ("
+                     + ", ".join(f"'{name}'" for name in MARIADB_COUNTERS) + ")").split()
+        return {out[i]: int(out[i + 1]) for i in range(2, len(out) - 1, 2)}
+
+    for tool, cmd, kw in candidates:
+        db.fresh("bench")
+        before = status()
+        run(cmd, **kw)
+        after = status()
+        delta = {name: after[name] - before[name] for name in MARIADB_COUNTERS}
+        delta["Questions"] -= 2
+        per = ", ".join(f"{name} {delta[name] / n:.2f}" for name in MARIADB_COUNTERS)
+        rows.append((f"apply {n:,} small revisions to MariaDB: server counters per revision", tool, None, per))
+        log(f"{tool}: {per}")
 
 
 ALEMBIC_COMPARE = """
@@ -400,14 +580,19 @@ def migra_bin():
     return exe
 
 
-def bench_diff(pg, sizes):
-    """SPEC §7: diff b -> a for gen_schema.py pairs, and check the SQL applies."""
+def bench_diff(pg, sizes, huge=False):
+    """SPEC §7: diff b -> a for gen_schema.py pairs, and check the SQL applies.
+    `huge`: one diff only (a 50,000-table pair: loading it is timed, with
+    synchronous_commit off for the load alone; no migra, Alembic or
+    apply check)."""
     gen = os.path.join(ROOT, "..", "shared", "bench", "gen_schema.py")
     if not os.path.exists(gen):
         log("skipping diff benchmarks: ../shared/bench/gen_schema.py not found")
         return
     project = os.path.join(gen_dir_for_project(), "retort")
-    migra = migra_bin()
+    migra = None if huge else migra_bin()
+    note_load("diff" + (" (huge)" if huge else ""))
+    peaks = {}
     for n in sizes:
         files = {}
         for variant in ("a", "b"):
@@ -416,18 +601,33 @@ def bench_diff(pg, sizes):
                 f.write(run([sys.executable, gen, str(n), variant]).stdout)
             files[variant] = path
             pg.fresh(f"s{n}{variant}")
-            run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", pg.url(f"s{n}{variant}"), "-f", path])
+            t = time.perf_counter()
+            run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", pg.url(f"s{n}{variant}"), "-f", path],
+                env={"PGOPTIONS": "-c synchronous_commit=off"} if huge else None)
+            if huge:
+                record(f"load the {n:,}-table schema {variant} into PostgreSQL with psql (synchronous_commit off)",
+                       "psql", time.perf_counter() - t, f"load {load():.2f}")
         a, b = pg.url(f"s{n}a"), pg.url(f"s{n}b")
         retort_cmd = [RETORT, "-q", "--url", b, "diff", "--from", b, "--to", a]
         work = f"diff two {n:,}-table PostgreSQL databases (b -> a)"
         if BASELINE:
             candidates = [("retort", retort_cmd, {"cwd": project}), ("baseline", [BASELINE, *retort_cmd[1:]], {"cwd": project})]
             interleaved(work, candidates, 7, lambda: None)
+        elif huge:
+            record(work, "retort", timed(retort_cmd, cwd=project), f"1 run; load {load():.2f}")
         else:
-            record(work, "retort", timed(retort_cmd, runs=3, cwd=project))
+            interleaved(work, [("retort", retort_cmd, {"cwd": project})], 3 if QUICK else 5, lambda: None)
+        kib, cpu, wall = rss_and_cpu(retort_cmd, project)
+        peaks[n] = record_memory(f"peak memory of `diff`, {n:,} tables", [kib])
+        rows.append((f"`diff`, {n:,} tables: retort's own CPU (user + system) in a run of {wall:.2f} s", "retort", cpu, ""))
+        log(f"diff {n}: retort CPU {cpu:.2f} s of {wall:.2f} s wall")
         at = max(i for i, r in enumerate(rows) if r[0] == work and r[1] == "retort")
-        # Correct means: the SQL applies to a copy of b, and a second diff is empty.
         sql = run(retort_cmd, cwd=project).stdout
+        spread = f"{rows[at][3]}; " if rows[at][3] else ""
+        if huge:
+            rows[at] = (work, "retort", rows[at][2], f"{spread}{len(sql.splitlines())} lines of SQL; not applied or re-diffed at this size (not checked)")
+            continue
+        # Correct means: the SQL applies to a copy of b, and a second diff is empty.
         pg.fresh(f"s{n}check")
         run(["psql", "-q", "-X", "-d", pg.url("postgres"), "-c", f"DROP DATABASE s{n}check"])
         run(["psql", "-q", "-X", "-d", pg.url("postgres"), "-c", f"CREATE DATABASE s{n}check TEMPLATE s{n}b"])
@@ -437,7 +637,6 @@ def bench_diff(pg, sizes):
         applied = run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-1", "-d", pg.url(f"s{n}check"), "-f", sql_path], check=False)
         again = run([RETORT, "-q", "--url", b, "diff", "--from", pg.url(f"s{n}check"), "--to", a], cwd=project, check=False)
         correct = applied.returncode == 0 and again.returncode == 0 and again.stdout.strip() == ""
-        spread = f"{rows[at][3]}; " if rows[at][3] else ""
         rows[at] = (work, "retort", rows[at][2], f"{spread}{len(sql.splitlines())} lines of SQL; applies and re-diffs empty: {'yes' if correct else 'NO'}")
         t = time.perf_counter()
         psycopg2 = lambda u: u.replace("postgresql://", "postgresql+psycopg2://")  # noqa: E731
@@ -448,6 +647,36 @@ def bench_diff(pg, sizes):
                   b.replace("postgresql://", "postgresql+psycopg2://")], check=False)
         note = f"{al.stdout.split()[0]} differences" if al.returncode == 0 else "failed: " + (al.stderr.strip().splitlines() or ["?"])[-1][:80]
         record(work, "alembic", time.perf_counter() - t, f"compare_metadata; {note}")
+    if len(peaks) == 2:
+        small, big = sorted(peaks)
+        record_ratio(f"peak memory of `diff`, {big:,} / {small:,} tables", peaks[small], peaks[big])
+
+
+def bench_verify(pg, sqlite_n, pg_n):
+    """`retort verify` (one head, checksums, reversibility, the stairway:
+    upgrade, downgrade, upgrade each revision in a scratch database) on
+    linear projects; one run each, with retort's own CPU time beside the
+    wall time (the rest is the database server, or waiting)."""
+    note_load("verify")
+    for n, kind in ((sqlite_n, "sqlite"), (pg_n, "postgres")):
+        if not n or (kind == "postgres" and pg is None):
+            continue
+        d = gen(n)
+        if kind == "sqlite":
+            url = sqlite_url(os.path.join(d, "verify-target.db"))  # not created: checksums skipped
+        else:
+            pg.fresh("bench")
+            url = pg.url("bench")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        p = run([RETORT, "--url", url, "verify"], cwd=os.path.join(d, "retort"))
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        stair = next((line for line in p.stdout.splitlines() if "stairway" in line), "?")
+        where = "in-memory SQLite" if kind == "sqlite" else "a scratch database on the PostgreSQL server"
+        record(f"`verify`, {n:,} revisions, stairway in {where}", "retort", wall,
+               f"1 run; retort's CPU {cpu:.1f} s; load {load():.2f}; `{stair.split(None, 2)[-1][:60]}…`")
 
 
 def bench_diff_mariadb(db, sizes):
@@ -531,7 +760,7 @@ def machine(mariadb_version=None):
 def main():
     os.makedirs(OUT, exist_ok=True)
     setup_tools()
-    big, small, reps = (1000, 100, 3) if QUICK else (10000, 1000, 10)
+    big, small, reps = (1000, 100, 3) if QUICK else (10000, 1000, 7)
     apply_reps = 1 if QUICK else 5
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
     want = lambda name: only is None or name in only  # noqa: E731
@@ -543,27 +772,48 @@ def main():
         bench_memory([big // 10, big])
     if want("sqlite-apply"):
         bench_apply_sqlite(small, apply_reps)
-    if want("pg-apply") or want("diff"):
+    # The stairway is quadratic in the revisions (the whole schema is read
+    # three times per revision): 1,000 on PostgreSQL takes many minutes, so
+    # the default run does 200 there and --huge the 1,000.
+    verify_sqlite, verify_pg = (100, 50) if QUICK else (1000, 1000 if HUGE else 200)
+    if want("pg-apply") or want("diff") or want("diff-huge") or want("verify"):
         with Postgres() as pg:
             if want("pg-apply"):
                 bench_apply_postgres(pg, small, apply_reps)
             if want("diff"):
                 bench_diff(pg, [50] if QUICK else [500, 5000])
+            if (HUGE and want("diff")) or (only and "diff-huge" in only):
+                bench_diff(pg, [5000] if QUICK else [50000], huge=True)
+            if want("verify"):
+                bench_verify(pg, verify_sqlite, verify_pg)
     mariadb_version = None
     if want("mariadb-apply") or want("mariadb-diff"):
         with MariaDB() as db:
             mariadb_version = db.version()
             if want("mariadb-apply"):
+                note_load("mariadb-apply")
                 bench_apply_mariadb(db, small, apply_reps)
             if want("mariadb-diff"):
+                note_load("mariadb-diff")
                 bench_diff_mariadb(db, [50] if QUICK else [500])
     lines = ["# Results", "", *machine(mariadb_version), "", "| work | tool | median | note |", "| --- | --- | --- | --- |"]
     for work, tool, value, note in rows:
-        shown = f"{value:.1f} MiB" if note == "MiB" else fmt(value)
-        lines.append(f"| {work} | {tool} | {shown} | {'' if note == 'MiB' else note} |")
+        kind, _, rest = note.partition("; ")
+        if kind == "MiB":
+            shown, note = f"{value:.1f} MiB", rest
+        elif kind == "RATIO":
+            shown, note = f"{value:.2f}×", rest
+        elif kind == "COUNT":
+            shown, note = f"{value:.2f} per revision", rest
+        elif kind == "LOAD":
+            shown, note = f"{value:.2f}", rest
+        else:
+            shown = fmt(value)
+        lines.append(f"| {work} | {tool} | {shown} | {note} |")
     text = "\n".join(lines) + "\n"
-    with open(os.path.join(OUT, "results.md"), "w") as f:
-        f.write(text)
+    for name in ("results.md", time.strftime("results-%Y%m%d-%H%M%S.md")):
+        with open(os.path.join(OUT, name), "w") as f:
+            f.write(text)
     print(text)
 
 
