@@ -43,13 +43,17 @@ impl Project {
         let cached = config.header_cache && header_cache::SUPPORTED;
         let mut files = Vec::new();
         for dir in &config.version_locations {
-            files.extend(revision_files(dir)?);
+            files.extend(revision_files(dir, cached)?);
         }
         if !cached {
-            let scripts = load_scripts(&files, false)?;
+            let paths: Vec<PathBuf> = files.into_iter().map(|(path, _)| path).collect();
+            let scripts = load_scripts(&paths, false)?;
             return Self::from_scripts(config, scripts.into_iter().map(|(s, _)| s).collect());
         }
-        let files = stamps(files)?;
+        let files = files
+            .into_iter()
+            .filter_map(|(path, stamp)| stamp.map(|s| (path, s)))
+            .collect();
         let parse = |paths: &[PathBuf]| load_scripts(paths, true);
         let (scripts, report) = header_cache::load(&config.root, files, &parse)?;
         let mut project = Self::from_scripts(config, scripts)?;
@@ -154,7 +158,7 @@ impl Project {
 
 /// The `.sql` files of a version folder, sorted by name. A missing folder is
 /// an error that says how to create a project.
-fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
+fn revision_files(dir: &Path, stamped: bool) -> Result<Vec<(PathBuf, Option<FileStamp>)>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::Config(format!(
@@ -177,17 +181,32 @@ fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
             Err(_) => false,
         };
         if is_file && path.extension().is_some_and(|ext| ext == "sql") {
-            files.push(path);
+            let stamp = match stamped {
+                true => Some(stamp(&entry, &path)?),
+                false => None,
+            };
+            files.push((path, stamp));
         }
     }
     // Names in one folder: comparing bytes is enough (and much cheaper than
     // comparing path components).
-    files.sort_by(|a, b| {
+    files.sort_by(|(a, _), (b, _)| {
         a.as_os_str()
             .as_encoded_bytes()
             .cmp(b.as_os_str().as_encoded_bytes())
     });
     Ok(files)
+}
+
+/// The stamp (size, times, inode) of a listed file: `stat` relative to the
+/// open folder (no walk of the whole path), following a symlink.
+fn stamp(entry: &std::fs::DirEntry, path: &Path) -> Result<FileStamp> {
+    let meta = match entry.file_type() {
+        Ok(t) if !t.is_symlink() => entry.metadata(),
+        _ => std::fs::metadata(path),
+    };
+    meta.map(|m| FileStamp::of(&m))
+        .map_err(|e| Error::io(path, e))
 }
 
 /// `f` over `items` in order, on a thread per core when there are
@@ -220,20 +239,6 @@ fn in_parallel<T: Sync, U: Send>(
         }
         Ok(out)
     })
-}
-
-/// The stamp (size, times, inode) of each file: one `stat` each, no open.
-fn stamps(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, FileStamp)>> {
-    let stamps = in_parallel(&paths, |part| {
-        part.iter()
-            .map(|path| {
-                std::fs::metadata(path)
-                    .map(|meta| FileStamp::of(&meta))
-                    .map_err(|e| Error::io(path, e))
-            })
-            .collect()
-    })?;
-    Ok(paths.into_iter().zip(stamps).collect())
 }
 
 /// Reads and parses revision files, in order (with the stamp of each file
