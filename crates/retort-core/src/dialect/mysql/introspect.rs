@@ -259,17 +259,22 @@ fn on_update(extra: &str) -> Option<String> {
 /// [`check_rows`] reads them). The join is made here: MariaDB joins two
 /// `information_schema` views many times slower than it reads each.
 fn json_columns(b: &Builder, rows: &Rows) -> HashSet<(String, String)> {
+    let longtext: HashSet<(&str, &str)> = b
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .filter(|c| c.data_type == "longtext")
+                .map(|c| (t.name.name.as_str(), c.name.as_str()))
+        })
+        .collect();
     rows.iter()
         .filter(|r| text(r, 3) == "Column")
         .filter(|r| {
             let (table, column) = (text(r, 0), text(r, 1));
             let clause = format!("json_valid({})", super::quote::quoted(&column, '`'));
-            text(r, 2) == clause
-                && b.tables
-                    .iter()
-                    .find(|t| t.name.name == table)
-                    .and_then(|t| t.columns.iter().find(|c| c.name == column))
-                    .is_some_and(|c| c.data_type == "longtext")
+            text(r, 2) == clause && longtext.contains(&(table.as_str(), column.as_str()))
         })
         .map(|r| (text(r, 0), text(r, 1)))
         .collect()
