@@ -23,7 +23,7 @@
 //! - failing to write it (a read-only project) is never an error.
 //!
 //! The sections of a script built from the cache are read when first used,
-//! and that read checks the file again (see [`crate::Script::upgrade`]).
+//! and that read checks the file again (see [`crate::script::Script::upgrade`]).
 //! Only Unix has change times in the standard library: elsewhere the cache
 //! is not used.
 

@@ -2,10 +2,10 @@
 //! desired state so that the database's own parser normalises it. Each
 //! dialect makes its own ([`super::Dialect::create_scratch`]): SQLite in
 //! memory, PostgreSQL and MySQL a temporary database on the target's
-//! server ([`on_server`]), dropped when the [`Scratch`] goes away, even when
+//! server (`on_server`), dropped when the [`Scratch`] goes away, even when
 //! loading fails. The server databases alive in this process are listed so
 //! that an interrupt handler, where destructors do not run, can drop them
-//! too ([`drop_all`]).
+//! too (`drop_all`).
 
 use std::sync::Mutex;
 
