@@ -192,10 +192,6 @@ pub enum Error {
     /// The feature for this database was not compiled in.
     #[error("this build of retort has no {0} support (enable the cargo feature)")]
     Unsupported(&'static str),
-    /// Something this database cannot do with retort yet (autogenerate on
-    /// MariaDB/MySQL): what, and on which database.
-    #[error("{0} is not yet supported on {1}")]
-    NotYetSupported(&'static str, &'static str),
     /// Wrong use of the command line or API.
     #[error("{0}")]
     Usage(String),
@@ -219,7 +215,6 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Config(_) | Error::Url(_) | Error::Usage(_) | Error::Unsupported(_) => 2,
-            Error::NotYetSupported(..) => 2,
             _ => 1,
         }
     }

@@ -24,10 +24,7 @@ pub trait Connection {
     /// statements in one message (MySQL) sends them in one round trip; by
     /// default each is its own [`Connection::execute`].
     fn execute_batch(&mut self, statements: &[&str]) -> std::result::Result<(), (usize, DbError)> {
-        for (i, statement) in statements.iter().enumerate() {
-            self.execute(statement).map_err(|db| (i, db))?;
-        }
-        Ok(())
+        execute_each(self, statements)
     }
 
     /// Runs a query and returns every row, each column as text (NULL as
@@ -104,4 +101,16 @@ pub trait Connection {
     fn user(&mut self) -> Option<String> {
         None
     }
+}
+
+/// Runs `statements` one [`Connection::execute`] each, stopping at the first
+/// that fails (with its index): [`Connection::execute_batch`]'s default.
+pub(crate) fn execute_each<C: Connection + ?Sized>(
+    conn: &mut C,
+    statements: &[&str],
+) -> std::result::Result<(), (usize, DbError)> {
+    for (i, statement) in statements.iter().enumerate() {
+        conn.execute(statement).map_err(|db| (i, db))?;
+    }
+    Ok(())
 }

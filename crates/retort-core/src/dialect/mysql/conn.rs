@@ -431,10 +431,7 @@ impl Connection for MysqlConnection {
             .iter()
             .any(|s| super::leading_words(s, 1).first().map(String::as_str) == Some("CALL"));
         if calls {
-            for (i, statement) in statements.iter().enumerate() {
-                self.execute(statement).map_err(|db| (i, db))?;
-            }
-            return Ok(());
+            return crate::dialect::connection::execute_each(self, statements);
         }
         // One message (multi-statements are on): each statement is one
         // result set, so the failing one is the set the error arrives in.
