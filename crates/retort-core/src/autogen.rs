@@ -271,13 +271,7 @@ impl Comparison {
         // Tables first, so column renames name the table by its new name.
         let mut ordered: Vec<Rename> = renames.to_vec();
         ordered.sort_by_key(|r| matches!(r, Rename::Column { .. }));
-        // Without renames, `from` is compared as it is (no copy of a schema
-        // of thousands of tables).
-        let mut renamed = if ordered.is_empty() {
-            std::borrow::Cow::Borrowed(from)
-        } else {
-            std::borrow::Cow::Owned(Renames(&ordered).apply(from))
-        };
+        let mut renamed = Renames(&ordered).apply(from);
         let mut forward: Vec<Change> = ordered.iter().map(rename_change).collect();
         // Where constraints and indexes can be renamed, renaming a table
         // carries their names along.

@@ -11,6 +11,13 @@ use super::{QualifiedName, Schema};
 
 /// Whether any object in `schema` carries a comment this module handles.
 pub(super) fn any(schema: &Schema) -> bool {
+    !schema.schema_comments.is_empty() || any_on_objects(schema)
+}
+
+/// Whether any object other than a schema carries a comment this module
+/// handles. Schema comments alone need no stripped copy of the model:
+/// nothing but this module reads them.
+pub(super) fn any_on_objects(schema: &Schema) -> bool {
     schema.views.iter().any(|v| {
         v.comment.is_some()
             || v.indexes.iter().any(|i| i.comment.is_some())
@@ -29,7 +36,6 @@ pub(super) fn any(schema: &Schema) -> bool {
             .iter()
             .any(|d| d.checks.iter().any(|c| c.comment.is_some()))
         || schema.extensions.iter().any(|e| e.comment.is_some())
-        || !schema.schema_comments.is_empty()
         || schema.tables.iter().any(|t| {
             t.indexes.iter().any(|i| i.comment.is_some())
                 || t.primary_key.as_ref().is_some_and(|k| k.comment.is_some())
@@ -77,8 +83,12 @@ pub(super) fn strip(schema: &Schema) -> Schema {
     s
 }
 
-/// Every commentable object of `schema` with its comment.
-fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
+/// Every commentable object of `schema` with its comment; only its
+/// schemas unless `everything` (no other object on either side has one).
+fn objects(schema: &Schema, everything: bool) -> Vec<(CommentTarget, Option<String>)> {
+    if !everything {
+        return schema_targets(schema);
+    }
     let mut out = Vec::new();
     for v in &schema.views {
         out.push((
@@ -165,18 +175,7 @@ fn objects(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
     for e in &schema.extensions {
         out.push((CommentTarget::Extension(e.name.clone()), e.comment.clone()));
     }
-    // `public` is not in `schemas` but its comment is modelled.
-    let public = String::from("public");
-    let mut schema_names: Vec<&String> = schema.schemas.iter().collect();
-    if !schema.schemas.contains(&public) {
-        schema_names.push(&public);
-    }
-    for name in schema_names {
-        out.push((
-            CommentTarget::Schema(name.clone()),
-            schema.schema_comments.get(name).cloned(),
-        ));
-    }
+    out.extend(schema_targets(schema));
     for t in &schema.tables {
         for i in &t.indexes {
             out.push((
@@ -363,7 +362,9 @@ fn created(changes: &[Change]) -> HashSet<CommentTarget> {
 /// the object `changes` already computed. They run last: every object they
 /// name exists by then.
 pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Change> {
-    let old: HashMap<CommentTarget, Option<String>> = objects(from).into_iter().collect();
+    let everything = any_on_objects(from) || any_on_objects(to);
+    let old: HashMap<CommentTarget, Option<String>> =
+        objects(from, everything).into_iter().collect();
     let created = created(changes);
     let mut out = Vec::new();
     // A view column's comment is gone with its view. A view column only
@@ -380,10 +381,10 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
         }
         _ => false,
     };
-    let mut targets = objects(to);
+    let mut targets = objects(to, everything);
     let listed: HashSet<CommentTarget> = targets.iter().map(|(t, _)| t.clone()).collect();
     let kept_views: HashSet<&QualifiedName> = to.views.iter().map(|v| &v.name).collect();
-    for (target, _) in objects(from) {
+    for (target, _) in objects(from, everything) {
         if let CommentTarget::ViewColumn { view, .. } = &target {
             if kept_views.contains(view) && !listed.contains(&target) {
                 targets.push((target, None));
@@ -405,6 +406,25 @@ pub(super) fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Cha
         }
     }
     out
+}
+
+/// The schemas of `schema` with their comments.
+fn schema_targets(schema: &Schema) -> Vec<(CommentTarget, Option<String>)> {
+    // `public` is not in `schemas` but its comment is modelled.
+    let public = String::from("public");
+    let mut schema_names: Vec<&String> = schema.schemas.iter().collect();
+    if !schema.schemas.contains(&public) {
+        schema_names.push(&public);
+    }
+    schema_names
+        .into_iter()
+        .map(|name| {
+            (
+                CommentTarget::Schema(name.clone()),
+                schema.schema_comments.get(name).cloned(),
+            )
+        })
+        .collect()
 }
 
 /// The comments of the operators, by target.

@@ -446,8 +446,12 @@ pub struct Renames<'r>(pub &'r [Rename]);
 impl Renames<'_> {
     /// `schema` (the current side) with the renames made, including every
     /// reference to a renamed table or column (keys, foreign keys from other
-    /// tables, index and check text).
-    pub fn apply(&self, schema: &Schema) -> Schema {
+    /// tables, index and check text). With no renames, `schema` itself:
+    /// no copy of a schema of thousands of tables.
+    pub fn apply<'s>(&self, schema: &'s Schema) -> std::borrow::Cow<'s, Schema> {
+        if self.0.is_empty() {
+            return std::borrow::Cow::Borrowed(schema);
+        }
         let mut s = schema.clone();
         for rename in self.0 {
             match rename {
@@ -530,7 +534,7 @@ impl Renames<'_> {
             }
         }
         s.normalize();
-        s
+        std::borrow::Cow::Owned(s)
     }
 }
 

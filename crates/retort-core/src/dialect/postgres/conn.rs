@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ::postgres::{Client, NoTls, SimpleQueryMessage};
 
+use super::tls::{self, LazyTls, Tls};
 use crate::db_url::DatabaseUrl;
 use crate::dialect::{sql, Connection, DialectKind};
 use crate::error::{DbError, Error, Result};
@@ -20,7 +21,7 @@ pub struct PgConnection {
 impl PgConnection {
     /// Connects to the server the URL names.
     pub fn connect(url: &DatabaseUrl) -> Result<Self> {
-        let (conn_str, tls) = tls_settings(url)?;
+        let (conn_str, tls) = tls::settings(url)?;
         let mut config = postgres::Config::from_str(&conn_str)
             .map_err(|e| Error::Url(format!("invalid PostgreSQL URL '{}': {e}", url.masked())))?;
         if config.get_connect_timeout().is_none() {
@@ -32,15 +33,7 @@ impl PgConnection {
         let target = describe_target(&config, url);
         let client = match tls {
             Tls::Off => config.connect(NoTls),
-            Tls::On { verify, root_cert } => {
-                let connector = tls_connector(verify, root_cert.as_deref()).map_err(|cause| {
-                    Error::Connect {
-                        target: target.clone(),
-                        cause,
-                    }
-                })?;
-                config.connect(connector)
-            }
+            Tls::On(settings) => config.connect(LazyTls(settings)),
         }
         .map_err(|e| Error::Connect {
             target,
@@ -59,87 +52,6 @@ impl PgConnection {
             locked: None,
         }
     }
-}
-
-/// How to secure the connection, from libpq's `sslmode` and `sslrootcert`.
-enum Tls {
-    /// `sslmode=disable`: plain TCP.
-    Off,
-    /// Any other mode: TLS when the server offers it (`prefer`, `allow`) or
-    /// always (`require`, `verify-ca`, `verify-full`).
-    On {
-        /// Check the certificate chain and host name (`verify-*`, or
-        /// `require` with an `sslrootcert`, as libpq does).
-        verify: bool,
-        /// Extra trusted root certificate (PEM file).
-        root_cert: Option<String>,
-    },
-}
-
-/// Splits libpq's TLS parameters off the URL. tokio-postgres knows only
-/// `disable`, `prefer` and `require`; the verification modes and the root
-/// certificate are applied to the TLS connector instead.
-fn tls_settings(url: &DatabaseUrl) -> Result<(String, Tls)> {
-    let raw = url.as_str();
-    let (base, query) = match raw.split_once('?') {
-        Some((b, q)) => (b, q),
-        None => (raw, ""),
-    };
-    let mut mode = "prefer".to_string();
-    let mut root_cert = None;
-    let mut kept = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some(("sslmode", v)) => mode = v.to_string(),
-            Some(("sslrootcert", v)) => root_cert = Some(v.to_string()),
-            _ => kept.push(pair),
-        }
-    }
-    let (pg_mode, tls) = match mode.as_str() {
-        "disable" => ("disable", Tls::Off),
-        "allow" | "prefer" => ("prefer", Tls::On { verify: false, root_cert }),
-        "require" => {
-            let verify = root_cert.is_some();
-            ("require", Tls::On { verify, root_cert })
-        }
-        "verify-ca" | "verify-full" => ("require", Tls::On { verify: true, root_cert }),
-        other => {
-            return Err(Error::Url(format!(
-                "unknown sslmode '{other}' in '{}': use disable, allow, prefer, require, verify-ca or verify-full",
-                url.masked()
-            )))
-        }
-    };
-    kept.push(match pg_mode {
-        "disable" => "sslmode=disable",
-        "require" => "sslmode=require",
-        _ => "sslmode=prefer",
-    });
-    Ok((format!("{base}?{}", kept.join("&")), tls))
-}
-
-fn tls_connector(
-    verify: bool,
-    root_cert: Option<&str>,
-) -> std::result::Result<postgres_native_tls::MakeTlsConnector, String> {
-    let mut builder = native_tls::TlsConnector::builder();
-    if !verify {
-        // libpq's `prefer`/`require`: encrypt, but do not check who answers.
-        builder
-            .danger_accept_invalid_certs(true)
-            .danger_accept_invalid_hostnames(true);
-    }
-    if let Some(path) = root_cert {
-        let pem =
-            std::fs::read(path).map_err(|e| format!("cannot read sslrootcert {path}: {e}"))?;
-        let cert = native_tls::Certificate::from_pem(&pem)
-            .map_err(|e| format!("sslrootcert {path} is not a PEM certificate: {e}"))?;
-        builder.add_root_certificate(cert);
-    }
-    let connector = builder
-        .build()
-        .map_err(|e| format!("cannot set up TLS: {e}"))?;
-    Ok(postgres_native_tls::MakeTlsConnector::new(connector))
 }
 
 /// `host:port/db (masked url)` for messages.

@@ -7,6 +7,7 @@ mod conn;
 mod introspect;
 mod render;
 mod sequence;
+mod tls;
 
 #[cfg(feature = "postgres")]
 pub use conn::PgConnection;

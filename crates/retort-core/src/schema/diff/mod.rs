@@ -53,7 +53,7 @@ struct Stripped(Option<(Schema, Schema)>);
 
 impl Stripped {
     fn of(from: &Schema, to: &Schema) -> Self {
-        let any = super::comments::any(from) || super::comments::any(to);
+        let any = super::comments::any_on_objects(from) || super::comments::any_on_objects(to);
         Self(any.then(|| (super::comments::strip(from), super::comments::strip(to))))
     }
 

@@ -9,7 +9,6 @@ mod tables;
 mod types;
 mod views;
 
-use crate::dialect::catalog::Builder;
 use crate::dialect::sql::TableRef;
 use crate::dialect::Connection;
 use crate::error::Result;
@@ -18,38 +17,101 @@ use crate::schema::Schema;
 /// Objects of user schemas (as `n`, a `pg_namespace`).
 const USER_NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
-/// The object whose oid is `oid` is not owned by an extension.
-fn not_extension(oid: &str) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = {oid} AND dep.deptype = 'e')"
-    )
+/// What every catalog query of one read depends on, read in one query
+/// first: the server's version, the objects extensions own, and the
+/// keywords `quote_ident` quotes.
+struct Facts {
+    /// `server_version_num` (`150004` for 15.4).
+    version: u32,
+    owned: ExtensionOwned,
+    keywords: tables::Keywords,
+}
+
+impl Facts {
+    fn read(conn: &mut dyn Connection) -> Result<Self> {
+        let rows = crate::dialect::catalog::query(
+            conn,
+            "the server version, extension members and keywords",
+            "SELECT 'v', current_setting('server_version_num') \
+             UNION ALL SELECT 'e', objid::text FROM pg_depend WHERE deptype = 'e' \
+             UNION ALL SELECT 'k', word FROM pg_get_keywords() WHERE catcode <> 'U'",
+        )?;
+        let mut version = 0;
+        let (mut owned, mut keywords) = (Vec::new(), std::collections::HashSet::new());
+        for row in rows {
+            let mut cells = row.into_iter().flatten();
+            let (Some(kind), Some(value)) = (cells.next(), cells.next()) else {
+                continue;
+            };
+            match kind.as_str() {
+                "v" => version = value.parse().unwrap_or_default(),
+                "e" => owned.push(value),
+                _ => {
+                    keywords.insert(value);
+                }
+            }
+        }
+        owned.sort();
+        Ok(Self {
+            version,
+            owned: ExtensionOwned(owned.join(", ")),
+            keywords: tables::Keywords(keywords),
+        })
+    }
+}
+
+/// The objects extensions own (`pg_depend` entries of type `e`), as read
+/// once per schema read: a filter on them in every catalog query would scan
+/// `pg_depend` again each time.
+pub(super) struct ExtensionOwned(String);
+
+impl ExtensionOwned {
+    /// SQL: the object whose oid is `oid` is not owned by an extension.
+    pub(super) fn not_owned(&self, oid: &str) -> String {
+        if self.0.is_empty() {
+            "true".to_string()
+        } else {
+            format!("{oid} NOT IN ({})", self.0)
+        }
+    }
 }
 
 /// Reads the whole schema.
 pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
-    let rel = format!("{USER_NS} AND {}", not_extension("c.oid"));
-    let mut b: Builder = tables::tables(conn, exclude, &rel)?;
-    tables::columns(conn, &mut b, &rel)?;
-    tables::constraints(conn, &mut b, &rel)?;
-    let view_indexes = tables::indexes(conn, &mut b, &rel)?;
+    let Facts {
+        version,
+        owned,
+        keywords,
+    } = Facts::read(conn)?;
+    let rel = format!("{USER_NS} AND {}", owned.not_owned("c.oid"));
+    // `indnullsnotdistinct` is new in PostgreSQL 15.
+    let nnd = |index: &str| match version >= 150_000 {
+        true => format!("coalesce({index}.indnullsnotdistinct, false)"),
+        false => "false".to_string(),
+    };
+    let (constraint_nnd, index_nnd) = (nnd("cix"), nnd("ix"));
+    let (mut b, mut oids) = tables::tables(conn, exclude, &rel)?;
+    tables::columns(conn, &mut b, &mut oids, &rel)?;
+    tables::constraints(conn, &mut b, &oids, &rel, &constraint_nnd)?;
+    let view_indexes = tables::indexes(conn, &mut b, &oids, &keywords, &rel, &index_nnd)?;
     let mut views = views::views(conn, &rel, view_indexes)?;
     let sequences = types::sequences(conn, &rel)?;
-    let types = types::types(conn)?;
+    let types = types::types(conn, &owned)?;
     let (mut view_triggers, rules) = tables::triggers(conn, &mut b, &rel)?;
     for v in &mut views {
         v.triggers = view_triggers.remove(&v.name).unwrap_or_default();
     }
-    let functions = routines::functions(conn)?;
-    let operators = routines::operators(conn)?;
-    let (schemas, schema_comments) = routines::schemas(conn)?;
+    let functions = routines::functions(conn, &owned)?;
+    let operators = routines::operators(conn, &owned)?;
+    let (schemas, schema_comments) = routines::schemas(conn, &owned)?;
     let extensions = routines::extensions(conn)?;
-    let domains = types::domains(conn)?;
+    let domains = types::domains(conn, &owned)?;
     tables::policies(conn, &mut b, &rel)?;
     // Its own query: nothing else reads pg_collation whole.
-    let collations = types::collations(conn)?;
+    let collations = types::collations(conn, &owned)?;
     // One query for every access control list (compared only when asked:
     // autogenerate drops them otherwise).
-    let (privileges, default_privileges) = privileges::privileges(conn, exclude, &rel)?;
+    let (privileges, default_privileges) = privileges::privileges(conn, exclude, &rel, &owned)?;
     Ok(Schema {
         tables: b.tables,
         views,

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{not_extension, USER_NS};
+use super::{ExtensionOwned, USER_NS};
 use crate::dialect::catalog::{excluded, query, text, truthy};
 use crate::dialect::sql::TableRef;
 use crate::dialect::Connection;
@@ -17,7 +17,7 @@ use crate::schema::{DefaultPrivilege, Privilege, PrivilegeObject, QualifiedName}
 /// Every object with a non-NULL list: kind, schema, name, arguments, list,
 /// owner, the `acldefault` kind and the baseline (initial privileges, else
 /// the built-in defaults).
-fn objects_sql(rel: &str) -> String {
+fn objects_sql(rel: &str, owned: &ExtensionOwned) -> String {
     let base = |kind: &str, owner: &str, oid: &str, class: &str| {
         format!(
             "coalesce((SELECT ip.initprivs FROM pg_init_privs ip WHERE ip.objoid = {oid} \
@@ -51,11 +51,11 @@ fn objects_sql(rel: &str) -> String {
             "pg_class"
         ),
         base("'f'::\"char\"", "p.proowner", "p.oid", "pg_proc"),
-        not_extension("p.oid"),
+        owned.not_owned("p.oid"),
         base("'T'::\"char\"", "t.typowner", "t.oid", "pg_type"),
-        not_extension("t.oid"),
+        owned.not_owned("t.oid"),
         base("'n'::\"char\"", "n.nspowner", "n.oid", "pg_namespace"),
-        not_extension("n.oid"),
+        owned.not_owned("n.oid"),
     )
 }
 
@@ -73,7 +73,7 @@ const DEFAULTS_SQL: &str = "SELECT CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' W
 /// The query: for each object (and default entry), the entries its list
 /// has beyond the baseline, and the baseline's entries it lacks
 /// (`revoked`); never the owner's.
-fn privileges_sql(rel: &str) -> String {
+fn privileges_sql(rel: &str, owned: &ExtensionOwned) -> String {
     format!(
         "WITH o AS ({}), d AS ({DEFAULTS_SQL}), a AS (SELECT 'object' AS what, * FROM o UNION ALL SELECT 'default', * FROM d) \
          SELECT a.what, a.kind, a.sch, a.name, a.args, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE g.rolname END, x.privilege_type, x.is_grantable, false \
@@ -85,7 +85,7 @@ fn privileges_sql(rel: &str) -> String {
          FROM a CROSS JOIN LATERAL aclexplode(nullif(a.base, '{{}}')) b LEFT JOIN pg_roles g ON g.oid = b.grantee \
          WHERE b.grantee <> a.owner AND NOT EXISTS (SELECT 1 FROM aclexplode(nullif(a.acl, '{{}}')) x \
            WHERE x.grantee = b.grantee AND x.privilege_type = b.privilege_type)",
-        objects_sql(rel)
+        objects_sql(rel, owned)
     )
 }
 
@@ -111,8 +111,9 @@ pub(super) fn privileges(
     conn: &mut dyn Connection,
     exclude: &[TableRef],
     rel: &str,
+    owned: &ExtensionOwned,
 ) -> Result<(Vec<Privilege>, Vec<DefaultPrivilege>)> {
-    let rows = query(conn, "privileges", &privileges_sql(rel))?;
+    let rows = query(conn, "privileges", &privileges_sql(rel, owned))?;
     let mut objects: BTreeMap<Privilege, bool> = BTreeMap::new();
     let mut defaults: BTreeMap<DefaultPrivilege, bool> = BTreeMap::new();
     for r in &rows {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{not_extension, USER_NS};
+use super::{ExtensionOwned, USER_NS};
 use crate::dialect::catalog::{opt, query, text, truthy};
 use crate::dialect::Connection;
 use crate::error::Result;
@@ -36,7 +36,10 @@ const AGGREGATE_SQL: &str = "'CREATE OR REPLACE AGGREGATE ' || quote_ident(n.nsp
 
 /// Functions, procedures and aggregates of user schemas (not an
 /// extension's).
-pub(super) fn functions(conn: &mut dyn Connection) -> Result<Vec<Function>> {
+pub(super) fn functions(
+    conn: &mut dyn Connection,
+    owned: &ExtensionOwned,
+) -> Result<Vec<Function>> {
     // Window functions (prokind 'w') are left out, and so are the
     // constructors a range type makes for itself (an internal dependency).
     Ok(query(
@@ -54,7 +57,7 @@ pub(super) fn functions(conn: &mut dyn Connection) -> Result<Vec<Function>> {
              WHERE p.prokind IN ('f', 'p', 'a') AND {USER_NS} AND {} \
              AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i') \
              ORDER BY 1, 2, 3",
-            not_extension("p.oid")
+            owned.not_owned("p.oid")
         ),
     )?
     .iter()
@@ -74,6 +77,7 @@ pub(super) fn functions(conn: &mut dyn Connection) -> Result<Vec<Function>> {
 /// Schemas other than `public`, and the comments of all (`public` included).
 pub(super) fn schemas(
     conn: &mut dyn Connection,
+    owned: &ExtensionOwned,
 ) -> Result<(Vec<String>, BTreeMap<String, String>)> {
     let mut schemas = Vec::new();
     let mut schema_comments = BTreeMap::new();
@@ -83,7 +87,7 @@ pub(super) fn schemas(
         &format!(
             "SELECT n.nspname, (SELECT d.description FROM pg_description d WHERE d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0) FROM pg_namespace n \
              WHERE {USER_NS} AND {} ORDER BY 1",
-            not_extension("n.oid")
+            owned.not_owned("n.oid")
         ),
     )? {
         let name = text(&r, 0);
@@ -120,7 +124,10 @@ pub(super) fn extensions(conn: &mut dyn Connection) -> Result<Vec<Extension>> {
 /// User-defined operators (not those of extensions), with their comments.
 /// Operand types and functions are spelled as the catalog prints them
 /// (qualified unless visible); commutator and negator are qualified.
-pub(super) fn operators(conn: &mut dyn Connection) -> Result<Vec<Operator>> {
+pub(super) fn operators(
+    conn: &mut dyn Connection,
+    owned: &ExtensionOwned,
+) -> Result<Vec<Operator>> {
     let other = |column: &str| {
         format!(
             "(SELECT quote_ident(xn.nspname) || '.' || x.oprname FROM pg_operator x \
@@ -140,7 +147,7 @@ pub(super) fn operators(conn: &mut dyn Connection) -> Result<Vec<Operator>> {
              WHERE {USER_NS} AND {} ORDER BY 1, 2, 3, 4",
             other("oprcom"),
             other("oprnegate"),
-            not_extension("o.oid")
+            owned.not_owned("o.oid")
         ),
     )?;
     Ok(rows

@@ -20,7 +20,7 @@ pub(super) fn tables(
     conn: &mut dyn Connection,
     exclude: &[TableRef],
     rel: &str,
-) -> Result<Builder> {
+) -> Result<(Builder, Oids)> {
     let table_rows: Vec<_> = query(
         conn,
         "tables",
@@ -30,7 +30,7 @@ pub(super) fn tables(
              pg_get_partkeydef(c.oid), c.relispartition, pg_get_expr(c.relpartbound, c.oid), \
              (SELECT string_agg(pn.nspname || E'\\x1f' || pc.relname, E'\\x1e' ORDER BY i.inhseqno) \
               FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace \
-              WHERE i.inhrelid = c.oid) \
+              WHERE i.inhrelid = c.oid), c.oid \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2"
         ),
     )?
@@ -42,6 +42,14 @@ pub(super) fn tables(
         .map(|r| (QualifiedName::new(text(r, 0), text(r, 1)), opt(r, 2)))
         .collect();
     let mut b = Builder::new(names);
+    let oids = Oids {
+        tables: table_rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (number(r, 11), i))
+            .collect(),
+        attnums: vec![Vec::new(); table_rows.len()],
+    };
     for r in &table_rows {
         if let Some(t) = b.table(&QualifiedName::new(text(r, 0), text(r, 1))) {
             t.row_security = truthy(r, 3);
@@ -68,7 +76,65 @@ pub(super) fn tables(
             }
         }
     }
-    Ok(b)
+    Ok((b, oids))
+}
+
+/// The tables read, by oid, with the attribute numbers of each one's
+/// columns in column order: keys name their columns by number, and naming
+/// them here spares the server a join per key.
+pub(super) struct Oids {
+    tables: HashMap<u32, usize>,
+    attnums: Vec<Vec<i16>>,
+}
+
+impl Oids {
+    /// The names of table `oid`'s columns numbered `attnums`, when that
+    /// table was read and has them all.
+    fn names(&self, b: &Builder, oid: u32, attnums: &[i16]) -> Option<Vec<String>> {
+        let &i = self.tables.get(&oid)?;
+        let numbers = &self.attnums[i];
+        attnums
+            .iter()
+            .map(|n| {
+                let at = numbers.iter().position(|m| m == n)?;
+                Some(b.tables[i].columns[at].name.clone())
+            })
+            .collect()
+    }
+}
+
+/// Column `i` as an unsigned number (an oid), 0 when NULL.
+fn number(row: &[Option<String>], i: usize) -> u32 {
+    row.get(i)
+        .and_then(|v| v.as_deref())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_default()
+}
+
+/// A space-separated list of attribute numbers (`int2vector`, or an array
+/// through `array_to_string(…, ' ')`).
+fn attnums(row: &[Option<String>], i: usize) -> Vec<i16> {
+    row.get(i)
+        .and_then(|v| v.as_deref())
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+/// Sorts catalog rows by their first `n` columns, as `ORDER BY 1, …, n`
+/// would in the `C` collation of `name`; cheaper here than in the server,
+/// where wide rows spill the sort to disk.
+fn sort_rows(rows: &mut [Vec<Option<String>>], n: usize) {
+    fn cell(r: &[Option<String>], i: usize) -> Option<&str> {
+        r.get(i).and_then(|v| v.as_deref())
+    }
+    rows.sort_by(|x, y| {
+        (0..n)
+            .map(|i| cell(x, i).cmp(&cell(y, i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 }
 
 /// Columns: type, nullability, default, identity, generation, collation
@@ -76,8 +142,13 @@ pub(super) fn tables(
 /// `pg_catalog`), comment and attribute options. Only the options a user can set
 /// (`n_distinct`, `n_distinct_inherited`) are read: PostgreSQL 15.20 keeps an
 /// internal `pg_attver=<n>` among them on every column.
-pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
-    for r in query(
+pub(super) fn columns(
+    conn: &mut dyn Connection,
+    b: &mut Builder,
+    oids: &mut Oids,
+    rel: &str,
+) -> Result<()> {
+    let rows = query(
         conn,
         "columns",
         &format!(
@@ -89,37 +160,46 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
                 WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')), \
              s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
              nullif(a.attstattarget, -1), CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END, \
-             a.attinhcount > 0 AND (NOT a.attislocal OR c.relispartition) \
+             a.attinhcount > 0 AND (NOT a.attislocal OR c.relispartition), a.attrelid, a.attnum \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace con ON con.oid = co.collnamespace \
-             LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::regclass AND sd.refobjid = a.attrelid \
-                 AND sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass AND sd.deptype = 'i' \
-             LEFT JOIN pg_sequence s ON s.seqrelid = sd.objid \
-             LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum \
-             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {rel} ORDER BY 1, 2, a.attnum"
+             LEFT JOIN (SELECT sd.refobjid, sd.refobjsubid, s.* FROM pg_sequence s JOIN pg_depend sd ON sd.classid = 'pg_class'::regclass \
+                 AND sd.objid = s.seqrelid AND sd.refclassid = 'pg_class'::regclass AND sd.deptype = 'i') s \
+                 ON a.attidentity <> '' AND s.refobjid = a.attrelid AND s.refobjsubid = a.attnum \
+             LEFT JOIN (SELECT objoid, objsubid, description FROM pg_description WHERE classoid = 'pg_class'::regclass AND objsubid > 0) ds \
+                 ON ds.objoid = a.attrelid AND ds.objsubid = a.attnum \
+             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {rel}"
         ),
-    )? {
-        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
-        let expr = opt(&r, 5);
+    )?;
+    // In column order: unsorted rows spare the server a sort that spills.
+    let mut order: Vec<(usize, u32, usize)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((*oids.tables.get(&number(r, 20))?, number(r, 21), i)))
+        .collect();
+    order.sort_unstable();
+    for (at, attnum, i) in order {
+        let r = &rows[i];
+        let expr = opt(r, 5);
         // attgenerated: 's' stored, 'v' virtual (PostgreSQL 18).
-        let generated = matches!(text(&r, 7).as_str(), "s" | "v");
-        let num = |i: usize| text(&r, i).parse::<i64>().unwrap_or_default();
-        let identity_options = opt(&r, 11).and_then(|_| {
+        let generated = matches!(text(r, 7).as_str(), "s" | "v");
+        let num = |i: usize| text(r, i).parse::<i64>().unwrap_or_default();
+        let identity_options = opt(r, 11).and_then(|_| {
             Effective {
                 start: num(11),
                 increment: num(12),
                 min: num(13),
                 max: num(14),
                 cache: num(15),
-                cycle: truthy(&r, 16),
+                cycle: truthy(r, 16),
             }
-            .identity_options(&text(&r, 3))
+            .identity_options(&text(r, 3))
         });
         let column = Column {
-            statistics: text(&r, 17).parse().ok(),
-            inherited: truthy(&r, 19),
-            storage: opt(&r, 18).map(|s| {
+            statistics: text(r, 17).parse().ok(),
+            inherited: truthy(r, 19),
+            storage: opt(r, 18).map(|s| {
                 match s.as_str() {
                     "p" => "plain",
                     "e" => "external",
@@ -129,29 +209,28 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
                 .to_string()
             }),
             identity_options,
-            name: text(&r, 2),
-            data_type: text(&r, 3),
-            nullable: truthy(&r, 4),
+            name: text(r, 2),
+            data_type: text(r, 3),
+            nullable: truthy(r, 4),
             default: if generated { None } else { expr.clone() },
-            identity: match text(&r, 6).as_str() {
+            identity: match text(r, 6).as_str() {
                 "a" => Some(Identity::Always),
                 "d" => Some(Identity::ByDefault),
                 _ => None,
             },
             generated: if generated { expr } else { None },
-            generated_virtual: text(&r, 7) == "v",
-            collation: opt(&r, 8),
-            comment: opt(&r, 9),
+            generated_virtual: text(r, 7) == "v",
+            collation: opt(r, 8),
+            comment: opt(r, 9),
             options: {
-                let mut o = list(&text(&r, 10));
+                let mut o = list(&text(r, 10));
                 o.sort();
                 o
             },
             ..Column::default()
         };
-        if let Some(t) = b.table(&table) {
-            t.columns.push(column);
-        }
+        b.tables[at].columns.push(column);
+        oids.attnums[at].push(attnum as i16);
     }
     Ok(())
 }
@@ -159,37 +238,55 @@ pub(super) fn columns(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> 
 /// Primary keys, uniques, checks and foreign keys, other than those a
 /// table has from a parent (inherited checks, a partition's copies of its
 /// parent's keys).
-pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str) -> Result<()> {
-    let cols = |arr: &str, rel: &str| {
-        format!(
-            "(SELECT string_agg(a.attname, E'\\x1f' ORDER BY k.ord) FROM unnest({arr}) WITH ORDINALITY k(attnum, ord) \
-             JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.attnum)"
-        )
-    };
-    for r in query(
+pub(super) fn constraints(
+    conn: &mut dyn Connection,
+    b: &mut Builder,
+    oids: &Oids,
+    rel: &str,
+    nulls_not_distinct: &str,
+) -> Result<()> {
+    let mut rows = query(
         conn,
         "constraints",
         &format!(
-            "SELECT n.nspname, c.relname, con.conname, con.contype, {}, CASE WHEN con.contype IN ('c', 'x') THEN pg_get_constraintdef(con.oid, true) END, \
-             fn.nspname, fc.relname, {}, con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, \
+            "SELECT n.nspname, c.relname, con.conname, con.contype, array_to_string(con.conkey, ' '), \
+             CASE WHEN con.contype IN ('c', 'x') THEN pg_get_constraintdef(con.oid, true) END, \
+             fn.nspname, fc.relname, array_to_string(con.confkey, ' '), con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, \
              (SELECT d.description FROM pg_description d WHERE d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0), con.convalidated, \
-             coalesce((to_jsonb(cix) ->> 'indnullsnotdistinct')::boolean, false) \
+             {nulls_not_distinct}, con.conrelid, con.confrelid \
              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_index cix ON con.contype = 'u' AND cix.indexrelid = con.conindid \
              LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
-             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.coninhcount = 0 AND con.conparentid = 0 AND {rel} ORDER BY 1, 2, 3",
-            cols("con.conkey", "con.conrelid"),
-            cols("con.confkey", "con.confrelid"),
+             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.coninhcount = 0 AND con.conparentid = 0 AND {rel}"
         ),
-    )? {
-        let table = QualifiedName::new(text(&r, 0), text(&r, 1));
-        let Some(t) = b.table(&table) else { continue };
+    )?;
+    sort_rows(&mut rows, 3);
+    let elsewhere = referenced_elsewhere(conn, oids, &rows)?;
+    for r in rows {
+        let Some(&at) = oids.tables.get(&number(&r, 16)) else {
+            continue;
+        };
+        let kind = text(&r, 3);
+        let columns = match kind.as_str() {
+            "p" | "u" | "f" => oids
+                .names(b, number(&r, 16), &attnums(&r, 4))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let referenced_columns = if kind == "f" {
+            let (table, keys) = (number(&r, 17), attnums(&r, 8));
+            oids.names(b, table, &keys)
+                .or_else(|| elsewhere.names(table, &keys))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let t = &mut b.tables[at];
         let name = text(&r, 2);
-        let columns = list(&text(&r, 4));
         let comment = opt(&r, 13);
         let not_valid = !truthy(&r, 14);
         let (deferrable, initially_deferred) = (truthy(&r, 11), truthy(&r, 12));
-        match text(&r, 3).as_str() {
+        match kind.as_str() {
             "p" => {
                 t.primary_key = Some(PrimaryKey {
                     name,
@@ -230,7 +327,7 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
                 name,
                 columns,
                 references: QualifiedName::new(text(&r, 6), text(&r, 7)),
-                referenced_columns: list(&text(&r, 8)),
+                referenced_columns,
                 on_delete: FkAction::parse(&text(&r, 9)),
                 on_update: FkAction::parse(&text(&r, 10)),
                 deferrable,
@@ -243,40 +340,104 @@ pub(super) fn constraints(conn: &mut dyn Connection, b: &mut Builder, rel: &str)
     Ok(())
 }
 
+/// Column names of tables that foreign keys reference but that were not
+/// read (an extension's, or one of retort's own), by oid.
+struct Elsewhere(HashMap<u32, Vec<(i16, String)>>);
+
+impl Elsewhere {
+    fn names(&self, oid: u32, attnums: &[i16]) -> Option<Vec<String>> {
+        let columns = self.0.get(&oid)?;
+        attnums
+            .iter()
+            .map(|n| {
+                columns
+                    .iter()
+                    .find(|(m, _)| m == n)
+                    .map(|(_, name)| name.clone())
+            })
+            .collect()
+    }
+}
+
+/// Reads the columns of the tables foreign keys reference outside the
+/// tables read (none, usually: then no query).
+fn referenced_elsewhere(
+    conn: &mut dyn Connection,
+    oids: &Oids,
+    rows: &[Vec<Option<String>>],
+) -> Result<Elsewhere> {
+    let mut missing: Vec<u32> = rows
+        .iter()
+        .filter(|r| text(r, 3) == "f")
+        .map(|r| number(r, 17))
+        .filter(|oid| !oids.tables.contains_key(oid))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let mut columns: HashMap<u32, Vec<(i16, String)>> = HashMap::new();
+    if missing.is_empty() {
+        return Ok(Elsewhere(columns));
+    }
+    let list = missing
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    for r in query(
+        conn,
+        "referenced columns",
+        &format!(
+            "SELECT attrelid, attnum, attname FROM pg_attribute WHERE attrelid IN ({list}) AND attnum > 0 AND NOT attisdropped"
+        ),
+    )? {
+        columns
+            .entry(number(&r, 0))
+            .or_default()
+            .push((number(&r, 1) as i16, text(&r, 2)));
+    }
+    Ok(Elsewhere(columns))
+}
+
 /// Indexes that back no constraint; those of materialized views are
 /// returned by view name. A partition's copies of its parent's indexes
 /// (those of its keys too) are only named, in `Table::cloned_indexes`.
 pub(super) fn indexes(
     conn: &mut dyn Connection,
     b: &mut Builder,
+    oids: &Oids,
+    keywords: &Keywords,
     rel: &str,
+    nulls_not_distinct: &str,
 ) -> Result<HashMap<QualifiedName, Vec<Index>>> {
     let mut view_indexes: HashMap<QualifiedName, Vec<Index>> = HashMap::new();
-    for r in query(
+    let mut rows = query(
         conn,
         "indexes",
         &format!(
             "SELECT n.nspname, c.relname, i.relname, ix.indisunique, am.amname, pg_get_expr(ix.indpred, ix.indrelid, true), \
-             (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true) || \
-                 CASE WHEN opc.opcdefault THEN '' WHEN ocn.nspname = 'pg_catalog' THEN ' ' || quote_ident(opc.opcname) \
+             (SELECT string_agg(CASE WHEN opc.opcdefault THEN '' WHEN ocn.nspname = 'pg_catalog' THEN ' ' || quote_ident(opc.opcname) \
                       ELSE ' ' || quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) END || \
                  CASE ix.indoption[k - 1] & 3 WHEN 1 THEN ' DESC NULLS LAST' WHEN 2 THEN ' NULLS FIRST' WHEN 3 THEN ' DESC' ELSE '' END, \
                  E'\\x1f' ORDER BY k) \
               FROM generate_series(1, ix.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = ix.indclass[k - 1] \
               JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
-             (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k, true), E'\\x1f' ORDER BY k) \
-              FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k), (SELECT d.description FROM pg_description d WHERE d.objoid = ix.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), \
-             coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false), pi.relname, \
-             (SELECT string_agg(a.attnum || '=' || a.attstattarget, E'\\x1f' ORDER BY a.attnum) FROM pg_attribute a \
-              WHERE a.attrelid = ix.indexrelid AND a.attnum > 0 AND coalesce(a.attstattarget, -1) <> -1) \
+             ix.indnkeyatts, (SELECT d.description FROM pg_description d WHERE d.objoid = ix.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), \
+             {nulls_not_distinct}, pi.relname, \
+             st.targets, ix.indrelid, ix.indkey, \
+             (SELECT string_agg(k || ' ' || pg_get_indexdef(ix.indexrelid, k, true), E'\\x1e') \
+              FROM generate_series(1, ix.indnatts) k WHERE ix.indkey[k - 1] = 0 OR c.relkind = 'm') \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
              LEFT JOIN pg_inherits ih ON ih.inhrelid = ix.indexrelid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
+             LEFT JOIN (SELECT a.attrelid, string_agg(a.attnum || '=' || a.attstattarget, E'\\x1f' ORDER BY a.attnum) AS targets \
+                 FROM pg_attribute a WHERE a.attnum > 0 AND coalesce(a.attstattarget, -1) <> -1 GROUP BY a.attrelid) st \
+                 ON st.attrelid = ix.indexrelid \
              WHERE c.relkind IN ('r', 'p', 'm') AND {rel} \
-             AND (pi.relname IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))) \
-             ORDER BY 1, 2, 3"
+             AND (pi.relname IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x')))"
         ),
-    )? {
+    )?;
+    sort_rows(&mut rows, 3);
+    for r in rows {
         let table = QualifiedName::new(text(&r, 0), text(&r, 1));
         // A partition's copy of its parent's index: only its name is kept.
         if let Some(parent_index) = opt(&r, 10) {
@@ -285,14 +446,26 @@ pub(super) fn indexes(
             }
             continue;
         }
+        // Key and included columns, as `pg_get_indexdef` would write them.
+        let Some(columns) = index_columns(b, oids, keywords, &r) else {
+            // Not a table read (one of retort's own): left out.
+            continue;
+        };
+        let key_count = number(&r, 7) as usize;
+        let suffixes = text(&r, 6);
+        let mut suffixes = suffixes.split(SEP);
+        let (keys, included) = columns.split_at(key_count.min(columns.len()));
         let method = text(&r, 4);
         let index = Index {
             name: text(&r, 2),
             unique: truthy(&r, 3),
             method: (method != "btree").then_some(method),
             predicate: opt(&r, 5),
-            parts: list(&text(&r, 6)),
-            include: list(&text(&r, 7)),
+            parts: keys
+                .iter()
+                .map(|k| format!("{k}{}", suffixes.next().unwrap_or_default()))
+                .collect(),
+            include: included.to_vec(),
             comment: opt(&r, 8),
             nulls_not_distinct: truthy(&r, 9),
             // `attstattarget`: -1 before PostgreSQL 17, NULL since, when default.
@@ -311,6 +484,60 @@ pub(super) fn indexes(
         }
     }
     Ok(view_indexes)
+}
+
+/// An index's columns (keys, then included ones) as `pg_get_indexdef(oid,
+/// k, true)` writes each: the quoted column name, or the expression. The
+/// server writes the expressions, and every column of a materialized view's
+/// index; the names of table columns come from the columns already read
+/// (`None` for a table that was not read).
+fn index_columns(
+    b: &Builder,
+    oids: &Oids,
+    keywords: &Keywords,
+    r: &[Option<String>],
+) -> Option<Vec<String>> {
+    let written = text(r, 14);
+    let written: HashMap<usize, &str> = written
+        .split('\u{1e}')
+        .filter_map(|item| {
+            let (k, text) = item.split_once(' ')?;
+            Some((k.parse().ok()?, text))
+        })
+        .collect();
+    let table = number(r, 12);
+    attnums(r, 13)
+        .iter()
+        .enumerate()
+        .map(|(at, &attnum)| match written.get(&(at + 1)) {
+            Some(text) => Some(text.to_string()),
+            None => oids
+                .names(b, table, &[attnum])
+                .and_then(|mut n| n.pop())
+                .map(|name| keywords.quote(&name)),
+        })
+        .collect()
+}
+
+/// The server's keywords that `quote_ident` quotes (all but the
+/// unreserved ones), to quote column names as the server would.
+pub(super) struct Keywords(pub(super) std::collections::HashSet<String>);
+
+impl Keywords {
+    /// `name` as `quote_ident` returns it: bare when it is lower case
+    /// letters, digits and underscores, not starting with a digit, and not
+    /// a keyword; double-quoted otherwise.
+    fn quote(&self, name: &str) -> String {
+        let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain && !self.0.contains(name) {
+            name.to_string()
+        } else {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        }
+    }
 }
 
 /// Triggers of views (by view) and rules, which [`triggers`] reads with

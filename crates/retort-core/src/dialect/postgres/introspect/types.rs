@@ -2,7 +2,7 @@
 //! domains and collations.
 
 use super::super::sequence::default_bounds;
-use super::{not_extension, USER_NS};
+use super::{ExtensionOwned, USER_NS};
 use crate::dialect::catalog::{list, opt, query, text, truthy};
 use crate::dialect::Connection;
 use crate::error::Result;
@@ -68,7 +68,7 @@ pub(super) struct Types {
 const COLLATE_SQL: &str = "CASE WHEN con.nspname = 'pg_catalog' THEN '' ELSE quote_ident(con.nspname) || '.' END || quote_ident(co.collname)";
 
 /// Enum, composite and range types: one query for the three kinds.
-pub(super) fn types(conn: &mut dyn Connection) -> Result<Types> {
+pub(super) fn types(conn: &mut dyn Connection, owned: &ExtensionOwned) -> Result<Types> {
     let mut types = Types::default();
     for r in query(
         conn,
@@ -92,7 +92,7 @@ pub(super) fn types(conn: &mut dyn Connection) -> Result<Types> {
              FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_class c ON c.oid = t.typrelid \
              LEFT JOIN pg_range rg ON rg.rngtypid = t.oid LEFT JOIN pg_type st ON st.oid = rg.rngsubtype \
              WHERE (t.typtype IN ('e', 'r') OR (t.typtype = 'c' AND c.relkind = 'c')) AND {USER_NS} AND {} ORDER BY 1, 2",
-            not_extension("t.oid")
+            owned.not_owned("t.oid")
         ),
     )? {
         let name = QualifiedName::new(text(&r, 0), text(&r, 1));
@@ -133,7 +133,7 @@ pub(super) fn types(conn: &mut dyn Connection) -> Result<Types> {
 }
 
 /// Domains with their checks.
-pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
+pub(super) fn domains(conn: &mut dyn Connection, owned: &ExtensionOwned) -> Result<Vec<Domain>> {
     Ok(query(
         conn,
         "domains",
@@ -144,7 +144,7 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
               FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), (SELECT d.description FROM pg_description d WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0) \
              FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
              WHERE t.typtype = 'd' AND {USER_NS} AND {} ORDER BY 1, 2",
-            not_extension("t.oid")
+            owned.not_owned("t.oid")
         ),
     )?
     .iter()
@@ -179,7 +179,10 @@ pub(super) fn domains(conn: &mut dyn Connection) -> Result<Vec<Domain>> {
 /// versions (`collcollate` up to 14, `colliculocale` in 15 and 16,
 /// `colllocale` from 17): the row is read as JSON so every version answers
 /// the same query.
-pub(super) fn collations(conn: &mut dyn Connection) -> Result<Vec<Collation>> {
+pub(super) fn collations(
+    conn: &mut dyn Connection,
+    owned: &ExtensionOwned,
+) -> Result<Vec<Collation>> {
     Ok(query(
         conn,
         "collations",
@@ -188,7 +191,7 @@ pub(super) fn collations(conn: &mut dyn Connection) -> Result<Vec<Collation>> {
              coalesce(j->>'colllocale', j->>'colliculocale', j->>'collcollate') \
              FROM pg_collation co CROSS JOIN LATERAL to_jsonb(co) j JOIN pg_namespace n ON n.oid = co.collnamespace \
              WHERE {USER_NS} AND {} ORDER BY 1, 2",
-            not_extension("co.oid")
+            owned.not_owned("co.oid")
         ),
     )?
     .iter()
