@@ -78,14 +78,52 @@ pub fn find_project(cli: &Cli) -> Result<Option<Project>> {
 /// relative SQLite paths against the project root; from `--url` or the
 /// environment, against the current folder.
 pub fn database_url(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
-    let (url, source) = project.config.resolve_url(cli.url.as_deref())?;
+    config_database_url(cli, &project.config)
+}
+
+/// [`database_url`] from the config alone.
+fn config_database_url(cli: &Cli, config: &Config) -> Result<DatabaseUrl> {
+    let (url, source) = config.resolve_url(cli.url.as_deref())?;
     let base = match source {
-        UrlSource::File => project.config.root.clone(),
+        UrlSource::File => config.root.clone(),
         UrlSource::Flag | UrlSource::Env => {
             std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
         }
     };
-    Ok(DatabaseUrl::parse(&url, &base)?.with_session(project.config.session.clone()))
+    Ok(DatabaseUrl::parse(&url, &base)?.with_session(config.session.clone()))
+}
+
+/// Loads the project and connects to its database at the same time, one on
+/// each core: on a large SQLite database, opening it (SQLite parses the
+/// whole schema before the first statement runs) takes as long as loading
+/// thousands of revisions. A project that does not load is reported before
+/// a database that cannot be reached, as [`load_project`] then [`connect`]
+/// would.
+pub fn load_and_connect(cli: &Cli) -> Result<Migrator> {
+    let config = load_config(cli)?;
+    let url = config_database_url(cli, &config)?;
+    let version = (
+        config.version_table_schema.clone(),
+        config.version_table.clone(),
+    );
+    std::thread::scope(|threads| {
+        let loading = threads.spawn(move || Project::load(config));
+        let conn = retort::dialect::connect(&url).map(|mut conn| {
+            // The first statement is what makes SQLite read its schema;
+            // errors are left to the command's own queries.
+            let _ = conn.table_exists(version.0.as_deref(), &version.1);
+            conn
+        });
+        let project = loading
+            .join()
+            .map_err(|_| Error::Usage("loading the project failed unexpectedly".into()))??;
+        if cli.verbose {
+            if let Some(report) = project.header_cache() {
+                errln!("{} {report}", crate::term::note_prefix());
+            }
+        }
+        Ok(Migrator::with_connection(project, conn?))
+    })
 }
 
 /// Connects the project to its database.

@@ -4,7 +4,7 @@ use retort::{Project, Result};
 use serde::Serialize;
 
 use crate::cli::{Cli, Format, HeadsArgs, HistoryArgs, ShowArgs};
-use crate::context::{connect, load_project};
+use crate::context::{connect, load_and_connect, load_project};
 use crate::output::{line, print_json, revision_json, verbose_entry, LineOptions};
 use crate::term::{errln, out, outln};
 
@@ -17,8 +17,7 @@ fn with_current(cli: &Cli, project: Project) -> Result<(Project, Vec<String>)> {
 }
 
 pub fn current(cli: &Cli) -> Result<()> {
-    let project = load_project(cli)?;
-    let mut migrator = connect(cli, project)?;
+    let mut migrator = load_and_connect(cli)?;
     let rows = migrator.current()?;
     migrator.project().check_current(&rows)?;
     let changed = migrator.changed_revisions(&rows)?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use retort::dialect::sql;
 
 use crate::cli::{Cli, DowngradeArgs, Format, LockArgs, ResolveArgs, StampArgs, UpgradeArgs};
-use crate::context::{connect, database_url, load_project};
+use crate::context::{connect, database_url, load_and_connect, load_project};
 use crate::output::print_json;
 use crate::progress::{self, Work};
 use crate::term::{errln, out};
@@ -50,8 +50,7 @@ pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     if args.sql {
         return offline(cli, Direction::Upgrade, &args.target);
     }
-    let project = load_project(cli)?;
-    let mut migrator = connect(cli, project)?;
+    let mut migrator = load_and_connect(cli)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     migrator.set_allow_changed(args.allow_changed);
     let ddl_commits = !migrator.kind().dialect().capabilities().transactional_ddl;
@@ -80,8 +79,7 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
     if args.sql {
         return offline(cli, Direction::Downgrade, &args.target);
     }
-    let project = load_project(cli)?;
-    let mut migrator = connect(cli, project)?;
+    let mut migrator = load_and_connect(cli)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     let line = progress::Line::steps(cli);
     migrator.set_progress(line.hook(Work::Migration));

@@ -31,9 +31,19 @@ pub(crate) fn opt(row: &[Option<String>], i: usize) -> Option<String> {
     row.get(i).cloned().flatten()
 }
 
+/// Column `i` of a row, borrowed ("" for NULL).
+pub(crate) fn cell(row: &[Option<String>], i: usize) -> &str {
+    row.get(i).and_then(|v| v.as_deref()).unwrap_or_default()
+}
+
+/// Column `i` of a row moved out, `None` for NULL: for a row read once.
+pub(crate) fn take(row: &mut [Option<String>], i: usize) -> Option<String> {
+    row.get_mut(i).and_then(Option::take)
+}
+
 /// Column `i` read as a boolean (`1`, `t`, `true`).
 pub(crate) fn truthy(row: &[Option<String>], i: usize) -> bool {
-    matches!(text(row, i).as_str(), "1" | "t" | "true")
+    matches!(cell(row, i), "1" | "t" | "true")
 }
 
 /// A list aggregated with [`SEP`] back into its items.

@@ -770,6 +770,30 @@ pub struct Index {
 }
 
 impl Index {
+    /// Whether `self` and `other` define the same index, statistics targets
+    /// aside (compared without copying either).
+    pub fn same_but_statistics(&self, other: &Index) -> bool {
+        let Index {
+            name,
+            unique,
+            parts,
+            include,
+            predicate,
+            method,
+            comment,
+            nulls_not_distinct,
+            statistics: _,
+        } = self;
+        (name, unique, parts, include) == (&other.name, &other.unique, &other.parts, &other.include)
+            && (predicate, method, comment, nulls_not_distinct)
+                == (
+                    &other.predicate,
+                    &other.method,
+                    &other.comment,
+                    &other.nulls_not_distinct,
+                )
+    }
+
     /// The index without its statistics targets: an index whose only
     /// change is a target is altered, not created again.
     pub fn without_statistics(&self) -> Index {

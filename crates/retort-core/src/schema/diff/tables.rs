@@ -1,6 +1,7 @@
 //! Tables: created whole (their indexes, foreign keys, triggers and
 //! policies in later phases), dropped whole, or changed part by part.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::inherit;
@@ -246,15 +247,20 @@ fn table_changes(old: &Table, new: &Table, schemas: (&Schema, &Schema), p: &mut 
 /// inherits from the same parent before and after changes with that
 /// parent: only what differs from what the parent passes on is written.
 fn columns(old: &Table, new: &Table, (from, to): (&Schema, &Schema), p: &mut Phases) {
+    // The common case, without a map per table: nothing changed, and no
+    // column comes from a parent whose changes could reach it.
+    if old.columns == new.columns && !new.columns.iter().any(|c| c.inherited) {
+        return;
+    }
     let name = &new.name;
     let before: HashMap<&str, _> = old.columns.iter().map(|c| (c.name.as_str(), c)).collect();
     let after: HashMap<&str, _> = new.columns.iter().map(|c| (c.name.as_str(), c)).collect();
     let from_parent = |c: &Column| c.inherited && inherit::shares_parent(old, new);
     for c in &new.columns {
         // What the column is once the parents' changes have reached it.
-        let reached = match before.get(c.name.as_str()) {
+        let reached: Cow<'_, Column> = match before.get(c.name.as_str()) {
             None if from_parent(c) => match inherit::parent_column(to, new, &c.name) {
-                Some(parent) => inherit::as_copied(parent, c, None),
+                Some(parent) => Cow::Owned(inherit::as_copied(parent, c, None)),
                 None => continue,
             },
             None => {
@@ -265,10 +271,11 @@ fn columns(old: &Table, new: &Table, (from, to): (&Schema, &Schema), p: &mut Pha
                 });
                 continue;
             }
-            Some(o) if from_parent(c) => {
-                inherit::propagated(o, &inherit::ancestry((from, to), (old, new), &c.name))
-            }
-            Some(o) => (*o).clone(),
+            Some(o) if from_parent(c) => Cow::Owned(inherit::propagated(
+                o,
+                &inherit::ancestry((from, to), (old, new), &c.name),
+            )),
+            Some(o) => Cow::Borrowed(*o),
         };
         if !inherit::same_column(&reached, c) {
             // After the parent's own change, which would undo it.
@@ -279,7 +286,7 @@ fn columns(old: &Table, new: &Table, (from, to): (&Schema, &Schema), p: &mut Pha
             };
             phase.push(Change::AlterColumn {
                 table: name.clone(),
-                from: reached,
+                from: reached.into_owned(),
                 to: c.clone(),
                 cast_through_text: false,
             });
@@ -373,7 +380,7 @@ fn keys_and_indexes(old: &Table, new: &Table, p: &mut Phases) {
 /// Indexes compared whole, but for their statistics targets: an index
 /// whose only change is a target keeps it and gets `SET STATISTICS`.
 fn indexes(name: &QualifiedName, old: &[Index], new: &[Index], p: &mut Phases) {
-    let same = |a: &Index, b: &Index| a.without_statistics() == b.without_statistics();
+    let same = |a: &Index, b: &Index| a.same_but_statistics(b);
     for o in old.iter().filter(|o| !new.iter().any(|n| same(o, n))) {
         p.drop_constraints.push(Change::DropIndex {
             table: name.clone(),

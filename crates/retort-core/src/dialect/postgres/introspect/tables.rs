@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::super::sequence::Effective;
-use crate::dialect::catalog::{excluded, list, opt, query, text, truthy, Builder, SEP};
+use crate::dialect::catalog::{cell, excluded, list, opt, query, take, text, truthy, Builder, SEP};
 use crate::dialect::sql::TableRef;
 use crate::dialect::Connection;
 use crate::error::Result;
@@ -154,16 +154,17 @@ pub(super) fn columns(
         &format!(
             "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
              pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, \
-             CASE WHEN a.attcollation <> t.typcollation THEN CASE WHEN con.nspname = 'pg_catalog' THEN '' \
-                ELSE quote_ident(con.nspname) || '.' END || quote_ident(co.collname) END, ds.description, \
-             (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
-                WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')), \
+             CASE WHEN a.attcollation <> t.typcollation THEN \
+                (SELECT CASE WHEN con.nspname = 'pg_catalog' THEN '' ELSE quote_ident(con.nspname) || '.' END || quote_ident(co.collname) \
+                 FROM pg_collation co JOIN pg_namespace con ON con.oid = co.collnamespace WHERE co.oid = a.attcollation) END, \
+             ds.description, \
+             CASE WHEN a.attoptions IS NOT NULL THEN (SELECT string_agg(o, E'\\x1f') FROM unnest(a.attoptions) o \
+                WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')) END, \
              s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
              nullif(a.attstattarget, -1), CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END, \
              a.attinhcount > 0 AND (NOT a.attislocal OR c.relispartition), a.attrelid, a.attnum \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-             LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace con ON con.oid = co.collnamespace \
              LEFT JOIN (SELECT sd.refobjid, sd.refobjsubid, s.* FROM pg_sequence s JOIN pg_depend sd ON sd.classid = 'pg_class'::regclass \
                  AND sd.objid = s.seqrelid AND sd.refclassid = 'pg_class'::regclass AND sd.deptype = 'i') s \
                  ON a.attidentity <> '' AND s.refobjid = a.attrelid AND s.refobjsubid = a.attnum \
@@ -179,54 +180,58 @@ pub(super) fn columns(
         .filter_map(|(i, r)| Some((*oids.tables.get(&number(r, 20))?, number(r, 21), i)))
         .collect();
     order.sort_unstable();
+    let mut rows = rows;
     for (at, attnum, i) in order {
-        let r = &rows[i];
-        let expr = opt(r, 5);
+        let r = &mut rows[i];
         // attgenerated: 's' stored, 'v' virtual (PostgreSQL 18).
-        let generated = matches!(text(r, 7).as_str(), "s" | "v");
-        let num = |i: usize| text(r, i).parse::<i64>().unwrap_or_default();
-        let identity_options = opt(r, 11).and_then(|_| {
-            Effective {
-                start: num(11),
-                increment: num(12),
-                min: num(13),
-                max: num(14),
-                cache: num(15),
-                cycle: truthy(r, 16),
-            }
-            .identity_options(&text(r, 3))
-        });
-        let column = Column {
-            statistics: text(r, 17).parse().ok(),
-            inherited: truthy(r, 19),
-            storage: opt(r, 18).map(|s| {
-                match s.as_str() {
-                    "p" => "plain",
-                    "e" => "external",
-                    "m" => "main",
-                    _ => "extended",
+        let (default, generated_expr) = match cell(r, 7) {
+            "s" | "v" => (None, take(r, 5)),
+            _ => (take(r, 5), None),
+        };
+        let num = |i: usize| cell(r, i).parse::<i64>().unwrap_or_default();
+        let identity_options = (!cell(r, 11).is_empty())
+            .then(|| {
+                Effective {
+                    start: num(11),
+                    increment: num(12),
+                    min: num(13),
+                    max: num(14),
+                    cache: num(15),
+                    cycle: truthy(r, 16),
                 }
-                .to_string()
-            }),
+                .identity_options(cell(r, 3))
+            })
+            .flatten();
+        let column = Column {
+            statistics: cell(r, 17).parse().ok(),
+            inherited: truthy(r, 19),
+            storage: match cell(r, 18) {
+                "" => None,
+                "p" => Some("plain"),
+                "e" => Some("external"),
+                "m" => Some("main"),
+                _ => Some("extended"),
+            }
+            .map(str::to_string),
             identity_options,
-            name: text(r, 2),
-            data_type: text(r, 3),
-            nullable: truthy(r, 4),
-            default: if generated { None } else { expr.clone() },
-            identity: match text(r, 6).as_str() {
+            identity: match cell(r, 6) {
                 "a" => Some(Identity::Always),
                 "d" => Some(Identity::ByDefault),
                 _ => None,
             },
-            generated: if generated { expr } else { None },
-            generated_virtual: text(r, 7) == "v",
-            collation: opt(r, 8),
-            comment: opt(r, 9),
+            generated_virtual: cell(r, 7) == "v",
+            nullable: truthy(r, 4),
             options: {
-                let mut o = list(&text(r, 10));
+                let mut o = list(cell(r, 10));
                 o.sort();
                 o
             },
+            name: take(r, 2).unwrap_or_default(),
+            data_type: take(r, 3).unwrap_or_default(),
+            collation: take(r, 8),
+            comment: take(r, 9),
+            default,
+            generated: generated_expr,
             ..Column::default()
         };
         b.tables[at].columns.push(column);
