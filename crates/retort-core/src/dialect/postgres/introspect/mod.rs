@@ -18,13 +18,14 @@ use crate::schema::Schema;
 const USER_NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
 /// What every catalog query of one read depends on, read in one query
-/// first: the server's version, the objects extensions own, and the
-/// keywords `quote_ident` quotes.
+/// first: the server's version, the objects extensions own, the keywords
+/// `quote_ident` quotes, and the operator classes that are not defaults.
 struct Facts {
     /// `server_version_num` (`150004` for 15.4).
     version: u32,
     owned: ExtensionOwned,
     keywords: tables::Keywords,
+    opclasses: tables::Opclasses,
 }
 
 impl Facts {
@@ -34,10 +35,14 @@ impl Facts {
             "the server version, extension members and keywords",
             "SELECT 'v', current_setting('server_version_num') \
              UNION ALL SELECT 'e', objid::text FROM pg_depend WHERE deptype = 'e' \
-             UNION ALL SELECT 'k', word FROM pg_get_keywords() WHERE catcode <> 'U'",
+             UNION ALL SELECT 'k', word FROM pg_get_keywords() WHERE catcode <> 'U' \
+             UNION ALL SELECT 'o', opc.oid || ' ' || CASE WHEN ocn.nspname = 'pg_catalog' THEN '' \
+                 ELSE quote_ident(ocn.nspname) || '.' END || quote_ident(opc.opcname) \
+             FROM pg_opclass opc JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace WHERE NOT opc.opcdefault",
         )?;
         let mut version = 0;
         let (mut owned, mut keywords) = (Vec::new(), std::collections::HashSet::new());
+        let mut opclasses = std::collections::HashMap::new();
         for row in rows {
             let mut cells = row.into_iter().flatten();
             let (Some(kind), Some(value)) = (cells.next(), cells.next()) else {
@@ -46,6 +51,11 @@ impl Facts {
             match kind.as_str() {
                 "v" => version = value.parse().unwrap_or_default(),
                 "e" => owned.push(value),
+                "o" => {
+                    if let Some((oid, name)) = value.split_once(' ') {
+                        opclasses.insert(oid.parse().unwrap_or_default(), name.to_string());
+                    }
+                }
                 _ => {
                     keywords.insert(value);
                 }
@@ -56,6 +66,7 @@ impl Facts {
             version,
             owned: ExtensionOwned(owned.join(", ")),
             keywords: tables::Keywords(keywords),
+            opclasses: tables::Opclasses(opclasses),
         })
     }
 }
@@ -82,6 +93,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         version,
         owned,
         keywords,
+        opclasses,
     } = Facts::read(conn)?;
     let rel = format!("{USER_NS} AND {}", owned.not_owned("c.oid"));
     // `indnullsnotdistinct` is new in PostgreSQL 15.
@@ -93,7 +105,14 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
     let (mut b, mut oids) = tables::tables(conn, exclude, &rel)?;
     tables::columns(conn, &mut b, &mut oids, &rel)?;
     tables::constraints(conn, &mut b, &oids, &rel, &constraint_nnd)?;
-    let view_indexes = tables::indexes(conn, &mut b, &oids, &keywords, &rel, &index_nnd)?;
+    let view_indexes = tables::indexes(
+        conn,
+        &mut b,
+        &oids,
+        (&keywords, &opclasses),
+        &rel,
+        &index_nnd,
+    )?;
     let mut views = views::views(conn, &rel, view_indexes)?;
     let sequences = types::sequences(conn, &rel)?;
     let types = types::types(conn, &owned)?;

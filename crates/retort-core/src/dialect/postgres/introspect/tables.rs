@@ -111,6 +111,14 @@ fn number(row: &[Option<String>], i: usize) -> u32 {
         .unwrap_or_default()
 }
 
+/// A space-separated list of oids (`oidvector`).
+fn numbers(row: &[Option<String>], i: usize) -> Vec<u32> {
+    cell(row, i)
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
 /// A space-separated list of attribute numbers (`int2vector`, or an array
 /// through `array_to_string(…, ' ')`).
 fn attnums(row: &[Option<String>], i: usize) -> Vec<i16> {
@@ -410,7 +418,7 @@ pub(super) fn indexes(
     conn: &mut dyn Connection,
     b: &mut Builder,
     oids: &Oids,
-    keywords: &Keywords,
+    (keywords, opclasses): (&Keywords, &Opclasses),
     rel: &str,
     nulls_not_distinct: &str,
 ) -> Result<HashMap<QualifiedName, Vec<Index>>> {
@@ -420,17 +428,13 @@ pub(super) fn indexes(
         "indexes",
         &format!(
             "SELECT n.nspname, c.relname, i.relname, ix.indisunique, am.amname, pg_get_expr(ix.indpred, ix.indrelid, true), \
-             (SELECT string_agg(CASE WHEN opc.opcdefault THEN '' WHEN ocn.nspname = 'pg_catalog' THEN ' ' || quote_ident(opc.opcname) \
-                      ELSE ' ' || quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) END || \
-                 CASE ix.indoption[k - 1] & 3 WHEN 1 THEN ' DESC NULLS LAST' WHEN 2 THEN ' NULLS FIRST' WHEN 3 THEN ' DESC' ELSE '' END, \
-                 E'\\x1f' ORDER BY k) \
-              FROM generate_series(1, ix.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = ix.indclass[k - 1] \
-              JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace), \
+             ix.indclass, \
              ix.indnkeyatts, (SELECT d.description FROM pg_description d WHERE d.objoid = ix.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0), \
              {nulls_not_distinct}, pi.relname, \
              st.targets, ix.indrelid, ix.indkey, \
              (SELECT string_agg(k || ' ' || pg_get_indexdef(ix.indexrelid, k, true), E'\\x1e') \
-              FROM generate_series(1, ix.indnatts) k WHERE ix.indkey[k - 1] = 0 OR c.relkind = 'm') \
+              FROM generate_series(1, ix.indnatts) k WHERE ix.indkey[k - 1] = 0 OR c.relkind = 'm'), \
+             ix.indoption \
              FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid \
              LEFT JOIN pg_inherits ih ON ih.inhrelid = ix.indexrelid LEFT JOIN pg_class pi ON pi.oid = ih.inhparent \
              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
@@ -457,9 +461,8 @@ pub(super) fn indexes(
             continue;
         };
         let key_count = number(&r, 7) as usize;
-        let suffixes = text(&r, 6);
-        let mut suffixes = suffixes.split(SEP);
         let (keys, included) = columns.split_at(key_count.min(columns.len()));
+        let (classes, options) = (numbers(&r, 6), attnums(&r, 15));
         let method = text(&r, 4);
         let index = Index {
             name: text(&r, 2),
@@ -468,7 +471,20 @@ pub(super) fn indexes(
             predicate: opt(&r, 5),
             parts: keys
                 .iter()
-                .map(|k| format!("{k}{}", suffixes.next().unwrap_or_default()))
+                .enumerate()
+                .map(|(k, column)| {
+                    let class = classes.get(k).and_then(|c| opclasses.0.get(c));
+                    let order = match options.get(k).map_or(0, |o| o & 3) {
+                        1 => " DESC NULLS LAST",
+                        2 => " NULLS FIRST",
+                        3 => " DESC",
+                        _ => "",
+                    };
+                    match class {
+                        Some(class) => format!("{column} {class}{order}"),
+                        None => format!("{column}{order}"),
+                    }
+                })
                 .collect(),
             include: included.to_vec(),
             comment: opt(&r, 8),
@@ -523,6 +539,10 @@ fn index_columns(
         })
         .collect()
 }
+
+/// The operator classes that are not their type's default, by oid, each
+/// as an index definition names it (qualified unless in `pg_catalog`).
+pub(super) struct Opclasses(pub(super) HashMap<u32, String>);
 
 /// The server's keywords that `quote_ident` quotes (all but the
 /// unreserved ones), to quote column names as the server would.
