@@ -1,7 +1,6 @@
 //! A project on disk: its configuration, its revision files and the graph
 //! they form.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
@@ -17,7 +16,6 @@ pub struct Project {
     /// The configuration.
     pub config: Config,
     scripts: Vec<Script>,
-    by_id: HashMap<String, usize>,
     graph: RevisionGraph,
     cache: Option<CacheReport>,
 }
@@ -81,15 +79,9 @@ impl Project {
             })
             .collect();
         let graph = RevisionGraph::new(nodes)?;
-        let by_id = scripts
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
         Ok(Self {
             config,
             scripts,
-            by_id,
             graph,
             cache: None,
         })
@@ -107,7 +99,8 @@ impl Project {
 
     /// The revision with this full id.
     pub fn script(&self, id: &str) -> Option<&Script> {
-        self.by_id.get(id).map(|&i| &self.scripts[i])
+        // The graph's nodes are the scripts, in the same order.
+        self.graph.index_of(id).map(|i| &self.scripts[i])
     }
 
     /// The revision with this full id, or an error saying the project lacks it.

@@ -90,6 +90,12 @@ impl RevisionGraph {
         build::build(nodes)
     }
 
+    /// Where the revision with this full id is in the order given to
+    /// [`RevisionGraph::new`].
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
     /// Looks a revision up by full id.
     pub fn get(&self, id: &str) -> Option<&Node> {
         self.index.get(id).map(|&i| &self.nodes[i])
