@@ -198,17 +198,21 @@ pub(crate) fn load(
     };
     let root_bytes = root.as_os_str().as_encoded_bytes();
     let mut slots: Vec<Option<Script>> = Vec::with_capacity(files.len());
+    // The listed stamps, in order; each path moves into its script (or the
+    // list of files to read).
+    let mut listed: Vec<FileStamp> = Vec::with_capacity(files.len());
     let mut misses = Vec::new();
-    for (path, stamp) in &files {
-        let key = key_of(root_bytes, path);
+    for (path, stamp) in files {
+        listed.push(stamp);
+        let key = key_of(root_bytes, &path);
         match stored
             .get(key)
-            .and_then(|entry| cached_header(entry, stamp))
+            .and_then(|entry| cached_header(entry, &stamp))
         {
-            Some(header) => slots.push(Some(Script::from_cached(header, path.clone(), *stamp))),
+            Some(header) => slots.push(Some(Script::from_cached(header, path, stamp))),
             None => {
                 slots.push(None);
-                misses.push(path.clone());
+                misses.push(path);
             }
         }
     }
@@ -225,7 +229,7 @@ pub(crate) fn load(
     report.files_read = misses.len();
     let mut parsed = parse(&misses)?.into_iter();
     let mut stamps: Vec<Option<FileStamp>> = Vec::with_capacity(slots.len());
-    for (slot, (_, listed)) in slots.iter_mut().zip(&files) {
+    for (slot, listed) in slots.iter_mut().zip(&listed) {
         if slot.is_some() {
             stamps.push(Some(*listed));
             continue;
@@ -245,11 +249,9 @@ pub(crate) fn load(
     let scripts = filled(slots);
     match writer {
         Ok(writer) if must_write => {
-            let entries = scripts.iter().zip(&files).zip(&stamps).filter_map(
-                |((script, (path, _)), stamp)| {
-                    stamp.map(|stamp| (key_of(root_bytes, path), stamp, script))
-                },
-            );
+            let entries = scripts.iter().zip(&stamps).filter_map(|(script, stamp)| {
+                stamp.map(|stamp| (key_of(root_bytes, &script.path), stamp, script))
+            });
             match writer.commit(&encode(entries)) {
                 Ok(()) => report.written = true,
                 Err(e) => report.note = Some(format!("not written: {e}")),
