@@ -100,8 +100,9 @@ impl Connection for PgConnection {
 
     fn query_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
         let messages = self.client.simple_query(sql).map_err(|e| db_error(&e))?;
+        // Consumed as converted: each row's buffer goes as its strings come.
         Ok(messages
-            .iter()
+            .into_iter()
             .filter_map(|m| match m {
                 SimpleQueryMessage::Row(row) => Some(
                     (0..row.len())
