@@ -94,3 +94,36 @@ fn unreachable_host_and_missing_database_say_where() {
     assert!(run.stderr.contains("postgres:***@"), "{}", run.stderr);
     assert!(!run.all().contains("hunter2"));
 }
+
+/// `current`, `upgrade` and `downgrade` load the project while the database
+/// opens; when both fail, the project's error is the one reported (as when
+/// they ran one after the other), and a project that loads still reports
+/// the unreachable database.
+#[test]
+fn a_broken_project_is_reported_before_an_unreachable_database() {
+    let p = project();
+    std::fs::write(p.versions().join("bbb_broken.sql"), "-- no header at all\n").unwrap();
+    let nowhere = "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2";
+    for command in [
+        &["current"][..],
+        &["upgrade", "head"],
+        &["downgrade", "base"],
+    ] {
+        let mut args = vec!["--url", nowhere];
+        args.extend_from_slice(command);
+        let run = retort(p.path(), &args).fails(1);
+        assert!(
+            run.stderr.contains("bbb_broken.sql"),
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("127.0.0.1:1"),
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+    std::fs::remove_file(p.versions().join("bbb_broken.sql")).unwrap();
+    let run = retort(p.path(), &["--url", nowhere, "current"]).fails(1);
+    assert!(run.stderr.contains("127.0.0.1:1"), "{}", run.stderr);
+}
