@@ -21,6 +21,18 @@ pub(crate) fn query(conn: &mut dyn Connection, what: &str, sql: &str) -> Result<
         .map_err(|db| Error::db(format!("reading {what} from the catalog"), db))
 }
 
+/// Runs one catalog query, handing each row to `row` as text borrowed from
+/// the driver (NULL as `None`); `what` names it in the error.
+pub(crate) fn each_row(
+    conn: &mut dyn Connection,
+    what: &str,
+    sql: &str,
+    row: &mut dyn FnMut(&[Option<&str>]),
+) -> Result<()> {
+    conn.for_each_row(sql, row)
+        .map_err(|db| Error::db(format!("reading {what} from the catalog"), db))
+}
+
 /// Column `i` of a row as text ("" for NULL).
 pub(crate) fn text(row: &[Option<String>], i: usize) -> String {
     row.get(i).cloned().flatten().unwrap_or_default()
@@ -34,11 +46,6 @@ pub(crate) fn opt(row: &[Option<String>], i: usize) -> Option<String> {
 /// Column `i` of a row, borrowed ("" for NULL).
 pub(crate) fn cell(row: &[Option<String>], i: usize) -> &str {
     row.get(i).and_then(|v| v.as_deref()).unwrap_or_default()
-}
-
-/// Column `i` of a row moved out, `None` for NULL: for a row read once.
-pub(crate) fn take(row: &mut [Option<String>], i: usize) -> Option<String> {
-    row.get_mut(i).and_then(Option::take)
 }
 
 /// Column `i` read as a boolean (`1`, `t`, `true`).

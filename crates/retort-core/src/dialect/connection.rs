@@ -31,6 +31,22 @@ pub trait Connection {
     /// `None`).
     fn query_rows(&mut self, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, DbError>;
 
+    /// Runs a query and hands each row to `row`, each column as text (NULL
+    /// as `None`), borrowed: for rows read once, a driver that keeps the
+    /// rows' text in its own buffers lends it instead of copying every
+    /// field. By default, [`Connection::query_rows`].
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        row: &mut dyn FnMut(&[Option<&str>]),
+    ) -> std::result::Result<(), DbError> {
+        for owned in self.query_rows(sql)? {
+            let cells: Vec<Option<&str>> = owned.iter().map(|c| c.as_deref()).collect();
+            row(&cells);
+        }
+        Ok(())
+    }
+
     /// Runs a query and returns its first column as text (NULL as `None`).
     fn query_column(&mut self, sql: &str) -> std::result::Result<Vec<Option<String>>, DbError> {
         Ok(self

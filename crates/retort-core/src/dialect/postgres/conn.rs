@@ -114,6 +114,23 @@ impl Connection for PgConnection {
             .collect())
     }
 
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        row: &mut dyn FnMut(&[Option<&str>]),
+    ) -> Result<(), DbError> {
+        let messages = self.client.simple_query(sql).map_err(|e| db_error(&e))?;
+        let mut cells: Vec<Option<&str>> = Vec::new();
+        for message in &messages {
+            if let SimpleQueryMessage::Row(r) = message {
+                cells.clear();
+                cells.extend((0..r.len()).map(|i| r.get(i)));
+                row(&cells);
+            }
+        }
+        Ok(())
+    }
+
     fn try_lock_session(&mut self, key: i64) -> Result<bool, DbError> {
         // The try-lock runs outside any transaction and returns at once, so
         // a waiting runner never holds anything that another runner's
