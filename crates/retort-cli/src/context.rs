@@ -13,12 +13,17 @@ use crate::term::errln;
 pub fn load_project(cli: &Cli) -> Result<Project> {
     let config = load_config(cli)?;
     let project = Project::load(config)?;
+    report_cache(cli, &project);
+    Ok(project)
+}
+
+/// With `-v`, says what the header cache did.
+fn report_cache(cli: &Cli, project: &Project) {
     if cli.verbose {
         if let Some(report) = project.header_cache() {
             errln!("{} {report}", crate::term::note_prefix());
         }
     }
-    Ok(project)
 }
 
 /// Loads the config from `-c FILE` or by searching upward; `--no-cache`
@@ -117,11 +122,7 @@ pub fn load_and_connect(cli: &Cli) -> Result<Migrator> {
         let project = loading
             .join()
             .map_err(|_| Error::Usage("loading the project failed unexpectedly".into()))??;
-        if cli.verbose {
-            if let Some(report) = project.header_cache() {
-                errln!("{} {report}", crate::term::note_prefix());
-            }
-        }
+        report_cache(cli, &project);
         Ok(Migrator::with_connection(project, conn?))
     })
 }

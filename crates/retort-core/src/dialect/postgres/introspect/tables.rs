@@ -107,26 +107,13 @@ impl Oids {
 
 /// Column `i` as an unsigned number (an oid), 0 when NULL.
 fn number(row: &[Option<String>], i: usize) -> u32 {
-    row.get(i)
-        .and_then(|v| v.as_deref())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_default()
+    cell(row, i).parse().unwrap_or_default()
 }
 
-/// A space-separated list of oids (`oidvector`).
-fn numbers(row: &[Option<String>], i: usize) -> Vec<u32> {
+/// A space-separated list of numbers: oids (`oidvector`), attribute
+/// numbers (`int2vector`, or an array through `array_to_string(…, ' ')`).
+fn numbers<T: std::str::FromStr>(row: &[Option<String>], i: usize) -> Vec<T> {
     cell(row, i)
-        .split_whitespace()
-        .filter_map(|n| n.parse().ok())
-        .collect()
-}
-
-/// A space-separated list of attribute numbers (`int2vector`, or an array
-/// through `array_to_string(…, ' ')`).
-fn attnums(row: &[Option<String>], i: usize) -> Vec<i16> {
-    row.get(i)
-        .and_then(|v| v.as_deref())
-        .unwrap_or_default()
         .split_whitespace()
         .filter_map(|n| n.parse().ok())
         .collect()
@@ -296,12 +283,12 @@ pub(super) fn constraints(
         let kind = text(&r, 3);
         let columns = match kind.as_str() {
             "p" | "u" | "f" => oids
-                .names(b, number(&r, 16), &attnums(&r, 4))
+                .names(b, number(&r, 16), &numbers::<i16>(&r, 4))
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
         let referenced_columns = if kind == "f" {
-            let (table, keys) = (number(&r, 17), attnums(&r, 8));
+            let (table, keys) = (number(&r, 17), numbers::<i16>(&r, 8));
             oids.names(b, table, &keys)
                 .or_else(|| elsewhere.names(table, &keys))
                 .unwrap_or_default()
@@ -476,7 +463,7 @@ pub(super) fn indexes(
         };
         let key_count = number(&r, 7) as usize;
         let (keys, included) = columns.split_at(key_count.min(columns.len()));
-        let (classes, options) = (numbers(&r, 6), attnums(&r, 15));
+        let (classes, options) = (numbers::<u32>(&r, 6), numbers::<i16>(&r, 15));
         let method = text(&r, 4);
         let index = Index {
             name: text(&r, 2),
@@ -541,7 +528,7 @@ fn index_columns(
         })
         .collect();
     let table = number(r, 12);
-    attnums(r, 13)
+    numbers::<i16>(r, 13)
         .iter()
         .enumerate()
         .map(|(at, &attnum)| match written.get(&(at + 1)) {
