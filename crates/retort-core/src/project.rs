@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::dialect::sql::TableRef;
 use crate::error::{Error, Result};
-use crate::graph::{Node, RevisionGraph};
+use crate::graph::{NodeRef, RevisionGraph};
 use crate::header_cache::{self, CacheReport, FileStamp};
 use crate::script::Script;
 
@@ -68,17 +68,18 @@ impl Project {
     /// Builds a project from revisions already in memory (for example
     /// embedded in a binary).
     pub fn from_scripts(config: Config, scripts: Vec<Script>) -> Result<Self> {
-        let nodes = scripts
+        let nodes: Vec<NodeRef<'_>> = scripts
             .iter()
-            .map(|s| Node {
-                id: s.id.clone(),
-                parents: s.parents.clone(),
-                branch_labels: s.branch_labels.clone(),
-                depends_on: s.depends_on.clone(),
-                source: s.path.display().to_string(),
+            .map(|s| NodeRef {
+                id: &s.id,
+                parents: &s.parents,
+                branch_labels: &s.branch_labels,
+                depends_on: &s.depends_on,
+                source: &s.path,
             })
             .collect();
-        let graph = RevisionGraph::new(nodes)?;
+        let graph = RevisionGraph::from_refs(&nodes)?;
+        drop(nodes);
         Ok(Self {
             config,
             scripts,

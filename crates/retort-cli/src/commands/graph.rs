@@ -35,11 +35,7 @@ pub fn view<'p>(
     marks: &[String],
 ) -> Result<GraphView<'p>> {
     let graph = project.graph();
-    let ids: Vec<&str> = graph
-        .history(range, current)?
-        .into_iter()
-        .map(|n| n.id.as_str())
-        .collect();
+    let ids: Vec<&str> = graph.history(range, current)?;
     Ok(graph.view(&ids, marks, |id| {
         project
             .script(id)
@@ -88,9 +84,8 @@ fn current_if_reachable(cli: &Cli, project: Project) -> (Project, Vec<String>) {
         }
         Ok(rows) => {
             let project = migrator.into_project();
-            let (known, unknown): (Vec<String>, Vec<String>) = rows
-                .into_iter()
-                .partition(|r| project.graph().get(r).is_some());
+            let (known, unknown): (Vec<String>, Vec<String>) =
+                rows.into_iter().partition(|r| project.graph().contains(r));
             if !unknown.is_empty() && !cli.quiet {
                 errln!(
                     "{} the database is at revision(s) this project lacks: {}",

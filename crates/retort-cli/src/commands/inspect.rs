@@ -127,7 +127,7 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
         Format::Json => {
             let list: Vec<_> = revisions
                 .iter()
-                .filter_map(|n| project.script(&n.id))
+                .filter_map(|id| project.script(id))
                 .map(|s| revision_json(graph, s, &current))
                 .collect();
             print_json(&list);
@@ -147,8 +147,8 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
                 heads: true,
             };
             let mut out = String::new();
-            for node in revisions {
-                let Some(script) = project.script(&node.id) else {
+            for id in revisions {
+                let Some(script) = project.script(id) else {
                     continue;
                 };
                 if cli.verbose {
@@ -211,7 +211,6 @@ pub fn branches(cli: &Cli) -> Result<()> {
     let points: Vec<&str> = graph
         .history(None, &[])?
         .into_iter()
-        .map(|n| n.id.as_str())
         .filter(|id| graph.is_branch_point(id))
         .collect();
     match cli.format {

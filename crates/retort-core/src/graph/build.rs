@@ -1,176 +1,159 @@
 //! Building and validating a [`RevisionGraph`].
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
-use super::{GraphError, Node, Rel, RevisionGraph};
+use super::store::{Adjacency, Ids};
+use super::{GraphError, NodeRef, Rel, RevisionGraph};
 
 /// Builds the graph; see [`RevisionGraph::new`].
-pub(super) fn build(nodes: Vec<Node>) -> Result<RevisionGraph, GraphError> {
-    let index = index_ids(&nodes)?;
-    let labels = index_labels(&nodes, &index)?;
-    let keys = sorted_keys(&index, &labels);
-    let parents = resolve_parents(&nodes, &index)?;
+pub(super) fn build(nodes: &[NodeRef<'_>]) -> Result<RevisionGraph, GraphError> {
+    let ids = Ids::new(nodes.iter().map(|n| n.id));
+    check_unique(nodes, &ids)?;
+    let (declared, label_order) = index_labels(nodes, &ids)?;
+    let parents = resolve_parents(nodes, &ids)?;
     let mut g = RevisionGraph {
-        children: invert(&parents, nodes.len()),
+        children: parents.inverted(nodes.len()),
         parents,
-        nodes,
-        index,
-        labels,
-        keys,
-        deps: Vec::new(),
-        down: Vec::new(),
-        dependents: Vec::new(),
+        ids,
+        declared,
+        label_order,
+        deps: Adjacency::default(),
+        down: Adjacency::default(),
+        dependents: Adjacency::default(),
         branch_labels: Vec::new(),
         heads: Vec::new(),
     };
-    g.deps = resolve_deps(&g)?;
-    check_cycles(&g, false)?;
-    check_cycles(&g, true)?;
-    g.dependents = invert(&g.deps, g.nodes.len());
+    g.deps = resolve_deps(&g, nodes)?;
+    check_cycles(&g, nodes, false)?;
+    check_cycles(&g, nodes, true)?;
+    g.dependents = g.deps.inverted(nodes.len());
     g.down = normalized_down(&g);
-    g.heads = (0..g.nodes.len())
+    g.heads = (0..nodes.len())
         .filter(|&i| g.children[i].is_empty())
         .collect();
-    g.branch_labels = propagate_labels(&g);
+    g.branch_labels = propagate_labels(&g, nodes);
     Ok(g)
 }
 
-fn index_ids(nodes: &[Node]) -> Result<HashMap<String, usize>, GraphError> {
-    let mut index = HashMap::with_capacity(nodes.len());
-    for (i, n) in nodes.iter().enumerate() {
-        if index.insert(n.id.clone(), i).is_some() {
-            let sources = nodes
-                .iter()
-                .filter(|m| m.id == n.id)
-                .map(|m| m.source.clone())
-                .collect();
-            return Err(GraphError::DuplicateId {
-                id: n.id.clone(),
-                sources,
-            });
-        }
-    }
-    Ok(index)
+fn source(n: &NodeRef<'_>) -> String {
+    n.source.display().to_string()
 }
 
-/// Declared labels → revision. A label may not repeat nor equal an id
-/// (Alembic keeps both in one namespace).
+fn check_unique(nodes: &[NodeRef<'_>], ids: &Ids) -> Result<(), GraphError> {
+    if ids.first_duplicate().is_none() {
+        return Ok(());
+    }
+    // Name the first id that repeats in input order.
+    let mut seen = HashSet::with_capacity(nodes.len());
+    let Some(dup) = nodes.iter().find(|n| !seen.insert(n.id)) else {
+        return Ok(());
+    };
+    Err(GraphError::DuplicateId {
+        id: dup.id.to_string(),
+        sources: nodes
+            .iter()
+            .filter(|m| m.id == dup.id)
+            .map(source)
+            .collect(),
+    })
+}
+
+/// Declared labels as (revision, label) in input order, and their order by
+/// label. A label may not repeat nor equal an id (Alembic keeps both in one
+/// namespace).
+#[allow(clippy::type_complexity)]
 fn index_labels(
-    nodes: &[Node],
-    index: &HashMap<String, usize>,
-) -> Result<HashMap<String, usize>, GraphError> {
-    let mut labels: HashMap<String, usize> = HashMap::new();
+    nodes: &[NodeRef<'_>],
+    ids: &Ids,
+) -> Result<(Vec<(usize, String)>, Vec<usize>), GraphError> {
+    let mut declared = Vec::new();
+    let mut by_label: HashMap<&str, usize> = HashMap::new();
     for (i, n) in nodes.iter().enumerate() {
-        for label in &n.branch_labels {
-            if let Some(&j) = index.get(label) {
+        for label in n.branch_labels {
+            if let Some(j) = ids.find(label) {
                 return Err(GraphError::LabelIsRevision {
                     label: label.clone(),
-                    id: n.id.clone(),
-                    source_file: n.source.clone(),
-                    other_source: nodes[j].source.clone(),
+                    id: n.id.to_string(),
+                    source_file: source(n),
+                    other_source: source(&nodes[j]),
                 });
             }
-            if let Some(&j) = labels.get(label) {
+            if let Some(&j) = by_label.get(label.as_str()) {
                 return Err(GraphError::DuplicateLabel {
                     label: label.clone(),
-                    id: n.id.clone(),
-                    source_file: n.source.clone(),
-                    other: nodes[j].id.clone(),
-                    other_source: nodes[j].source.clone(),
+                    id: n.id.to_string(),
+                    source_file: source(n),
+                    other: nodes[j].id.to_string(),
+                    other_source: source(&nodes[j]),
                 });
             }
-            labels.insert(label.clone(), i);
+            by_label.insert(label, i);
+            declared.push((i, label.clone()));
         }
     }
-    Ok(labels)
+    let mut order: Vec<usize> = (0..declared.len()).collect();
+    order.sort_by(|&a, &b| declared[a].1.cmp(&declared[b].1));
+    Ok((declared, order))
 }
 
-fn sorted_keys(
-    index: &HashMap<String, usize>,
-    labels: &HashMap<String, usize>,
-) -> Vec<(String, usize)> {
-    let mut keys: Vec<(String, usize)> = index
-        .iter()
-        .chain(labels.iter())
-        .map(|(k, &v)| (k.clone(), v))
-        .collect();
-    keys.sort();
-    keys
-}
-
-fn resolve_parents(
-    nodes: &[Node],
-    index: &HashMap<String, usize>,
-) -> Result<Vec<Vec<usize>>, GraphError> {
-    let mut out = Vec::with_capacity(nodes.len());
+fn resolve_parents(nodes: &[NodeRef<'_>], ids: &Ids) -> Result<Adjacency, GraphError> {
+    let mut lists = Vec::with_capacity(nodes.len());
     for n in nodes {
         let mut ps = Vec::with_capacity(n.parents.len());
-        for p in &n.parents {
-            let &j = index.get(p).ok_or_else(|| GraphError::MissingParent {
-                id: n.id.clone(),
+        for p in n.parents {
+            let j = ids.find(p).ok_or_else(|| GraphError::MissingParent {
+                id: n.id.to_string(),
                 parent: p.clone(),
-                source_file: n.source.clone(),
+                source_file: source(n),
             })?;
             if !ps.contains(&j) {
                 ps.push(j);
             }
         }
-        out.push(ps);
+        lists.push(ps);
     }
-    Ok(out)
+    Ok(Adjacency::from_lists(lists))
 }
 
 /// Resolves `Depends On` entries: a full id, a branch label, or a unique id
 /// prefix.
-fn resolve_deps(g: &RevisionGraph) -> Result<Vec<Vec<usize>>, GraphError> {
-    let mut out = Vec::with_capacity(g.nodes.len());
-    for n in &g.nodes {
+fn resolve_deps(g: &RevisionGraph, nodes: &[NodeRef<'_>]) -> Result<Adjacency, GraphError> {
+    let mut lists = Vec::with_capacity(nodes.len());
+    for n in nodes {
         let mut ds = Vec::with_capacity(n.depends_on.len());
-        for d in &n.depends_on {
+        for d in n.depends_on {
             let missing = || GraphError::MissingDependency {
-                id: n.id.clone(),
+                id: n.id.to_string(),
                 dependency: d.clone(),
-                source_file: n.source.clone(),
+                source_file: source(n),
             };
-            let j = match g.index.get(d).or_else(|| g.labels.get(d)) {
-                Some(&j) => j,
+            let j = match g.ids.find(d).or_else(|| g.label(d)) {
+                Some(j) => j,
                 None => g.lookup_prefix(d).map_err(|_| missing())?,
             };
             if !ds.contains(&j) {
                 ds.push(j);
             }
         }
-        out.push(ds);
+        lists.push(ds);
     }
-    Ok(out)
-}
-
-/// Reverses an adjacency list.
-fn invert(adj: &[Vec<usize>], n: usize) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new(); n];
-    for (i, list) in adj.iter().enumerate() {
-        for &j in list {
-            out[j].push(i);
-        }
-    }
-    out
+    Ok(Adjacency::from_lists(lists))
 }
 
 /// Kahn's algorithm over parents (and dependencies when `with_deps`); the
 /// revisions it cannot order are on, or above, a cycle.
-fn check_cycles(g: &RevisionGraph, with_deps: bool) -> Result<(), GraphError> {
-    let n = g.nodes.len();
+fn check_cycles(
+    g: &RevisionGraph,
+    nodes: &[NodeRef<'_>],
+    with_deps: bool,
+) -> Result<(), GraphError> {
+    let n = nodes.len();
     let edges = |i: usize| {
         let deps: &[usize] = if with_deps { &g.deps[i] } else { &[] };
         g.parents[i].iter().chain(deps.iter()).copied()
     };
     let mut pending: Vec<usize> = (0..n).map(|i| edges(i).count()).collect();
-    let mut up: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for i in 0..n {
-        for j in edges(i) {
-            up[j].push(i);
-        }
-    }
+    let up = Adjacency::from_lists((0..n).map(edges)).inverted(n);
     let mut queue: VecDeque<usize> = (0..n).filter(|&i| pending[i] == 0).collect();
     let mut done = 0;
     while let Some(i) = queue.pop_front() {
@@ -185,13 +168,13 @@ fn check_cycles(g: &RevisionGraph, with_deps: bool) -> Result<(), GraphError> {
     if done == n {
         return Ok(());
     }
-    let mut stuck: Vec<&Node> = (0..n)
+    let mut stuck: Vec<&NodeRef<'_>> = (0..n)
         .filter(|&i| pending[i] > 0)
-        .map(|i| &g.nodes[i])
+        .map(|i| &nodes[i])
         .collect();
-    stuck.sort_by(|a, b| a.id.cmp(&b.id));
-    let ids = stuck.iter().map(|n| n.id.clone()).collect();
-    let sources = stuck.iter().map(|n| n.source.clone()).collect();
+    stuck.sort_by(|a, b| a.id.cmp(b.id));
+    let ids = stuck.iter().map(|n| n.id.to_string()).collect();
+    let sources = stuck.iter().map(|n| source(n)).collect();
     Err(if with_deps {
         GraphError::DependencyCycle { ids, sources }
     } else {
@@ -204,35 +187,33 @@ fn check_cycles(g: &RevisionGraph, with_deps: bool) -> Result<(), GraphError> {
 ///
 /// Only revisions with dependencies pay for an ancestor walk, so a plain
 /// chain stays linear.
-fn normalized_down(g: &RevisionGraph) -> Vec<Vec<usize>> {
-    (0..g.nodes.len())
-        .map(|i| {
-            let mut down = g.parents[i].clone();
-            if g.deps[i].is_empty() {
-                return down;
+fn normalized_down(g: &RevisionGraph) -> Adjacency {
+    Adjacency::from_lists((0..g.ids.len()).map(|i| {
+        let mut down = g.parents[i].to_vec();
+        if g.deps[i].is_empty() {
+            return down;
+        }
+        let inherited: BTreeSet<usize> = g
+            .closure(&g.parents[i], Rel::Parents)
+            .into_iter()
+            .flat_map(|a| g.deps[a].iter().copied())
+            .collect();
+        for &d in &g.deps[i] {
+            if !inherited.contains(&d) && !down.contains(&d) {
+                down.push(d);
             }
-            let inherited: BTreeSet<usize> = g
-                .closure(&g.parents[i], Rel::Parents)
-                .into_iter()
-                .flat_map(|a| g.deps[a].iter().copied())
-                .collect();
-            for &d in &g.deps[i] {
-                if !inherited.contains(&d) && !down.contains(&d) {
-                    down.push(d);
-                }
-            }
-            down
-        })
-        .collect()
+        }
+        down
+    }))
 }
 
 /// Spreads each declared label to the labelled revision's descendants and
 /// down the line below, the way Alembic's `_add_branches` does: from the last
 /// descendant its depth-first walk reaches, down through parents until a
 /// revision that is a branch point (counting dependents) or a merge point.
-fn propagate_labels(g: &RevisionGraph) -> Vec<BTreeSet<String>> {
-    let mut out: Vec<BTreeSet<String>> = vec![BTreeSet::new(); g.nodes.len()];
-    for (i, n) in g.nodes.iter().enumerate() {
+fn propagate_labels(g: &RevisionGraph, nodes: &[NodeRef<'_>]) -> Vec<BTreeSet<String>> {
+    let mut out: Vec<BTreeSet<String>> = vec![BTreeSet::new(); nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
         if n.branch_labels.is_empty() {
             continue;
         }

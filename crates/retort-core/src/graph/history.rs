@@ -2,10 +2,10 @@
 //! optionally limited to a range `A:B`.
 
 use super::ident::{parse_relative, pos_vec, split_label, Pos};
-use super::{GraphError, Node, Rel, RevisionGraph};
+use super::{GraphError, Rel, RevisionGraph};
 
 impl RevisionGraph {
-    /// Revisions newest first, in the order Alembic's `history` prints them.
+    /// Revision ids newest first, in the order Alembic's `history` prints them.
     ///
     /// `range` is `A:B`, `A:` or `:B` (default `base:heads`); each end takes
     /// any identifier, plus `current` (the version-table rows). A relative
@@ -16,7 +16,7 @@ impl RevisionGraph {
         &self,
         range: Option<&str>,
         current: &[String],
-    ) -> Result<Vec<&Node>, GraphError> {
+    ) -> Result<Vec<&str>, GraphError> {
         let (lower, upper) = match range {
             None => ("base", "heads"),
             Some(r) => {
@@ -34,7 +34,7 @@ impl RevisionGraph {
         let required = self.marks(&self.closure(&targets, Rel::Down));
         if let Some(&bad) = lower_revs.iter().find(|&&l| !required[l]) {
             return Err(GraphError::NotAncestor {
-                lower: self.nodes[bad].id.clone(),
+                lower: self.ids.get(bad).to_string(),
                 upper: upper.to_string(),
             });
         }
@@ -47,7 +47,7 @@ impl RevisionGraph {
             }
         }
         let order = self.topo_newest_first(wanted, &targets);
-        Ok(order.into_iter().map(|i| &self.nodes[i]).collect())
+        Ok(order.into_iter().map(|i| self.ids.get(i)).collect())
     }
 
     /// The lower end: `current`, `[label@]-N` from the heads (stopping at
@@ -117,8 +117,8 @@ impl RevisionGraph {
     /// A label as written, or, for a revision id used as a label, its single
     /// effective label.
     fn label_name(&self, label: &str) -> String {
-        match self.index.get(label) {
-            Some(&i) if self.branch_labels[i].len() == 1 => self.branch_labels[i]
+        match self.ids.find(label) {
+            Some(i) if self.branch_labels[i].len() == 1 => self.branch_labels[i]
                 .iter()
                 .next()
                 .cloned()

@@ -205,7 +205,7 @@ impl RevisionGraph {
         if let (Some(b), Some(l)) = (branch, label) {
             if !self.shares_lineage(found, b) {
                 return Err(GraphError::NotOnBranch {
-                    revision: self.nodes[found].id.clone(),
+                    revision: self.ids.get(found).to_string(),
                     label: l.to_string(),
                 });
             }
@@ -215,10 +215,7 @@ impl RevisionGraph {
 
     /// A full id or declared label.
     fn exact(&self, key: &str) -> Option<usize> {
-        self.index
-            .get(key)
-            .or_else(|| self.labels.get(key))
-            .copied()
+        self.ids.find(key).or_else(|| self.label(key))
     }
 
     /// The revision a branch label (or revision used as one) names.
@@ -245,13 +242,14 @@ impl RevisionGraph {
     /// starting with `prefix`, restricted to `branch`'s lineage; exactly one
     /// revision must match.
     fn prefix_in_branch(&self, prefix: &str, branch: Option<usize>) -> Result<usize, GraphError> {
-        let start = self.keys.partition_point(|(k, _)| k.as_str() < prefix);
-        let mut matches: Vec<&(String, usize)> = self.keys[start..]
-            .iter()
-            .take_while(|(k, _)| k.starts_with(prefix))
+        let mut matches: Vec<(&str, usize)> = self
+            .ids
+            .with_prefix(prefix)
+            .chain(self.labels_with_prefix(prefix))
             .filter(|(k, _)| k.len() > 3)
             .filter(|(_, i)| branch.is_none_or(|b| self.shares_lineage(*i, b)))
             .collect();
+        matches.sort_unstable();
         matches.dedup_by_key(|(_, i)| *i);
         match matches.as_slice() {
             [] => Err(GraphError::UnknownRevision {
@@ -260,7 +258,7 @@ impl RevisionGraph {
             [(_, i)] => Ok(*i),
             _ => Err(GraphError::AmbiguousPrefix {
                 prefix: prefix.to_string(),
-                candidates: matches.iter().map(|(k, _)| k.clone()).collect(),
+                candidates: matches.iter().map(|(k, _)| k.to_string()).collect(),
             }),
         }
     }
@@ -322,10 +320,10 @@ impl RevisionGraph {
 
     fn step_up(&self, cur: Pos, branch: Option<usize>) -> Vec<Pos> {
         let ups: Vec<usize> = match cur {
-            Pos::Base => (0..self.nodes.len())
+            Pos::Base => (0..self.ids.len())
                 .filter(|&i| self.parents[i].is_empty())
                 .collect(),
-            Pos::Rev(i) => self.children[i].clone(),
+            Pos::Rev(i) => self.children[i].to_vec(),
         };
         ups.into_iter()
             .filter(|&u| branch.is_none_or(|b| self.shares_lineage(u, b)))

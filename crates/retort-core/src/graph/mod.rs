@@ -24,14 +24,18 @@ mod error;
 mod history;
 mod ident;
 mod plan;
+mod store;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use store::{Adjacency, Ids};
 
 pub use error::GraphError;
 
-/// One revision as the graph sees it.
+/// One revision as the graph sees it: the input of [`RevisionGraph::new`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// Full revision id.
@@ -46,33 +50,60 @@ pub struct Node {
     pub source: String,
 }
 
+/// A revision's headers, borrowed: how a project builds its graph without
+/// copying every header (see [`RevisionGraph::from_refs`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'a> {
+    /// Full revision id.
+    pub id: &'a str,
+    /// `Revises`.
+    pub parents: &'a [String],
+    /// `Branch Labels`.
+    pub branch_labels: &'a [String],
+    /// `Depends On`, as written.
+    pub depends_on: &'a [String],
+    /// Where the revision came from, for error messages.
+    pub source: &'a Path,
+}
+
+impl<'a> From<&'a Node> for NodeRef<'a> {
+    fn from(n: &'a Node) -> Self {
+        NodeRef {
+            id: &n.id,
+            parents: &n.parents,
+            branch_labels: &n.branch_labels,
+            depends_on: &n.depends_on,
+            source: Path::new(&n.source),
+        }
+    }
+}
+
 /// The revision graph.
 ///
-/// Built once by [`RevisionGraph::new`], which validates it; every query
-/// after that is read-only.
+/// Built once by [`RevisionGraph::new`] (or [`RevisionGraph::from_refs`]),
+/// which validates it; every query after that is read-only. It keeps the
+/// ids and the relations between revisions, not the headers themselves.
 #[derive(Debug, Clone)]
 pub struct RevisionGraph {
-    /// The revisions, in the order given to `new` (that order breaks ties
+    /// The revision ids, in the order given to `new` (that order breaks ties
     /// wherever Alembic's output depends on file order).
-    nodes: Vec<Node>,
-    /// Full id → index.
-    index: HashMap<String, usize>,
-    /// Declared branch label → index of the revision that declares it.
-    labels: HashMap<String, usize>,
-    /// Every full id and declared label, sorted, for prefix look-ups.
-    keys: Vec<(String, usize)>,
+    ids: Ids,
+    /// Declared branch labels: (revision, label), in input order.
+    declared: Vec<(usize, String)>,
+    /// Indices into `declared`, sorted by label.
+    label_order: Vec<usize>,
     /// `Revises`, as indices.
-    parents: Vec<Vec<usize>>,
+    parents: Adjacency,
     /// `Depends On`, resolved to indices.
-    deps: Vec<Vec<usize>>,
+    deps: Adjacency,
     /// Parents followed by the normalized dependencies: the revisions that
     /// must be applied right before this one, and whose version rows it
     /// replaces (Alembic's `_normalized_down_revisions`).
-    down: Vec<Vec<usize>>,
+    down: Adjacency,
     /// Revisions whose parents include this one.
-    children: Vec<Vec<usize>>,
+    children: Adjacency,
     /// Revisions whose dependencies include this one.
-    dependents: Vec<Vec<usize>>,
+    dependents: Adjacency,
     /// Effective branch labels after propagation.
     branch_labels: Vec<BTreeSet<String>>,
     /// Heads (no children), in input order.
@@ -87,33 +118,53 @@ impl RevisionGraph {
     /// twice, or a branch label equal to a revision id. Each error names the
     /// revisions and their source files.
     pub fn new(nodes: Vec<Node>) -> Result<Self, GraphError> {
+        build::build(&nodes.iter().map(NodeRef::from).collect::<Vec<_>>())
+    }
+
+    /// [`RevisionGraph::new`] over borrowed headers.
+    pub fn from_refs(nodes: &[NodeRef<'_>]) -> Result<Self, GraphError> {
         build::build(nodes)
     }
 
     /// Where the revision with this full id is in the order given to
     /// [`RevisionGraph::new`].
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.ids.find(id)
     }
 
-    /// Looks a revision up by full id.
-    pub fn get(&self, id: &str) -> Option<&Node> {
-        self.index.get(id).map(|&i| &self.nodes[i])
+    /// True when a revision has this full id.
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.find(id).is_some()
     }
 
-    /// All revisions, in the order they were given to [`RevisionGraph::new`].
-    pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+    /// Every revision id, in the order given to [`RevisionGraph::new`].
+    pub fn all_ids(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.ids.len()).map(|i| self.ids.get(i))
     }
 
     /// Number of revisions.
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.ids.len()
     }
 
     /// True when the graph holds no revision.
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.ids.len() == 0
+    }
+
+    /// The branch labels `id` itself declares, in the order written.
+    pub fn declared_labels(&self, id: &str) -> Vec<&str> {
+        match self.ids.find(id) {
+            Some(i) => {
+                let start = self.declared.partition_point(|(n, _)| *n < i);
+                self.declared[start..]
+                    .iter()
+                    .take_while(|(n, _)| *n == i)
+                    .map(|(_, l)| l.as_str())
+                    .collect()
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Alembic's heads: revisions that no revision revises, including the
@@ -137,7 +188,7 @@ impl RevisionGraph {
     /// Bases: revisions without parents (they may still have dependencies).
     /// Input order.
     pub fn bases(&self) -> Vec<&str> {
-        let bases: Vec<usize> = (0..self.nodes.len())
+        let bases: Vec<usize> = (0..self.ids.len())
             .filter(|&i| self.parents[i].is_empty())
             .collect();
         self.ids(&bases)
@@ -166,8 +217,8 @@ impl RevisionGraph {
     /// The effective branch labels of `id`: its own and those it inherits
     /// from labelled revisions on its branch. Sorted.
     pub fn branch_labels(&self, id: &str) -> Vec<&str> {
-        match self.index.get(id) {
-            Some(&i) => self.branch_labels[i].iter().map(String::as_str).collect(),
+        match self.ids.find(id) {
+            Some(i) => self.branch_labels[i].iter().map(String::as_str).collect(),
             None => Vec::new(),
         }
     }
@@ -175,43 +226,41 @@ impl RevisionGraph {
     /// True when no revision revises `id` (Alembic prints `(head)` for it in
     /// `history`; `heads` lists it).
     pub fn is_head(&self, id: &str) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&i| self.children[i].is_empty())
+        self.ids
+            .find(id)
+            .is_some_and(|i| self.children[i].is_empty())
     }
 
     /// True when no revision revises or depends on `id`. A head that is not a
     /// real head is what Alembic prints as `(effective head)`.
     pub fn is_real_head(&self, id: &str) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&i| self.children[i].is_empty() && self.dependents[i].is_empty())
+        self.ids
+            .find(id)
+            .is_some_and(|i| self.children[i].is_empty() && self.dependents[i].is_empty())
     }
 
     /// True when `id` has no parents (Alembic's `is_base`).
     pub fn is_base(&self, id: &str) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&i| self.parents[i].is_empty())
+        self.ids
+            .find(id)
+            .is_some_and(|i| self.parents[i].is_empty())
     }
 
     /// True when more than one revision revises `id`.
     pub fn is_branch_point(&self, id: &str) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&i| self.children[i].len() > 1)
+        self.ids
+            .find(id)
+            .is_some_and(|i| self.children[i].len() > 1)
     }
 
     /// True when `id` revises more than one revision.
     pub fn is_merge_point(&self, id: &str) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&i| self.parents[i].len() > 1)
+        self.ids.find(id).is_some_and(|i| self.parents[i].len() > 1)
     }
 
     /// All branch points, in input order (for `branches`).
     pub fn branch_points(&self) -> Vec<&str> {
-        let points: Vec<usize> = (0..self.nodes.len())
+        let points: Vec<usize> = (0..self.ids.len())
             .filter(|&i| self.children[i].len() > 1)
             .collect();
         self.ids(&points)
@@ -220,8 +269,8 @@ impl RevisionGraph {
     /// `id` and every revision below it, through parents and dependencies,
     /// in depth-first order starting at `id`. Empty when `id` is unknown.
     pub fn ancestors(&self, id: &str) -> Vec<&str> {
-        match self.index.get(id) {
-            Some(&i) => self.ids(&self.closure(&[i], Rel::Down)),
+        match self.ids.find(id) {
+            Some(i) => self.ids(&self.closure(&[i], Rel::Down)),
             None => Vec::new(),
         }
     }
@@ -229,8 +278,8 @@ impl RevisionGraph {
     /// `id` and every revision above it, through children and dependents,
     /// in depth-first order starting at `id`. Empty when `id` is unknown.
     pub fn descendants(&self, id: &str) -> Vec<&str> {
-        match self.index.get(id) {
-            Some(&i) => self.ids(&self.closure(&[i], Rel::Up)),
+        match self.ids.find(id) {
+            Some(i) => self.ids(&self.closure(&[i], Rel::Up)),
             None => Vec::new(),
         }
     }
@@ -242,7 +291,7 @@ impl RevisionGraph {
     pub fn all_current(&self, current: &[String]) -> Result<Vec<&str>, GraphError> {
         let rows = self.rows(current)?;
         let set = self.marks(&self.closure(&rows, Rel::Down));
-        let tops: Vec<usize> = (0..self.nodes.len())
+        let tops: Vec<usize> = (0..self.ids.len())
             .filter(|&i| set[i] && !self.children[i].iter().any(|&c| set[c]))
             .collect();
         Ok(self.ids(&tops))
@@ -250,17 +299,39 @@ impl RevisionGraph {
 
     // ----- small internal helpers shared by the submodules -----
 
+    /// The revision that declares branch label `label`.
+    fn label(&self, label: &str) -> Option<usize> {
+        self.label_order
+            .binary_search_by(|&k| self.declared[k].1.as_str().cmp(label))
+            .ok()
+            .map(|k| self.declared[self.label_order[k]].0)
+    }
+
+    /// Declared labels starting with `prefix`, with their revisions.
+    fn labels_with_prefix<'s>(
+        &'s self,
+        prefix: &'s str,
+    ) -> impl Iterator<Item = (&'s str, usize)> + 's {
+        let start = self
+            .label_order
+            .partition_point(|&k| self.declared[k].1.as_str() < prefix);
+        self.label_order[start..]
+            .iter()
+            .map(|&k| (self.declared[k].1.as_str(), self.declared[k].0))
+            .take_while(move |(label, _)| label.starts_with(prefix))
+    }
+
     fn ids(&self, idx: &[usize]) -> Vec<&str> {
-        idx.iter().map(|&i| self.nodes[i].id.as_str()).collect()
+        idx.iter().map(|&i| self.ids.get(i)).collect()
     }
 
     fn owned_ids(&self, idx: &[usize]) -> Vec<String> {
-        idx.iter().map(|&i| self.nodes[i].id.clone()).collect()
+        idx.iter().map(|&i| self.ids.get(i).to_string()).collect()
     }
 
-    fn rel_ids(&self, id: &str, rel: impl Fn(&Self, usize) -> &Vec<usize>) -> Vec<&str> {
-        match self.index.get(id) {
-            Some(&i) => self.ids(rel(self, i)),
+    fn rel_ids(&self, id: &str, rel: impl Fn(&Self, usize) -> &[usize]) -> Vec<&str> {
+        match self.ids.find(id) {
+            Some(i) => self.ids(rel(self, i)),
             None => Vec::new(),
         }
     }
@@ -270,9 +341,9 @@ impl RevisionGraph {
     fn rows(&self, current: &[String]) -> Result<Vec<usize>, GraphError> {
         let mut out = Vec::with_capacity(current.len());
         for row in current {
-            let i = *self
-                .index
-                .get(row.as_str())
+            let i = self
+                .ids
+                .find(row)
                 .ok_or_else(|| GraphError::UnknownCurrent { id: row.clone() })?;
             if !out.contains(&i) {
                 out.push(i);
@@ -294,7 +365,7 @@ impl RevisionGraph {
 
     /// Iterative depth-first closure from `starts` (included), in visit order.
     fn closure(&self, starts: &[usize], rel: Rel) -> Vec<usize> {
-        let mut seen = vec![false; self.nodes.len()];
+        let mut seen = vec![false; self.ids.len()];
         let mut out = Vec::new();
         let mut stack: Vec<usize> = Vec::new();
         for &s in starts {
@@ -312,7 +383,7 @@ impl RevisionGraph {
 
     /// A membership vector for a list of indices.
     fn marks(&self, idx: &[usize]) -> Vec<bool> {
-        let mut m = vec![false; self.nodes.len()];
+        let mut m = vec![false; self.ids.len()];
         for &i in idx {
             m[i] = true;
         }

@@ -181,20 +181,20 @@ impl RevisionGraph {
             delete = rows
                 .iter()
                 .filter(|r| !heads.contains(r))
-                .map(|&r| self.nodes[r].id.clone())
+                .map(|&r| self.ids.get(r).to_string())
                 .collect();
         }
         let insert = heads
             .iter()
             .filter(|h| purge || !rows.contains(h))
-            .map(|&h| self.nodes[h].id.clone())
+            .map(|&h| self.ids.get(h).to_string())
             .collect();
         VersionChange { delete, insert }
     }
 
     fn step(&self, r: usize, direction: Direction, version_change: VersionChange) -> Step {
         Step {
-            revision: self.nodes[r].id.clone(),
+            revision: self.ids.get(r).to_string(),
             direction,
             version_change,
         }
@@ -262,7 +262,10 @@ impl RevisionGraph {
             .into_iter()
             .filter(|&a| self.shares_lineage(a, b))
             .collect();
-        let below: HashSet<usize> = active.iter().flat_map(|&a| self.down[a].clone()).collect();
+        let below: HashSet<usize> = active
+            .iter()
+            .flat_map(|&a| self.down[a].iter().copied())
+            .collect();
         active.into_iter().filter(|a| !below.contains(a)).collect()
     }
 
@@ -324,7 +327,7 @@ impl RevisionGraph {
                 parse_relative(target).map_or(0, |r| r.steps),
             )),
             [one] => {
-                let id = self.nodes[*one].id.clone();
+                let id = self.ids.get(*one).to_string();
                 // Without a label Alembic restricts the walk to the branch of
                 // the row it starts from.
                 Ok((Some(label.map_or_else(|| id.clone(), str::to_string)), id))
@@ -345,10 +348,10 @@ impl RevisionGraph {
         target: &str,
     ) -> Result<Vec<usize>, GraphError> {
         let mut roots: Vec<usize> = match pos {
-            Pos::Base => (0..self.nodes.len())
+            Pos::Base => (0..self.ids.len())
                 .filter(|&i| self.parents[i].is_empty())
                 .collect(),
-            Pos::Rev(t) => self.children[t].clone(),
+            Pos::Rev(t) => self.children[t].to_vec(),
         };
         if let (Some(l), true) = (label, roots.len() > 1) {
             let b = self.branch_of(Some(l))?.into_iter().collect::<Vec<_>>();
@@ -377,7 +380,7 @@ impl RevisionGraph {
                 .collect();
             if !others.is_empty() {
                 return Err(GraphError::OverlappingTargets {
-                    id: self.nodes[t].id.clone(),
+                    id: self.ids.get(t).to_string(),
                     others: self.owned_ids(&others),
                 });
             }
@@ -391,7 +394,7 @@ impl RevisionGraph {
     /// switch to the first head that leads to it.
     pub(super) fn topo_newest_first(&self, mut todo: Vec<bool>, heads: &[usize]) -> Vec<usize> {
         // How many unvisited marked revisions sit directly on top of each one.
-        let mut blockers = vec![0u32; self.nodes.len()];
+        let mut blockers = vec![0u32; self.ids.len()];
         for (y, _) in todo.iter().enumerate().filter(|(_, t)| **t) {
             for &d in &self.down[y] {
                 if todo[d] {
@@ -502,7 +505,7 @@ impl<'g> VersionRows<'g> {
     fn downgrade(&mut self, r: usize) -> Result<VersionChange, GraphError> {
         if !self.rows.contains(&r) {
             return Err(GraphError::NotInVersionTable {
-                id: self.graph.nodes[r].id.clone(),
+                id: self.graph.ids.get(r).to_string(),
                 direction: "downgrade",
                 rows: self.graph.owned_ids(&self.rows),
             });
@@ -516,7 +519,7 @@ impl<'g> VersionRows<'g> {
         let mut others: Vec<usize> = self.rows.iter().copied().filter(|&o| o != r).collect();
         if others.is_empty() {
             if down.len() < 2 {
-                return down.clone();
+                return down.to_vec();
             }
             // Keep only those not below another restored revision.
             return down

@@ -674,7 +674,7 @@ fn hist(g: &RevisionGraph, range: Option<&str>, current: &[&str]) -> Vec<String>
     g.history(range, &s(current))
         .expect("history")
         .iter()
-        .map(|n| n.id.clone())
+        .map(|id| id.to_string())
         .collect()
 }
 

@@ -208,7 +208,7 @@ pub fn select_revisions(project: &Project, range: Option<&str>) -> Result<Vec<St
             .history(range, &[])
             .map_err(usage)?
             .into_iter()
-            .map(|n| n.id.clone())
+            .map(str::to_string)
             .collect(),
     };
     if range.is_none_or(|r| r.contains(':')) {

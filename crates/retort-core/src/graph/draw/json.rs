@@ -67,7 +67,7 @@ impl GraphView<'_> {
             nodes.push(NodeJson {
                 id: id.to_string(),
                 message: self.messages[p].clone(),
-                labels: self.labels(p).to_vec(),
+                labels: self.labels(p).into_iter().map(str::to_string).collect(),
                 parents: g.parents(id).into_iter().map(str::to_string).collect(),
                 depends_on: g.dependencies(id).into_iter().map(str::to_string).collect(),
                 is_head: g.is_head(id),

@@ -53,7 +53,7 @@ impl RevisionGraph {
     ) -> GraphView<'g> {
         let ids: Vec<&'g str> = ids
             .iter()
-            .filter_map(|id| self.get(id).map(|n| n.id.as_str()))
+            .filter_map(|id| self.index_of(id).map(|i| self.ids.get(i)))
             .collect();
         let mut pos = HashMap::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
@@ -80,11 +80,11 @@ impl RevisionGraph {
     /// Every revision newest first, children before parents (the order of
     /// `history` without a range).
     fn full_order(&self) -> Vec<&str> {
-        let all = vec![true; self.nodes.len()];
+        let all = vec![true; self.ids.len()];
         let heads = self.heads.clone();
         self.topo_newest_first(all, &heads)
             .into_iter()
-            .map(|i| self.nodes[i].id.as_str())
+            .map(|i| self.ids.get(i))
             .collect()
     }
 }
@@ -115,10 +115,7 @@ impl<'g> GraphView<'g> {
     }
 
     /// The labels the revision at `p` declares.
-    fn labels(&self, p: usize) -> &'g [String] {
-        self.graph
-            .get(self.ids[p])
-            .map(|n| n.branch_labels.as_slice())
-            .unwrap_or(&[])
+    fn labels(&self, p: usize) -> Vec<&'g str> {
+        self.graph.declared_labels(self.ids[p])
     }
 }
