@@ -143,6 +143,8 @@ pub struct RevisionJson<'a> {
     pub is_branch_point: bool,
     pub is_merge_point: bool,
     pub is_current: bool,
+    /// The upgrade section's checksum, as the history table records it.
+    pub checksum: &'a str,
 }
 
 /// The JSON form of one revision.
@@ -166,6 +168,7 @@ pub fn revision_json<'a>(
         is_branch_point: graph.is_branch_point(id),
         is_merge_point: graph.is_merge_point(id),
         is_current: current.iter().any(|c| c == id),
+        checksum: &script.checksum,
     }
 }
 

@@ -72,3 +72,57 @@ fn example_project_round_trip(backend: Backend) {
     assert_eq!(db.tables(), set(&["user_roles", "users"]));
     assert_eq!(db.versions(), set(&["2b7d91c0e3a4"]));
 }
+
+/// The example's revision ids and checksums, as `history --format json`
+/// gives them for the project in `dir`.
+fn checksums(dir: &Path) -> Vec<(String, String)> {
+    let json = retort(dir, &["--format", "json", "history"]).ok().stdout;
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let mut out: Vec<(String, String)> = doc
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().expect(k).to_string();
+            (field("revision"), field("checksum"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_example_checked_out_with_crlf_has_the_checksums_of_the_lf_one() {
+    let lf = checksums(example_dir());
+    assert_eq!(lf.len(), 5);
+    assert!(lf.iter().all(|(_, c)| c.len() == 64), "{lf:?}");
+
+    // A copy as a Windows checkout leaves it: CRLF and a byte-order mark.
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path();
+    std::fs::copy(example_dir().join("retort.toml"), copy.join("retort.toml")).unwrap();
+    let versions = copy.join("migrations/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    for entry in std::fs::read_dir(example_dir().join("migrations/versions")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let windows = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+        std::fs::write(versions.join(path.file_name().unwrap()), windows).unwrap();
+    }
+    assert_eq!(checksums(copy), lf, "CRLF changed a checksum");
+
+    // What an upgrade from the CRLF copy records is the same checksum.
+    let db = copy.join("app.db");
+    let url = format!("sqlite:///{}", db.display());
+    retort(copy, &["--url", &url, "upgrade", "head"]).ok();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT revision, checksum FROM retort_history ORDER BY revision")
+        .unwrap();
+    let recorded: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(recorded, lf);
+}

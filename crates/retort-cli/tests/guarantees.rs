@@ -16,6 +16,7 @@ on_both_backends!(
     failed_non_transactional_step_resumes_at_the_failing_statement,
     half_applied_step_can_be_resolved_by_hand,
     edited_applied_revision_is_detected_and_can_be_accepted,
+    line_endings_and_a_byte_order_mark_do_not_change_checksums,
     a_held_lock_makes_runners_wait_and_time_out,
     offline_script_applied_by_the_database_client_equals_online,
 );
@@ -40,6 +41,10 @@ mod mariadb {
     #[test]
     fn edited_applied_revision_is_detected_and_can_be_accepted() {
         super::edited_applied_revision_is_detected_and_can_be_accepted(Backend::Mariadb)
+    }
+    #[test]
+    fn line_endings_and_a_byte_order_mark_do_not_change_checksums() {
+        super::line_endings_and_a_byte_order_mark_do_not_change_checksums(Backend::Mariadb)
     }
     #[test]
     fn a_held_lock_makes_runners_wait_and_time_out() {
@@ -427,6 +432,102 @@ fn edited_applied_revision_is_detected_and_can_be_accepted(backend: Backend) {
         current.stdout
     );
     retort(dir, &["upgrade", "head"]).ok();
+}
+
+/// The file as a Windows checkout (`core.autocrlf`) or editor leaves it:
+/// CRLF line endings and a byte-order mark.
+fn as_windows_writes_it(path: &std::path::Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(!text.contains('\r'));
+    std::fs::write(path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+}
+
+/// The text between a revision file's `-- +upgrade` line and the next
+/// marker, as the file has it.
+fn upgrade_section(text: &str) -> &str {
+    let after = &text[text.find("-- +upgrade").expect("an upgrade marker")..];
+    let body = after.split_once('\n').expect("a line after the marker").1;
+    body.split("-- +downgrade").next().unwrap_or(body)
+}
+
+fn recorded_checksum(db: &Db, revision: &str) -> String {
+    let rows = db.column(&format!(
+        "SELECT checksum FROM retort_history WHERE revision = '{revision}' AND direction = 'upgrade' ORDER BY id"
+    ));
+    rows.last().cloned().expect("a history row")
+}
+
+fn line_endings_and_a_byte_order_mark_do_not_change_checksums(backend: Backend) {
+    let db = Db::new(backend);
+    let p = project_for(&db);
+    let a = p.table_revision("a", "", "");
+    let b = p.table_revision("b", "a", "");
+    let dir = p.path();
+    retort(dir, &["upgrade", "head"]).ok();
+    let lf_checksum = recorded_checksum(&db, "a");
+
+    // The same project checked out with CRLF: nothing changed.
+    as_windows_writes_it(&a);
+    as_windows_writes_it(&b);
+    let c = p.table_revision("c", "b", "");
+    as_windows_writes_it(&c);
+    let current = retort(dir, &["current", "--verbose"]).ok();
+    assert!(
+        !current.stdout.contains("Changed since applied"),
+        "{}",
+        current.stdout
+    );
+    retort(dir, &["upgrade", "head"]).ok();
+    assert_eq!(db.versions(), set(&["c"]));
+    let crlf_text = std::fs::read_to_string(&c).unwrap();
+    assert_eq!(
+        recorded_checksum(&db, "c"),
+        retort::script::checksum(upgrade_section(&crlf_text)),
+        "the CRLF file's checksum is recorded normalised"
+    );
+    assert_eq!(recorded_checksum(&db, "a"), lf_checksum);
+
+    // A database where an older retort recorded b's CRLF text as written:
+    // still unchanged (the documented upgrade path needs nothing).
+    let b_text = std::fs::read_to_string(&b).unwrap();
+    let section = upgrade_section(&b_text);
+    let as_written = retort::script::checksum_as_written(section);
+    assert_ne!(as_written, retort::script::checksum(section));
+    db.exec(&format!(
+        "UPDATE retort_history SET checksum = '{as_written}' WHERE revision = 'b'"
+    ));
+    let current = retort(dir, &["current", "--verbose"]).ok();
+    assert!(
+        !current.stdout.contains("Changed since applied"),
+        "{}",
+        current.stdout
+    );
+
+    // ... and so does the LF checkout of that file.
+    let lf_text = b_text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+    std::fs::write(&b, &lf_text).unwrap();
+    let current = retort(dir, &["current", "--verbose"]).ok();
+    assert!(
+        !current.stdout.contains("Changed since applied"),
+        "{}",
+        current.stdout
+    );
+
+    // A real edit is still an edit, whatever the line endings.
+    std::fs::write(
+        &b,
+        b_text.replace(
+            "(id integer PRIMARY KEY)",
+            "(id integer PRIMARY KEY, x integer)",
+        ),
+    )
+    .unwrap();
+    let run = retort(dir, &["upgrade", "head"]).fails(1);
+    assert!(
+        run.stderr.contains("changed since they ran: b ("),
+        "{}",
+        run.stderr
+    );
 }
 
 fn a_held_lock_makes_runners_wait_and_time_out(backend: Backend) {

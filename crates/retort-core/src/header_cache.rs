@@ -49,8 +49,9 @@ pub const SUPPORTED: bool = cfg!(unix);
 /// The first bytes of every cache file.
 const MAGIC: &[u8; 20] = b"retort header cache\n";
 
-/// The layout of the file; bumped when it changes.
-const FORMAT: u32 = 1;
+/// The layout of the file, and what its checksums hash; bumped when either
+/// changes (2: checksums of normalised line endings).
+const FORMAT: u32 = 2;
 
 /// The cache file of the project rooted at `root`.
 pub fn cache_path(root: &Path) -> PathBuf {

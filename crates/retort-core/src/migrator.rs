@@ -162,7 +162,7 @@ impl Migrator {
             let (Some(script), Some(then)) = (self.project.script(id), recorded.get(id)) else {
                 continue;
             };
-            if &script.checksum != then {
+            if !script.matches_recorded(then)? {
                 changed.push(ChangedRevision {
                     revision: id.to_string(),
                     path: script.path.clone(),

@@ -5,13 +5,27 @@
 use std::ops::Index;
 
 /// The revision ids, in input order, packed into one string.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct Ids {
     text: String,
     /// Where each id ends in `text` (it starts where the previous one ends).
     ends: Vec<usize>,
-    /// Indices sorted by id, for look-ups by binary search.
+    /// Indices sorted by id, for prefix look-ups.
     sorted: Vec<usize>,
+    /// An open-addressing hash table of indices (`EMPTY` when free), twice
+    /// as long as there are ids, for look-ups by full id.
+    slots: Vec<u32>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+/// FNV-1a: ids are short, and this table only needs them spread.
+fn hash(id: &str) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h as usize
 }
 
 impl Ids {
@@ -21,6 +35,7 @@ impl Ids {
             text: String::new(),
             ends: Vec::with_capacity(ids.len()),
             sorted: Vec::new(),
+            slots: Vec::new(),
         };
         for id in ids {
             out.text.push_str(id);
@@ -30,7 +45,21 @@ impl Ids {
         let mut sorted: Vec<usize> = (0..out.ends.len()).collect();
         sorted.sort_by(|&a, &b| out.get(a).cmp(out.get(b)));
         out.sorted = sorted;
+        out.slots = vec![EMPTY; (2 * out.ends.len()).next_power_of_two()];
+        for i in 0..out.ends.len() {
+            // Graphs beyond u32::MAX revisions are found by binary search.
+            let Ok(index) = u32::try_from(i) else { break };
+            let mut slot = out.slot_of(out.get(i));
+            while out.slots[slot] != EMPTY {
+                slot = (slot + 1) & (out.slots.len() - 1);
+            }
+            out.slots[slot] = index;
+        }
         out
+    }
+
+    fn slot_of(&self, id: &str) -> usize {
+        hash(id) & (self.slots.len() - 1)
     }
 
     /// The id of revision `i`.
@@ -46,6 +75,19 @@ impl Ids {
 
     /// The index of the revision with this full id.
     pub(super) fn find(&self, id: &str) -> Option<usize> {
+        if self.ends.len() < EMPTY as usize {
+            let mut slot = self.slot_of(id);
+            loop {
+                let i = self.slots[slot];
+                if i == EMPTY {
+                    return None;
+                }
+                if self.get(i as usize) == id {
+                    return Some(i as usize);
+                }
+                slot = (slot + 1) & (self.slots.len() - 1);
+            }
+        }
         self.sorted
             .binary_search_by(|&i| self.get(i).cmp(id))
             .ok()

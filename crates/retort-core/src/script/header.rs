@@ -35,6 +35,8 @@ struct Fields {
 }
 
 pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
+    // A byte-order mark (editors on Windows write one) is not text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut part = Part::Header;
     let mut doc: Vec<&str> = Vec::new();
     let mut fields = Fields::default();
@@ -396,6 +398,32 @@ mod tests {
         assert_eq!(s.id, "3f2a9c1b7d10");
         assert_eq!(s.upgrade().unwrap().first_line, 10);
         assert_eq!(s.upgrade_line(), 10);
+    }
+
+    #[test]
+    fn crlf_and_a_byte_order_mark_keep_the_header_and_the_checksum() {
+        let lf = parse_str(GOOD).unwrap();
+        let windows = parse_str(&format!("\u{feff}{}", GOOD.replace('\n', "\r\n"))).unwrap();
+        assert_eq!(windows.id, lf.id);
+        assert_eq!(windows.message, lf.message);
+        assert_eq!(windows.parents, lf.parents);
+        assert_eq!(windows.checksum, lf.checksum);
+        assert_eq!(windows.upgrade_line(), lf.upgrade_line());
+        let crlf_sql = &windows.upgrade().unwrap().sql;
+        assert!(crlf_sql.contains("\r\n"));
+        assert_ne!(super::super::checksum_as_written(crlf_sql), lf.checksum);
+        assert!(windows.matches_recorded(&lf.checksum).unwrap());
+        assert!(lf.matches_recorded(&lf.checksum).unwrap());
+        let as_written = super::super::checksum_as_written(crlf_sql);
+        assert!(
+            windows.matches_recorded(&as_written).unwrap(),
+            "0.1's checksum of the CRLF text"
+        );
+        assert!(
+            lf.matches_recorded(&as_written).unwrap(),
+            "the LF checkout of that file"
+        );
+        assert!(!windows.matches_recorded("0000").unwrap());
     }
 
     #[test]

@@ -245,6 +245,20 @@ impl Script {
         self.sections.text.get().is_some()
     }
 
+    /// Whether `recorded`, the checksum a database holds for this
+    /// revision, is this revision's upgrade section: its [`checksum`], or
+    /// what retort 0.1 recorded (it hashed the text as written) for this
+    /// section checked out with LF or with CRLF line endings. The section is
+    /// read only when the first comparison fails.
+    pub fn matches_recorded(&self, recorded: &str) -> Result<bool, ScriptError> {
+        if self.checksum == recorded {
+            return Ok(true);
+        }
+        let sql = &self.upgrade()?.sql;
+        let crlf = sql.replace("\r\n", "\n").replace('\n', "\r\n");
+        Ok(checksum_as_written(sql) == recorded || checksum_as_written(&crlf) == recorded)
+    }
+
     /// Whether two scripts have the same header fields and checksum.
     fn same_header(&self, other: &Script) -> bool {
         self.id == other.id
@@ -332,12 +346,35 @@ impl Section {
     }
 }
 
-/// SHA-256 of `text`, lowercase hex.
+/// The checksum of a section or statement: SHA-256 (lowercase hex) of
+/// `text` with its line endings normalised, so that a checkout with CRLF
+/// line endings (`core.autocrlf`) has the checksums of the LF one. Text
+/// without a carriage return hashes exactly as written, so every checksum
+/// recorded before the normalisation of an LF file still matches.
 pub fn checksum(text: &str) -> String {
+    let mut hasher = Sha256::new();
+    let mut lines = text.split("\r\n");
+    if let Some(first) = lines.next() {
+        hasher.update(first.as_bytes());
+    }
+    for line in lines {
+        hasher.update(b"\n");
+        hasher.update(line.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// SHA-256 of `text` exactly as written, lowercase hex: the checksum
+/// retort 0.1 recorded, which differs from [`checksum`] only for text with
+/// CRLF line endings.
+pub fn checksum_as_written(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+fn hex(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.as_bytes());
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
+    let mut out = String::with_capacity(2 * digest.len());
+    for b in digest {
         out.push(char::from(HEX[usize::from(b >> 4)]));
         out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
