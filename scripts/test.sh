@@ -3,7 +3,8 @@
 #   1. installs the PostgreSQL and MariaDB servers from Debian's packages if missing
 #      (the tests start throwaway clusters themselves; nothing is left running),
 #      and node/npm, which the tests use to fetch PostgreSQL 13 and 18;
-#   2. runs the doc tests, then every unit and integration test with nextest.
+#   2. checks that the library builds with each database feature alone, then
+#      runs the doc tests and every unit and integration test with nextest.
 # A test that needs PostgreSQL or MariaDB fails (never skips) if the server cannot start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,14 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   echo "==> installing cargo-nextest"
   cargo install cargo-nextest --locked
 fi
+
+# Each database is a cargo feature: the library must build with none of
+# them (a service that only renders SQL, or a build-time macro) and with
+# each alone.
+echo "==> the library with each database feature alone"
+for features in "" sqlite postgres mysql; do
+  cargo check --quiet -p retort-core --no-default-features ${features:+--features "$features"}
+done
 
 echo "==> doc tests"
 cargo test --workspace --doc --quiet

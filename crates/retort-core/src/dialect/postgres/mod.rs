@@ -7,6 +7,7 @@ mod conn;
 mod introspect;
 mod render;
 mod sequence;
+#[cfg(feature = "postgres")]
 mod tls;
 
 #[cfg(feature = "postgres")]
