@@ -425,13 +425,18 @@ fn edited_applied_revision_is_detected_and_can_be_accepted(backend: Backend) {
         vec!["applied".to_string(), "accepted".to_string()]
     );
     // Accepted once, the edit is the new reference.
+    assert_no_revision_changed(dir);
+    retort(dir, &["upgrade", "head"]).ok();
+}
+
+/// `current --verbose` reports no applied revision as changed.
+fn assert_no_revision_changed(dir: &std::path::Path) {
     let current = retort(dir, &["current", "--verbose"]).ok();
     assert!(
         !current.stdout.contains("Changed since applied"),
         "{}",
         current.stdout
     );
-    retort(dir, &["upgrade", "head"]).ok();
 }
 
 /// The file as a Windows checkout (`core.autocrlf`) or editor leaves it:
@@ -471,12 +476,7 @@ fn line_endings_and_a_byte_order_mark_do_not_change_checksums(backend: Backend) 
     as_windows_writes_it(&b);
     let c = p.table_revision("c", "b", "");
     as_windows_writes_it(&c);
-    let current = retort(dir, &["current", "--verbose"]).ok();
-    assert!(
-        !current.stdout.contains("Changed since applied"),
-        "{}",
-        current.stdout
-    );
+    assert_no_revision_changed(dir);
     retort(dir, &["upgrade", "head"]).ok();
     assert_eq!(db.versions(), set(&["c"]));
     let crlf_text = std::fs::read_to_string(&c).unwrap();
@@ -496,22 +496,12 @@ fn line_endings_and_a_byte_order_mark_do_not_change_checksums(backend: Backend) 
     db.exec(&format!(
         "UPDATE retort_history SET checksum = '{as_written}' WHERE revision = 'b'"
     ));
-    let current = retort(dir, &["current", "--verbose"]).ok();
-    assert!(
-        !current.stdout.contains("Changed since applied"),
-        "{}",
-        current.stdout
-    );
+    assert_no_revision_changed(dir);
 
     // ... and so does the LF checkout of that file.
     let lf_text = b_text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
     std::fs::write(&b, &lf_text).unwrap();
-    let current = retort(dir, &["current", "--verbose"]).ok();
-    assert!(
-        !current.stdout.contains("Changed since applied"),
-        "{}",
-        current.stdout
-    );
+    assert_no_revision_changed(dir);
 
     // A real edit is still an edit, whatever the line endings.
     std::fs::write(
