@@ -10,6 +10,9 @@
 //! # }
 //! ```
 //!
+//! Or carry the revisions in the binary, checked at compile time, with
+//! `retort_macros::embed_migrations!` (see [`embed`]).
+//!
 //! The pipeline, one module per arrow:
 //!
 //! ```text
@@ -23,6 +26,7 @@ pub mod autogen;
 pub mod config;
 pub mod db_url;
 pub mod dialect;
+pub mod embed;
 pub mod graph;
 pub mod header_cache;
 pub mod lint;

@@ -136,7 +136,7 @@ pub fn verify_with_progress(
     progress: &mut ProgressFn,
 ) -> Result<Report> {
     progress(&ProgressEvent::Stage { name: "heads" });
-    let mut checks = vec![heads(project)];
+    let mut checks = vec![check_heads(project)];
     progress(&ProgressEvent::Stage { name: "checksums" });
     checks.push(checksums(project, options.target.as_ref()));
     progress(&ProgressEvent::Stage { name: "downgrades" });
@@ -158,8 +158,9 @@ fn problem(project: &Project, revision: &str, message: String, difference: Vec<S
     }
 }
 
-/// One head, or several that each sit on their own labelled branch.
-fn heads(project: &Project) -> Check {
+/// `verify`'s first check: one head, or several that each sit on their own
+/// labelled branch (`embed_migrations!` applies it at compile time).
+pub fn check_heads(project: &Project) -> Check {
     let graph = project.graph();
     let heads = graph.heads();
     match heads.len() {
