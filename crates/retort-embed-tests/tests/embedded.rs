@@ -75,20 +75,30 @@ const PORTABLE_AT_HEAD: Expected = Expected {
 };
 
 /// Upgrades `url` to head with the embedded project, checks the version,
-/// the tables and the history's checksums (against the project read from
-/// disk, as the CLI reads it), then downgrades to base.
+/// the tables and the history's checksums (the ones embedded), then
+/// downgrades to base.
 fn upgrade_and_downgrade(
     expected: &Expected,
     url: &str,
     recorded: &dyn Fn() -> Vec<String>,
     tables: &dyn Fn() -> Vec<String>,
 ) {
-    let project = expected.project.project().unwrap();
-    let on_disk: Vec<String> = checksums(&project)
+    let m = Migrator::connect(expected.project.project().unwrap(), url).expect("connects");
+    upgrade_and_downgrade_with(expected, m, recorded, tables);
+}
+
+/// [`upgrade_and_downgrade`] through a migrator made by the caller (on a
+/// connection of the service's own driver).
+fn upgrade_and_downgrade_with(
+    expected: &Expected,
+    mut m: Migrator,
+    recorded: &dyn Fn() -> Vec<String>,
+    tables: &dyn Fn() -> Vec<String>,
+) {
+    let on_disk: Vec<String> = checksums(m.project())
         .into_iter()
         .map(|(id, sum)| format!("{id} {sum}"))
         .collect();
-    let mut m = Migrator::connect(project, url).expect("connects");
     let steps = m.upgrade("head", &mut |_| {}).expect("upgrades");
     assert_eq!(steps.len(), on_disk.len());
     assert_eq!(m.current().unwrap(), [expected.head]);
@@ -149,25 +159,39 @@ fn sqlite_service_upgrades_with_embedded_projects() {
     }
 }
 
+/// The rows of `sql` on `db`, each as its text columns joined by spaces.
+fn pg_rows(db: &retort_testkit::pg::TestDb, sql: &str) -> Vec<String> {
+    db.client()
+        .query(sql, &[])
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (0..r.len())
+                .map(|i| r.get::<_, String>(i))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
 #[test]
 fn postgres_service_upgrades_with_embedded_projects() {
     for expected in [&EXAMPLE, &PORTABLE_AT_HEAD] {
         let db = retort_testkit::pg::database();
-        let query = |sql: &str| -> Vec<String> {
-            db.client()
-                .query(sql, &[])
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    (0..r.len())
-                        .map(|i| r.get::<_, String>(i))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect()
-        };
-        upgrade_and_downgrade(expected, &db.url, &|| query(RECORDED), &|| query(PG_TABLES));
+        upgrade_and_downgrade(expected, &db.url, &|| pg_rows(&db, RECORDED), &|| {
+            pg_rows(&db, PG_TABLES)
+        });
     }
+}
+
+const MARIADB_RECORDED: &str =
+    "SELECT CONCAT(revision, ' ', checksum) FROM retort_history WHERE direction = 'upgrade'";
+
+fn mariadb_tables(db: &retort_testkit::mariadb::TestDb) -> Vec<String> {
+    db.tables()
+        .into_iter()
+        .filter(|t| !t.starts_with("retort_"))
+        .collect()
 }
 
 /// The example uses PostgreSQL types MariaDB lacks (`timestamp with time
@@ -187,5 +211,40 @@ fn mariadb_service_upgrades_with_an_embedded_project() {
                 .filter(|t| !t.starts_with("retort_"))
                 .collect()
         },
+    );
+}
+
+/// A service that already holds a connection of its driver hands it to the
+/// migrator: rusqlite, postgres and mysql.
+#[test]
+fn a_connection_the_service_opened_with_its_own_driver() {
+    use retort::dialect::{
+        mysql::conn::MysqlConnection, postgres::PgConnection, sqlite::SqliteConnection,
+    };
+    let project = || PORTABLE.project().unwrap();
+
+    let (_dir, url, query) = sqlite();
+    let file = url.trim_start_matches("sqlite:///").to_string();
+    let conn =
+        SqliteConnection::from_connection(rusqlite::Connection::open(&file).unwrap()).unwrap();
+    let m = Migrator::with_connection(project(), Box::new(conn));
+    upgrade_and_downgrade_with(&PORTABLE_AT_HEAD, m, &|| query(RECORDED), &|| {
+        query(SQLITE_TABLES)
+    });
+
+    let pg = retort_testkit::pg::database();
+    let m = Migrator::with_connection(project(), Box::new(PgConnection::from_client(pg.client())));
+    upgrade_and_downgrade_with(&PORTABLE_AT_HEAD, m, &|| pg_rows(&pg, RECORDED), &|| {
+        pg_rows(&pg, PG_TABLES)
+    });
+
+    let maria = retort_testkit::mariadb::database();
+    let conn = MysqlConnection::from_conn(maria.client()).unwrap();
+    let m = Migrator::with_connection(project(), Box::new(conn));
+    upgrade_and_downgrade_with(
+        &PORTABLE_AT_HEAD,
+        m,
+        &|| maria.column(MARIADB_RECORDED),
+        &|| mariadb_tables(&maria),
     );
 }

@@ -238,6 +238,22 @@ impl MysqlConnection {
             target: describe(),
             cause: connect_cause(&e),
         })?;
+        Self::adopt(conn).map_err(|db| Error::Connect {
+            target: describe(),
+            cause: db.to_string(),
+        })
+    }
+
+    /// Uses a connection the service already opened (for
+    /// [`crate::Migrator::with_connection`]); its session settings stay as
+    /// they are. The run lock's name includes the session's database.
+    pub fn from_conn(conn: Conn) -> Result<Self> {
+        Self::adopt(conn)
+            .map_err(|db| Error::db("reading the session's database and server version", db))
+    }
+
+    /// Wraps `conn`, reading its database and the server's version.
+    fn adopt(conn: Conn) -> std::result::Result<Self, DbError> {
         let mut conn = Self {
             conn,
             database: String::new(),
@@ -245,11 +261,7 @@ impl MysqlConnection {
             locked: None,
         };
         let row = conn
-            .query_rows("SELECT DATABASE(), VERSION()")
-            .map_err(|db| Error::Connect {
-                target: describe(),
-                cause: db.to_string(),
-            })?
+            .query_rows("SELECT DATABASE(), VERSION()")?
             .into_iter()
             .next()
             .unwrap_or_default();
