@@ -66,7 +66,7 @@ fi
 # them (a service that only renders SQL, or a build-time macro) and with
 # each alone.
 echo "==> the library with each database feature alone"
-for features in "" sqlite postgres mysql; do
+for features in "" sqlite postgres mysql tokio; do
   cargo check --quiet -p retort-core --no-default-features ${features:+--features "$features"}
 done
 

@@ -30,6 +30,8 @@ pub mod embed;
 pub mod graph;
 pub mod header_cache;
 pub mod lint;
+#[cfg(feature = "tokio")]
+pub mod nonblocking;
 pub mod plan;
 pub mod progress;
 pub mod project;
