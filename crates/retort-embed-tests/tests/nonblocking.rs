@@ -37,7 +37,7 @@ async fn upgrade_portable(url: &str) {
     assert_eq!(applied.len(), 3);
     assert_eq!(migrator.current().await.unwrap(), ["c3"]);
     assert!(migrator.changed_revisions().await.unwrap().is_empty());
-    let events = events.lock().unwrap();
+    let events = events.lock().unwrap().clone();
     let started: Vec<&str> = events
         .iter()
         .filter_map(|e| match e {
