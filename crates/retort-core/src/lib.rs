@@ -37,6 +37,7 @@ pub mod progress;
 pub mod project;
 pub mod schema;
 pub mod script;
+pub mod testing;
 pub mod verify;
 
 // Building blocks of the `retort` command (and of this crate's tests):

@@ -142,6 +142,21 @@ pub trait Dialect: Sync {
     /// dropped (for interrupt handlers, where destructors do not run).
     fn drop_scratch_databases(&self) {}
 
+    /// `retort::testing`: the template database called `name` beside
+    /// `server` (a file in the same folder for SQLite, a database on the
+    /// same server otherwise), created empty when it does not exist yet.
+    fn test_template(&self, server: &DatabaseUrl, name: &str) -> Result<DatabaseUrl>;
+
+    /// `retort::testing`: a new database called `name` beside `server`
+    /// holding a copy of the schema and rows of the template called
+    /// `template`, and what drops it.
+    fn test_copy(
+        &self,
+        server: &DatabaseUrl,
+        template: &str,
+        name: &str,
+    ) -> Result<(DatabaseUrl, scratch::Cleanup)>;
+
     /// The diff hook: turns the dialect-free changes into ones this database
     /// can run (SQLite: changes `ALTER TABLE` cannot make become a table
     /// rebuild).

@@ -10,6 +10,7 @@ pub mod conn;
 mod introspect;
 mod render;
 pub mod server;
+mod testing;
 
 use super::sql::TableRef;
 use super::{quote, Capabilities, Connection, Dialect, DialectKind, LockKind, Scratch, SplitRules};
@@ -178,6 +179,19 @@ impl Dialect for Mysql {
 
     fn create_scratch(&self, server: &DatabaseUrl) -> Result<Scratch> {
         super::scratch::on_server(&Mysql, server, &scratch_statements)
+    }
+
+    fn test_template(&self, server: &DatabaseUrl, name: &str) -> Result<DatabaseUrl> {
+        testing::template(server, name)
+    }
+
+    fn test_copy(
+        &self,
+        server: &DatabaseUrl,
+        template: &str,
+        name: &str,
+    ) -> Result<(DatabaseUrl, super::scratch::Cleanup)> {
+        testing::copy(server, template, name)
     }
 
     fn describe_scratch(&self, server: &DatabaseUrl) -> String {

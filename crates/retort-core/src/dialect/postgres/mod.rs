@@ -7,6 +7,7 @@ mod conn;
 mod introspect;
 mod render;
 mod sequence;
+mod testing;
 #[cfg(feature = "postgres")]
 mod tls;
 
@@ -108,6 +109,19 @@ impl Dialect for Postgres {
                 format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
             ))
         })
+    }
+
+    fn test_template(&self, server: &DatabaseUrl, name: &str) -> Result<DatabaseUrl> {
+        testing::template(server, name)
+    }
+
+    fn test_copy(
+        &self,
+        server: &DatabaseUrl,
+        template: &str,
+        name: &str,
+    ) -> Result<(DatabaseUrl, super::scratch::Cleanup)> {
+        testing::copy(server, template, name)
     }
 
     fn drop_scratch_databases(&self) {

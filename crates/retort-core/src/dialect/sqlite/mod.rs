@@ -9,6 +9,7 @@ mod introspect;
 mod rebuild;
 mod render;
 mod table_sql;
+mod testing;
 
 #[cfg(feature = "sqlite")]
 pub use conn::SqliteConnection;
@@ -129,6 +130,19 @@ impl Dialect for Sqlite {
         let memory = DatabaseUrl::parse("sqlite://:memory:", std::path::Path::new("."))?
             .with_session(server.session().to_vec());
         Ok(Scratch::new(self.connect(&memory)?, None))
+    }
+
+    fn test_template(&self, server: &DatabaseUrl, name: &str) -> Result<DatabaseUrl> {
+        testing::template(server, name)
+    }
+
+    fn test_copy(
+        &self,
+        server: &DatabaseUrl,
+        template: &str,
+        name: &str,
+    ) -> Result<(DatabaseUrl, super::scratch::Cleanup)> {
+        testing::copy(server, template, name)
     }
 
     fn describe_scratch(&self, _server: &DatabaseUrl) -> String {
