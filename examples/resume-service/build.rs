@@ -1,0 +1,4 @@
+// Rebuild when a revision file is added or removed (docs/embedding.md).
+fn main() {
+    println!("cargo:rerun-if-changed=../resumator/migrations");
+}
