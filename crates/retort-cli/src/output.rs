@@ -67,6 +67,9 @@ pub fn line(graph: &RevisionGraph, script: &Script, current: &[String], o: LineO
             mark(&mut text, style::POINT, "(mergepoint)");
         }
     }
+    if script.code.is_some() {
+        mark(&mut text, style::POINT, "(code)");
+    }
     if o.doc {
         text.push_str(", ");
         text.push_str(&script.message);
@@ -120,6 +123,11 @@ pub fn verbose_entry(graph: &RevisionGraph, script: &Script, current: &[String])
             script.branch_labels.join(", ")
         ));
     }
+    if let Some(code) = &script.code {
+        out.push_str(&format!(
+            "Code: {code} (a code migration: the service that registers it runs it)\n"
+        ));
+    }
     out.push_str(&format!("Path: {}\n\n", script.path.display()));
     for para in script.doc.lines() {
         out.push_str(&format!("    {para}\n"));
@@ -145,6 +153,8 @@ pub struct RevisionJson<'a> {
     pub is_current: bool,
     /// The upgrade section's checksum, as the history table records it.
     pub checksum: &'a str,
+    /// `Code:`: the Rust migration that runs instead of SQL, if any.
+    pub code: Option<&'a str>,
 }
 
 /// The JSON form of one revision.
@@ -169,6 +179,7 @@ pub fn revision_json<'a>(
         is_merge_point: graph.is_merge_point(id),
         is_current: current.iter().any(|c| c == id),
         checksum: &script.checksum,
+        code: script.code.as_deref(),
     }
 }
 

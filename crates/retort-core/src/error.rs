@@ -33,6 +33,9 @@ impl DbError {
     }
 }
 
+/// So that `?` turns it into any boxed error (a code migration's, for one).
+impl std::error::Error for DbError {}
+
 impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
@@ -134,6 +137,33 @@ pub enum Error {
         revision: String,
         /// Its file.
         path: PathBuf,
+    },
+    /// A code migration in the plan has no function registered (the
+    /// `retort` command never has one).
+    #[error("revision {revision} ({}) is a code migration (Code: {name}): it runs Rust that only the service registering '{name}' with Migrator::register_code has{}; run the upgrade from that service, or, if it already ran there, record it with `retort stamp`", path.display(), if *downgrade { " for its downgrade" } else { "" })]
+    CodeNotRegistered {
+        /// The revision.
+        revision: String,
+        /// Its `Code:` name.
+        name: String,
+        /// Its file.
+        path: PathBuf,
+        /// Whether the missing function is the downgrade.
+        downgrade: bool,
+    },
+    /// A code migration's function failed; its step was rolled back.
+    #[error("code migration {revision} (Code: {name}, {}) failed during {direction}: {message}; the step was rolled back", path.display())]
+    CodeFailed {
+        /// The revision.
+        revision: String,
+        /// Its `Code:` name.
+        name: String,
+        /// Its file.
+        path: PathBuf,
+        /// `upgrade` or `downgrade`.
+        direction: &'static str,
+        /// The function's error.
+        message: String,
     },
     /// Another runner held the lock for longer than `--lock-timeout`.
     #[error("gave up waiting for the migration lock after {:.1} s{}: another runner is migrating this database; wait for it or raise --lock-timeout", waited.as_secs_f64(), holder.as_deref().map(|h| format!(" (held by {h})")).unwrap_or_default())]

@@ -50,8 +50,8 @@ pub const SUPPORTED: bool = cfg!(unix);
 const MAGIC: &[u8; 20] = b"retort header cache\n";
 
 /// The layout of the file, and what its checksums hash; bumped when either
-/// changes (2: checksums of normalised line endings).
-const FORMAT: u32 = 2;
+/// changes (2: checksums of normalised line endings; 3: the `Code` key).
+const FORMAT: u32 = 3;
 
 /// The cache file of the project rooted at `root`.
 pub fn cache_path(root: &Path) -> PathBuf {
@@ -418,6 +418,8 @@ fn put_header(out: &mut Vec<u8>, h: &CachedHeader) {
     out.push(u8::from(h.create_date.is_some()));
     put_str(out, h.create_date.as_deref().unwrap_or(""));
     out.push(u8::from(h.transactional));
+    out.push(u8::from(h.code.is_some()));
+    put_str(out, h.code.as_deref().unwrap_or(""));
     put_str(out, &h.doc);
     put_str(out, &h.checksum);
     put_line(out, Some(h.upgrade_line));
@@ -488,6 +490,8 @@ impl<'a> Reader<'a> {
         let has_date = self.u8()? != 0;
         let date = self.string()?;
         let transactional = self.u8()? != 0;
+        let has_code = self.u8()? != 0;
+        let code = self.string()?;
         let doc = self.string()?;
         let checksum = self.string()?;
         let upgrade_line = self.line()??;
@@ -499,6 +503,7 @@ impl<'a> Reader<'a> {
             depends_on,
             create_date: has_date.then_some(date),
             transactional,
+            code: has_code.then_some(code),
             doc,
             checksum,
             upgrade_line,

@@ -23,6 +23,7 @@
 
 // The stable API: the modules a service or tool builds on.
 pub mod autogen;
+pub mod code;
 pub mod config;
 pub mod db_url;
 pub mod dialect;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::code::{CodeMigration, CodeMigrations, CodeResult};
 use crate::db_url::DatabaseUrl;
 use crate::dialect::sql::{self, status, HistoryRow};
 use crate::dialect::{self, Connection, DialectKind};
@@ -48,6 +49,8 @@ pub struct Migrator {
     allow_changed: bool,
     /// Told of each step of `upgrade`/`downgrade` (see [`Self::set_progress`]).
     progress: Option<Box<crate::progress::ProgressFn>>,
+    /// Code migrations registered by the service.
+    code: CodeMigrations,
 }
 
 impl Migrator {
@@ -78,7 +81,34 @@ impl Migrator {
             lock_timeout: None,
             allow_changed: false,
             progress: None,
+            code: CodeMigrations::default(),
         }
+    }
+
+    /// Registers the Rust functions of the code migration whose header
+    /// says `Code: NAME` (see [`crate::code`]). `downgrade` is needed only
+    /// if a downgrade passes the revision.
+    pub fn register_code<U, D>(&mut self, name: &str, upgrade: U, downgrade: Option<D>)
+    where
+        U: Fn(&mut dyn Connection) -> CodeResult + Send + Sync + 'static,
+        D: Fn(&mut dyn Connection) -> CodeResult + Send + Sync + 'static,
+    {
+        let downgrade: Option<crate::code::CodeFn> = match downgrade {
+            Some(d) => Some(std::sync::Arc::new(d)),
+            None => None,
+        };
+        self.code.insert(
+            name,
+            CodeMigration {
+                upgrade: std::sync::Arc::new(upgrade),
+                downgrade,
+            },
+        );
+    }
+
+    /// Registers every code migration of `code` at once.
+    pub fn set_code_migrations(&mut self, code: CodeMigrations) {
+        self.code = code;
     }
 
     /// Bounds how long a run waits for another runner's lock (`None`:
@@ -296,6 +326,7 @@ impl Migrator {
                 history_table: self.project.history_table(),
                 start: current,
                 resume,
+                code: self.code.clone(),
             };
             let mut sink = LiveSink::new(self.conn.as_mut(), self.lock_timeout);
             let total = all.len() + steps.len();
@@ -609,6 +640,7 @@ pub fn offline_script(
         history_table: project.history_table(),
         start: start.to_vec(),
         resume: None,
+        code: CodeMigrations::default(),
     };
     let mut sink = ScriptSink::new(crate::dialect::of(kind));
     if !project.config.session.is_empty() {

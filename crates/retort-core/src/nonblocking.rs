@@ -23,6 +23,7 @@
 
 use std::time::Duration;
 
+use crate::code::CodeMigrations;
 use crate::db_url::DatabaseUrl;
 use crate::error::{ChangedRevision, Error, Result};
 use crate::migrator::Migrator;
@@ -38,6 +39,7 @@ pub struct AsyncMigrator {
     url: DatabaseUrl,
     lock_timeout: Option<Duration>,
     allow_changed: bool,
+    code: CodeMigrations,
 }
 
 /// What a progress callback sees: [`Progress`] as owned data, so that it
@@ -85,6 +87,7 @@ impl AsyncMigrator {
             url,
             lock_timeout: None,
             allow_changed: false,
+            code: CodeMigrations::default(),
         })
     }
 
@@ -96,6 +99,11 @@ impl AsyncMigrator {
     /// Accept edited applied revisions (see [`Migrator::set_allow_changed`]).
     pub fn set_allow_changed(&mut self, allow: bool) {
         self.allow_changed = allow;
+    }
+
+    /// The code migrations to run (see [`crate::code`]).
+    pub fn set_code_migrations(&mut self, code: CodeMigrations) {
+        self.code = code;
     }
 
     /// The project.
@@ -151,10 +159,12 @@ impl AsyncMigrator {
         let project = self.project.clone();
         let url = self.url.clone();
         let (lock_timeout, allow_changed) = (self.lock_timeout, self.allow_changed);
+        let code = self.code.clone();
         let task = tokio::task::spawn_blocking(move || {
             let mut migrator = Migrator::connect_url(project, &url)?;
             migrator.set_lock_timeout(lock_timeout);
             migrator.set_allow_changed(allow_changed);
+            migrator.set_code_migrations(code);
             // `migrator` (and its connection) is dropped on return and
             // while a panic unwinds.
             work(&mut migrator)

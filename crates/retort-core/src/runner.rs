@@ -19,6 +19,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::code::{CodeFn, CodeMigrations};
 use crate::dialect::sql::{self, status, HistoryRow, TableRef};
 use crate::dialect::{Connection, Dialect, OutsideTransaction};
 use crate::error::{DbError, Error, Result, StatementError};
@@ -49,6 +50,11 @@ pub trait Sink {
     fn user(&mut self) -> Option<String>;
     /// Records a comment (offline scripts only; live sinks ignore it).
     fn comment(&mut self, _text: &str) {}
+    /// The live connection, inside the open transaction (for code
+    /// migrations); `None` offline.
+    fn connection(&mut self) -> Result<Option<&mut dyn Connection>, DbError> {
+        Ok(None)
+    }
     /// Whether a failed statement can be rolled back (false offline).
     fn is_live(&self) -> bool;
 }
@@ -172,6 +178,13 @@ impl Sink for LiveSink<'_> {
     }
     fn user(&mut self) -> Option<String> {
         self.conn.user()
+    }
+    fn connection(&mut self) -> Result<Option<&mut dyn Connection>, DbError> {
+        // The code runs inside the step's transaction: send a deferred BEGIN.
+        if let Some(begin) = self.pending_begin.take() {
+            self.conn.execute(begin)?;
+        }
+        Ok(Some(&mut *self.conn))
     }
     fn is_live(&self) -> bool {
         true
@@ -331,6 +344,8 @@ pub struct RunOptions {
     pub start: Vec<String>,
     /// The first step continues a half-applied non-transactional step.
     pub resume: Option<Resume>,
+    /// The code migrations the caller registered.
+    pub code: CodeMigrations,
 }
 
 /// A step with everything resolved before anything runs, so that a bad file
@@ -339,6 +354,8 @@ struct Prepared<'p> {
     step: &'p Step,
     script: &'p Script,
     statements: Vec<Statement>,
+    /// A code migration's function, run instead of statements.
+    code: Option<&'p CodeFn>,
 }
 
 impl Prepared<'_> {
@@ -370,7 +387,7 @@ pub fn run(
     on_progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<RunOutcome> {
     let d = sink.dialect();
-    let prepared = prepare(project, steps, d)?;
+    let prepared = prepare(project, steps, d, &options.code)?;
     let user = sink.user();
     let mut state = RunState {
         options,
@@ -569,6 +586,9 @@ impl RunState<'_> {
                 }
                 return Err(statement_error(p, statement, db));
             }
+        }
+        if let Some(code) = p.code {
+            run_code(sink, p, code)?;
         }
         let elapsed = started.elapsed();
         // The version-table change, the history row and the COMMIT go in one
@@ -986,11 +1006,15 @@ fn prepare<'p>(
     project: &'p Project,
     steps: &'p [Step],
     d: &dyn Dialect,
+    code: &'p CodeMigrations,
 ) -> Result<Vec<Prepared<'p>>> {
     steps
         .iter()
         .map(|step| {
             let script = project.require_script(&step.revision)?;
+            if let Some(name) = &script.code {
+                return prepare_code(step, script, name, code);
+            }
             let section = script.section(step.direction == Direction::Upgrade)?;
             let statements = match (section, step.direction) {
                 (Some(section), _) => section.statements(d.kind())?,
@@ -1006,9 +1030,68 @@ fn prepare<'p>(
                 step,
                 script,
                 statements,
+                code: None,
             })
         })
         .collect()
+}
+
+/// A code migration's step: its registered function for the direction.
+fn prepare_code<'p>(
+    step: &'p Step,
+    script: &'p Script,
+    name: &str,
+    code: &'p CodeMigrations,
+) -> Result<Prepared<'p>> {
+    let downgrade = step.direction == Direction::Downgrade;
+    if downgrade && !script.is_reversible() {
+        return Err(Error::Irreversible {
+            revision: script.id.clone(),
+            path: script.path.clone(),
+        });
+    }
+    let registered = code.get(name);
+    let function = match (registered, downgrade) {
+        (Some(m), false) => Some(&m.upgrade),
+        (Some(m), true) => m.downgrade.as_ref(),
+        (None, _) => None,
+    };
+    let function = function.ok_or_else(|| Error::CodeNotRegistered {
+        revision: script.id.clone(),
+        name: name.to_string(),
+        path: script.path.clone(),
+        downgrade: downgrade && registered.is_some(),
+    })?;
+    Ok(Prepared {
+        step,
+        script,
+        statements: Vec::new(),
+        code: Some(function),
+    })
+}
+
+/// Runs a code migration's function on the step's open transaction; an
+/// error rolls the step back.
+fn run_code(sink: &mut dyn Sink, p: &Prepared<'_>, code: &CodeFn) -> Result<()> {
+    let fail = |message: String| Error::CodeFailed {
+        revision: p.script.id.clone(),
+        name: p.script.code.clone().unwrap_or_default(),
+        path: p.script.path.clone(),
+        direction: match p.step.direction {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        },
+        message,
+    };
+    let outcome = match sink.connection() {
+        Ok(Some(conn)) => code(conn).map_err(|e| fail(e.to_string())),
+        Ok(None) => Err(fail("it cannot run in an offline script".into())),
+        Err(db) => Err(Error::db("starting the code migration's transaction", db)),
+    };
+    if outcome.is_err() && sink.is_live() {
+        rollback(sink);
+    }
+    outcome
 }
 
 fn run_own(sink: &mut dyn Sink, sql: &str, action: &str) -> Result<()> {

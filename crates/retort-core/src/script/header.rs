@@ -5,14 +5,15 @@ use std::sync::OnceLock;
 
 use super::{checksum, first_line, Script, ScriptError, Section, SectionTexts, Sections};
 
-/// The header keys, as Alembic writes them.
-const KEYS: [&str; 6] = [
+/// The header keys: Alembic's, then retort's own (`Transaction`, `Code`).
+const KEYS: [&str; 7] = [
     "Revision ID",
     "Revises",
     "Branch Labels",
     "Depends On",
     "Create Date",
     "Transaction",
+    "Code",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,7 @@ struct Fields {
     depends_on: Vec<String>,
     create_date: Option<String>,
     transactional: Option<bool>,
+    code: Option<String>,
     seen: Vec<&'static str>,
 }
 
@@ -84,6 +86,24 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
     })?;
     let upgrade = section(path, text, up);
     let downgrade = downgrade.map(|d| section(path, text, d));
+    if fields.code.is_some() {
+        for s in std::iter::once(&upgrade).chain(downgrade.as_ref()) {
+            if let Some(line) = first_sql_line(s) {
+                return Err(ScriptError::at(
+                    path,
+                    Some(line),
+                    "a revision with 'Code:' runs Rust, not SQL: leave its sections empty (comments are fine)",
+                ));
+            }
+        }
+        if fields.transactional == Some(false) {
+            return Err(ScriptError::at(
+                path,
+                None,
+                "a revision with 'Code:' always runs in its transaction: remove 'Transaction: false'",
+            ));
+        }
+    }
     let doc = doc.join("\n").trim().to_string();
     let message = first_line(&doc);
     Ok(Script {
@@ -94,6 +114,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
         depends_on: fields.depends_on,
         create_date: fields.create_date,
         transactional: fields.transactional.unwrap_or(true),
+        code: fields.code,
         message,
         doc,
         checksum: checksum(&upgrade.sql),
@@ -104,6 +125,15 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
             text: OnceLock::from(Box::new(SectionTexts { upgrade, downgrade })),
         },
     })
+}
+
+/// The line of a section's first line that is neither blank nor a `--`
+/// comment.
+fn first_sql_line(s: &Section) -> Option<usize> {
+    s.sql
+        .lines()
+        .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with("--"))
+        .map(|i| s.first_line + i)
 }
 
 /// `-- +upgrade` → Upgrade, `-- +downgrade` → Downgrade.
@@ -293,6 +323,16 @@ fn set_field(
         "Branch Labels" => f.branch_labels = list(value),
         "Depends On" => f.depends_on = list(value),
         "Create Date" => f.create_date = Some(value.to_string()).filter(|v| !v.is_empty()),
+        "Code" => {
+            if value.is_empty() || value.chars().any(char::is_whitespace) {
+                return Err(ScriptError::at(
+                    path,
+                    Some(line_no),
+                    format!("'Code: {value}' must name the Rust migration, one word (Migrator::register_code)"),
+                ));
+            }
+            f.code = Some(value.to_string());
+        }
         _ => {
             f.transactional = Some(match value.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "on" => true,

@@ -45,6 +45,10 @@ pub struct Script {
     pub create_date: Option<String>,
     /// False when the header says `Transaction: false`.
     pub transactional: bool,
+    /// `Code`: the name of the Rust migration that runs instead of SQL
+    /// (registered with [`crate::Migrator::register_code`]); `None` for a
+    /// SQL revision.
+    pub code: Option<String>,
     /// The first line of the description.
     pub message: String,
     /// The whole description (all comment lines before the first header key).
@@ -172,6 +176,7 @@ impl Script {
             depends_on: header.depends_on,
             create_date: header.create_date,
             transactional: header.transactional,
+            code: header.code,
             message,
             doc: header.doc,
             checksum: header.checksum,
@@ -193,6 +198,7 @@ impl Script {
             depends_on: self.depends_on.clone(),
             create_date: self.create_date.clone(),
             transactional: self.transactional,
+            code: self.code.clone(),
             doc: self.doc.clone(),
             checksum: self.checksum.clone(),
             upgrade_line: self.sections.upgrade_line,
@@ -267,6 +273,7 @@ impl Script {
             && self.depends_on == other.depends_on
             && self.create_date == other.create_date
             && self.transactional == other.transactional
+            && self.code == other.code
             && self.doc == other.doc
             && self.checksum == other.checksum
     }
@@ -327,6 +334,7 @@ pub(crate) struct CachedHeader {
     pub depends_on: Vec<String>,
     pub create_date: Option<String>,
     pub transactional: bool,
+    pub code: Option<String>,
     pub doc: String,
     pub checksum: String,
     pub upgrade_line: usize,
