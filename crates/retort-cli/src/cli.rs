@@ -223,6 +223,12 @@ pub enum Command {
     Merge(MergeArgs),
     /// Settle a non-transactional revision that an earlier run left half-applied.
     Resolve(ResolveArgs),
+    /// Write revisions from another tool's migrations folder (diesel, sqlx,
+    /// refinery, golang-migrate, goose, dbmate, flyway).
+    Import(ImportArgs),
+    /// Stamp a database another tool migrated, at the revision its own
+    /// history table says (after `retort import`); runs nothing.
+    Adopt(AdoptArgs),
     /// Print the SQL that turns one schema state into another (works outside
     /// a project too).
     Diff(DiffArgs),
@@ -499,6 +505,26 @@ pub struct ShowArgs {
     /// The revision (id, prefix, head, LABEL@head, …).
     #[arg(allow_hyphen_values = true)]
     pub rev: String,
+}
+
+/// `retort import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The tool the migrations were written for.
+    #[arg(long = "from", value_name = "TOOL", value_parser = ["diesel", "sqlx", "refinery", "golang-migrate", "goose", "dbmate", "flyway"])]
+    pub from: String,
+    /// Its migrations folder.
+    pub dir: std::path::PathBuf,
+}
+
+/// `retort adopt`.
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// The tool that migrated the database.
+    #[arg(long = "from", value_name = "TOOL", value_parser = ["diesel", "sqlx", "refinery", "golang-migrate", "goose", "dbmate", "flyway"])]
+    pub from: String,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 /// `retort stamp`.

@@ -30,6 +30,7 @@ pub mod dialect;
 pub mod embed;
 pub mod graph;
 pub mod header_cache;
+pub mod import;
 pub mod lint;
 #[cfg(feature = "tokio")]
 pub mod nonblocking;

@@ -8,11 +8,14 @@ use serde::Serialize;
 
 use retort::dialect::sql;
 
-use crate::cli::{Cli, DowngradeArgs, Format, LockArgs, ResolveArgs, StampArgs, UpgradeArgs};
+use crate::cli::{
+    AdoptArgs, Cli, DowngradeArgs, Format, ImportArgs, LockArgs, ResolveArgs, StampArgs,
+    UpgradeArgs,
+};
 use crate::context::{connect, database_url, load_and_connect, load_project};
 use crate::output::print_json;
 use crate::progress::{self, Work};
-use crate::term::{errln, out};
+use crate::term::{errln, out, outln};
 
 #[derive(Serialize)]
 struct RunJson<'a> {
@@ -236,6 +239,78 @@ pub fn resolve(cli: &Cli, args: &ResolveArgs) -> Result<()> {
                         current.join(", ")
                     }
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `retort import --from TOOL DIR`: the tool's migrations as a chain of
+/// revisions in the project's first version location.
+pub fn import(cli: &Cli, args: &ImportArgs) -> Result<()> {
+    let tool = retort::import::Tool::parse(&args.from)?;
+    let project = load_project(cli)?;
+    let versions = project
+        .config
+        .version_locations
+        .first()
+        .cloned()
+        .ok_or_else(|| retort::Error::Config("no version location to import into".into()))?;
+    let migrations = retort::import::read(tool, &args.dir)?;
+    let written = retort::import::write(tool, &migrations, &versions)?;
+    let irreversible = migrations.iter().filter(|m| m.down.is_none()).count();
+    let outside = migrations.iter().filter(|m| !m.transactional).count();
+    match cli.format {
+        Format::Json => print_json(&serde_json::json!({
+            "command": "import",
+            "from": tool.name(),
+            "revisions": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "irreversible": irreversible,
+            "outside_a_transaction": outside,
+        })),
+        Format::Text => {
+            for path in &written {
+                outln!("{}", path.display());
+            }
+            if !cli.quiet {
+                errln!(
+                    "Imported {} {} migrations ({irreversible} without a down, {outside} outside a transaction). On a database {} already migrated, run `retort adopt --from {}`.",
+                    written.len(),
+                    tool.name(),
+                    tool.name(),
+                    tool.name()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `retort adopt --from TOOL`: stamps the revision the tool's history
+/// table says is applied.
+pub fn adopt(cli: &Cli, args: &AdoptArgs) -> Result<()> {
+    let tool = retort::import::Tool::parse(&args.from)?;
+    let project = load_project(cli)?;
+    let mut migrator = connect(cli, project)?;
+    migrator.set_lock_timeout(lock_timeout(&args.lock)?);
+    let adopted = retort::import::adopt(tool, &mut migrator)?;
+    match cli.format {
+        Format::Json => print_json(&serde_json::json!({
+            "command": "adopt",
+            "from": tool.name(),
+            "applied": adopted.applied,
+            "stamped": adopted.stamped,
+        })),
+        Format::Text => {
+            if !cli.quiet {
+                match &adopted.stamped {
+                    Some(id) => errln!(
+                        "Adopted: {} applied {} migrations; the database is now at {id}. Nothing ran.",
+                        tool.name(),
+                        adopted.applied.len()
+                    ),
+                    None => errln!("Adopted: {} applied nothing; the database stays at base.", tool.name()),
+                }
             }
         }
     }

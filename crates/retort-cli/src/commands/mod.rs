@@ -32,6 +32,8 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Upgrade(args) => migrate::upgrade(cli, args),
         Command::Downgrade(args) => migrate::downgrade(cli, args),
         Command::Stamp(args) => migrate::stamp(cli, args),
+        Command::Import(args) => migrate::import(cli, args),
+        Command::Adopt(args) => migrate::adopt(cli, args),
         Command::Current(_) => inspect::current(cli),
         Command::History(args) => inspect::history(cli, args),
         Command::Heads(args) => inspect::heads(cli, args),

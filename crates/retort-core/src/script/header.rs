@@ -470,7 +470,7 @@ mod tests {
     fn errors_name_file_and_line() {
         assert_eq!(
             err("-- x\n-- Revision ID: a\n-- Revizes: b\n-- +upgrade\n"),
-            "v/x.sql:3: unknown header key 'Revizes' (did you mean 'Revises'?); known keys: Revision ID, Revises, Branch Labels, Depends On, Create Date, Transaction"
+            "v/x.sql:3: unknown header key 'Revizes' (did you mean 'Revises'?); known keys: Revision ID, Revises, Branch Labels, Depends On, Create Date, Transaction, Code"
         );
         assert!(err("-- Revision ID: a\n-- Revision ID: b\n-- +upgrade\n")
             .starts_with("v/x.sql:2: 'Revision ID' appears twice"));
