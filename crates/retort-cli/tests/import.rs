@@ -364,7 +364,7 @@ macro_rules! importers {
                 import_and_adopt($tool, backend);
             }
         )*
-        on_both_backends!($($name),*);
+        on_both_backends!($($name,)* the_real_dbmate_migrates_and_retort_adopts);
     };
 }
 
@@ -453,4 +453,95 @@ fn import_and_adopt_refuse_what_does_not_fit() {
     let run = retort(dir, &["adopt", "--from", "golang-migrate"]).fails(2);
     assert!(run.stderr.contains("failed half-way"), "{}", run.stderr);
     assert!(db.versions().is_empty(), "nothing stamped");
+}
+
+/// Runs the real dbmate (from the npm registry) on `db` with the fixture.
+fn run_dbmate(db: &Db, migrations: &Path, args: &[&str]) {
+    let bin =
+        retort_testkit::pgtools::dbmate().expect("dbmate from the npm registry (npm must work)");
+    let url = match db {
+        Db::Sqlite(path, _) => format!("sqlite:{}", path.display()),
+        Db::Pg(pg) => format!("{}?sslmode=disable", pg.url),
+        Db::Maria(_) => unreachable!("SQLite and PostgreSQL only"),
+    };
+    let out = Command::new(bin)
+        .env("DATABASE_URL", url)
+        .arg("--no-dump-schema")
+        .arg("--migrations-dir")
+        .arg(migrations)
+        .args(args)
+        .output()
+        .expect("dbmate runs");
+    assert!(
+        out.status.success(),
+        "dbmate {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// dbmate itself applies the fixture (and rolls part of it back with its
+/// own down scripts); retort imports the same folder and adopts both
+/// databases, fully and half-way.
+fn the_real_dbmate_migrates_and_retort_adopts(backend: Backend) {
+    let steps = steps();
+    let fixture = tempfile::tempdir().unwrap();
+    write_fixture("dbmate", fixture.path());
+
+    let ours = Db::new(backend);
+    let p = project_for(&ours);
+    let dir = p.path();
+    retort(
+        dir,
+        &[
+            "import",
+            "--from",
+            "dbmate",
+            fixture.path().to_str().unwrap(),
+        ],
+    )
+    .ok();
+    retort(dir, &["upgrade", "head"]).ok();
+
+    let theirs = Db::new(backend);
+    run_dbmate(&theirs, fixture.path(), &["up"]);
+    assert_eq!(
+        catalog(&ours),
+        catalog(&theirs),
+        "retort and dbmate built the same"
+    );
+    let config = std::fs::read_to_string(dir.join("retort.toml")).unwrap();
+    std::fs::write(
+        dir.join("retort.toml"),
+        config.replace(&ours.url(), &theirs.url()),
+    )
+    .unwrap();
+    retort(dir, &["adopt", "--from", "dbmate"]).ok();
+    let last = version("dbmate", steps.len() - 1);
+    assert_eq!(theirs.versions(), vec![last]);
+    let up = retort(dir, &["upgrade", "head"]).ok();
+    assert!(!up.stderr.contains("Running upgrade"), "{}", up.stderr);
+
+    // dbmate rolls back 14 with its own downs; retort adopts at the tenth
+    // and applies the rest.
+    let half = Db::new(backend);
+    run_dbmate(&half, fixture.path(), &["up"]);
+    for _ in 0..14 {
+        run_dbmate(&half, fixture.path(), &["rollback"]);
+    }
+    let config = std::fs::read_to_string(dir.join("retort.toml")).unwrap();
+    std::fs::write(
+        dir.join("retort.toml"),
+        config.replace(&theirs.url(), &half.url()),
+    )
+    .unwrap();
+    retort(dir, &["adopt", "--from", "dbmate"]).ok();
+    assert_eq!(half.versions(), vec![version("dbmate", 9)]);
+    let up = retort(dir, &["upgrade", "head"]).ok();
+    assert_eq!(
+        up.stderr.matches("Running upgrade").count(),
+        14,
+        "{}",
+        up.stderr
+    );
+    assert_eq!(catalog(&half), catalog(&ours));
 }

@@ -66,6 +66,22 @@ pub fn npm_server(version: &str) -> Result<PathBuf, String> {
     Ok(package(&dir).join("native").join("bin"))
 }
 
+/// The npm registry's `dbmate` (a real peer tool for the import tests):
+/// its command, installed once into `target/test-tools/dbmate-VERSION`.
+pub fn dbmate() -> Result<PathBuf, String> {
+    const VERSION: &str = "2.36.0";
+    let dir = tools_dir().join(format!("dbmate-{VERSION}"));
+    let dir = once(&dir, |dir| {
+        run(Command::new("npm")
+            .args(["install", "--prefix"])
+            .arg(dir)
+            .args(["--no-save", "--no-audit", "--no-fund", "--silent"])
+            .arg(format!("dbmate@{VERSION}")))
+        .map_err(|e| format!("{e}\n(scripts/test.sh installs node and npm from Debian)"))
+    })?;
+    Ok(dir.join("node_modules").join(".bin").join("dbmate"))
+}
+
 /// The `bin/` of the newest Debian `postgresql-15` package, unpacked.
 pub fn debian_15_newest() -> Result<PathBuf, String> {
     let dir = tools_dir().join("postgres").join("debian-15-newest");
