@@ -6,9 +6,10 @@
 //! an [`EmbeddedProject`]: the files' text (through `include_str!`, so that
 //! editing one rebuilds the crate) with each revision's id and checksum.
 //! At run time [`EmbeddedProject::project`] parses the same text again into
-//! a [`Project`] for a [`crate::Migrator`]:
+//! a [`Project`] for a [`crate::Migrator`] (Rust, shown as text: the macro
+//! lives in the `retort-macros` crate, which this one cannot depend on):
 //!
-//! ```ignore
+//! ```text
 //! static MIGRATIONS: retort::embed::EmbeddedProject =
 //!     retort_macros::embed_migrations!("migrations");
 //!

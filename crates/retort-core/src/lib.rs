@@ -13,6 +13,69 @@
 //! Or carry the revisions in the binary, checked at compile time, with
 //! `retort_macros::embed_migrations!` (see [`embed`]).
 //!
+//! A project can also be built in memory, for example in a test. This one
+//! is applied to an in-memory SQLite database, and then one revision is
+//! taken down again:
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")]
+//! # fn main() -> retort::Result<()> {
+//! use std::path::Path;
+//! use retort::{script::Script, Config, Migrator, Project};
+//!
+//! let revision = |id: &str, parent: &str, up: &str, down: &str| {
+//!     let text = format!(
+//!         "-- {id}\n--\n-- Revision ID: {id}\n-- Revises: {parent}\n\n-- +upgrade\n{up}\n-- +downgrade\n{down}\n"
+//!     );
+//!     Script::parse(Path::new(&format!("{id}.sql")), &text)
+//! };
+//! let scripts = vec![
+//!     revision("a1", "", "CREATE TABLE users (id integer PRIMARY KEY);", "DROP TABLE users;")?,
+//!     revision("b2", "a1", "ALTER TABLE users ADD COLUMN email text;", "ALTER TABLE users DROP COLUMN email;")?,
+//! ];
+//! let project = Project::from_scripts(Config::defaults(Path::new(".")), scripts)?;
+//! assert_eq!(project.graph().heads(), ["b2"]);
+//!
+//! let mut migrator = Migrator::connect(project, "sqlite://:memory:")?;
+//! let applied = migrator.upgrade("head", &mut |_| {})?;
+//! assert_eq!(applied.len(), 2);
+//! assert_eq!(migrator.current()?, ["b2"]);
+//!
+//! migrator.downgrade("-1", &mut |_| {})?;
+//! assert_eq!(migrator.current()?, ["a1"]);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sqlite"))]
+//! # fn main() {}
+//! ```
+//!
+//! Tests of a service get a fresh database at head from a template migrated
+//! once (see [`testing`]):
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")]
+//! # fn main() -> retort::Result<()> {
+//! # use std::path::Path;
+//! # use retort::{script::Script, Config, Project};
+//! # let text = "-- a\n--\n-- Revision ID: a\n-- Revises:\n\n-- +upgrade\nCREATE TABLE t (id integer);\n";
+//! # let project = Project::from_scripts(
+//! #     Config::defaults(Path::new(".")),
+//! #     vec![Script::parse(Path::new("a.sql"), text)?],
+//! # )?;
+//! let folder = std::env::temp_dir().join(format!("retort-doc-{}", std::process::id()));
+//! let server = format!("sqlite:///{}", folder.join("any.db").display());
+//! let db = retort::testing::database(&project, &server)?;
+//! let mut m = retort::Migrator::connect(project.clone(), db.url())?;
+//! assert_eq!(m.current()?, ["a"]);
+//! # drop(m);
+//! # drop(db);
+//! # let _ = std::fs::remove_dir_all(&folder);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sqlite"))]
+//! # fn main() {}
+//! ```
+//!
 //! The pipeline, one module per arrow:
 //!
 //! ```text

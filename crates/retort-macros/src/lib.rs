@@ -1,6 +1,6 @@
 //! `embed_migrations!`: a retort project compiled into the binary.
 //!
-//! ```ignore
+//! ```text
 //! static MIGRATIONS: retort::embed::EmbeddedProject =
 //!     retort_macros::embed_migrations!("migrations");
 //! ```
