@@ -364,7 +364,7 @@ macro_rules! importers {
                 import_and_adopt($tool, backend);
             }
         )*
-        on_both_backends!($($name,)* the_real_dbmate_migrates_and_retort_adopts);
+        on_both_backends!($($name,)* the_real_dbmate_migrates_and_retort_adopts, the_real_sqlx_migrates_and_retort_adopts);
     };
 }
 
@@ -483,65 +483,141 @@ fn run_dbmate(db: &Db, migrations: &Path, args: &[&str]) {
 /// own down scripts); retort imports the same folder and adopts both
 /// databases, fully and half-way.
 fn the_real_dbmate_migrates_and_retort_adopts(backend: Backend) {
+    real_tool_then_adopt("dbmate", backend, &|db, dir, back| {
+        run_dbmate(db, dir, &["up"]);
+        for _ in 0..back {
+            run_dbmate(db, dir, &["rollback"]);
+        }
+    });
+}
+
+/// Runs the real sqlx-cli (built from crates.io once) on `db`.
+fn run_sqlx(db: &Db, migrations: &Path, args: &[&str]) {
+    let bin =
+        retort_testkit::pgtools::cargo_tool("sqlx-cli", "0.9.0", "sqlite,postgres,rustls", "sqlx")
+            .expect("sqlx-cli from crates.io (cargo install must work)");
+    let url = match db {
+        Db::Sqlite(path, _) => format!("sqlite://{}", path.display()),
+        Db::Pg(pg) => pg.url.clone(),
+        Db::Maria(_) => unreachable!("SQLite and PostgreSQL only"),
+    };
+    let out = Command::new(bin)
+        .arg("migrate")
+        .args(args)
+        .arg("--source")
+        .arg(migrations)
+        .args(["--database-url", &url])
+        .output()
+        .expect("sqlx runs");
+    assert!(
+        out.status.success(),
+        "sqlx migrate {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// sqlx-cli itself applies the fixture (and reverts part of it); retort
+/// imports the same folder and adopts both databases.
+fn the_real_sqlx_migrates_and_retort_adopts(backend: Backend) {
+    real_tool_then_adopt("sqlx", backend, &|db, dir, back| {
+        if db_is_new(db) {
+            touch_sqlite(db);
+        }
+        run_sqlx(db, dir, &["run"]);
+        for _ in 0..back {
+            run_sqlx(db, dir, &["revert"]);
+        }
+    });
+}
+
+fn db_is_new(db: &Db) -> bool {
+    matches!(db, Db::Sqlite(path, _) if !path.exists())
+}
+
+/// sqlx does not create a SQLite file: make an empty database.
+fn touch_sqlite(db: &Db) {
+    if let Db::Sqlite(path, _) = db {
+        rusqlite::Connection::open(path).unwrap();
+    }
+}
+
+/// The fixture applied by retort on one database and by the real `tool`
+/// (through `apply(db, folder, how many to roll back)`) on two others: the
+/// catalogs agree, and retort adopts both, fully and half-way.
+fn real_tool_then_adopt(tool: &str, backend: Backend, apply: &dyn Fn(&Db, &Path, usize)) {
     let steps = steps();
     let fixture = tempfile::tempdir().unwrap();
-    write_fixture("dbmate", fixture.path());
-
+    write_fixture(tool, fixture.path());
     let ours = Db::new(backend);
     let p = project_for(&ours);
     let dir = p.path();
     retort(
         dir,
-        &[
-            "import",
-            "--from",
-            "dbmate",
-            fixture.path().to_str().unwrap(),
-        ],
+        &["import", "--from", tool, fixture.path().to_str().unwrap()],
     )
     .ok();
     retort(dir, &["upgrade", "head"]).ok();
 
-    let theirs = Db::new(backend);
-    run_dbmate(&theirs, fixture.path(), &["up"]);
-    assert_eq!(
-        catalog(&ours),
-        catalog(&theirs),
-        "retort and dbmate built the same"
-    );
-    let config = std::fs::read_to_string(dir.join("retort.toml")).unwrap();
-    std::fs::write(
-        dir.join("retort.toml"),
-        config.replace(&ours.url(), &theirs.url()),
-    )
-    .unwrap();
-    retort(dir, &["adopt", "--from", "dbmate"]).ok();
-    let last = version("dbmate", steps.len() - 1);
-    assert_eq!(theirs.versions(), vec![last]);
-    let up = retort(dir, &["upgrade", "head"]).ok();
-    assert!(!up.stderr.contains("Running upgrade"), "{}", up.stderr);
-
-    // dbmate rolls back 14 with its own downs; retort adopts at the tenth
-    // and applies the rest.
-    let half = Db::new(backend);
-    run_dbmate(&half, fixture.path(), &["up"]);
-    for _ in 0..14 {
-        run_dbmate(&half, fixture.path(), &["rollback"]);
+    let mut previous = ours.url();
+    for back in [0, 14] {
+        let theirs = Db::new(backend);
+        apply(&theirs, fixture.path(), back);
+        let config = std::fs::read_to_string(dir.join("retort.toml")).unwrap();
+        std::fs::write(
+            dir.join("retort.toml"),
+            config.replace(&previous, &theirs.url()),
+        )
+        .unwrap();
+        previous = theirs.url();
+        retort(dir, &["adopt", "--from", tool]).ok();
+        let at = steps.len() - back - 1;
+        assert_eq!(theirs.versions(), vec![version(tool, at).replace('.', "_")]);
+        let up = retort(dir, &["upgrade", "head"]).ok();
+        assert_eq!(
+            up.stderr.matches("Running upgrade").count(),
+            back,
+            "{}",
+            up.stderr
+        );
+        assert_eq!(
+            catalog(&theirs),
+            catalog(&ours),
+            "{tool} then retort built what retort did"
+        );
     }
-    let config = std::fs::read_to_string(dir.join("retort.toml")).unwrap();
-    std::fs::write(
-        dir.join("retort.toml"),
-        config.replace(&theirs.url(), &half.url()),
-    )
-    .unwrap();
-    retort(dir, &["adopt", "--from", "dbmate"]).ok();
-    assert_eq!(half.versions(), vec![version("dbmate", 9)]);
-    let up = retort(dir, &["upgrade", "head"]).ok();
-    assert_eq!(
-        up.stderr.matches("Running upgrade").count(),
-        14,
-        "{}",
-        up.stderr
-    );
-    assert_eq!(catalog(&half), catalog(&ours));
+}
+
+/// diesel_cli itself (built from crates.io once, with its bundled SQLite)
+/// applies the fixture and reverts part of it; retort imports the same
+/// folder and adopts both databases. SQLite only: diesel_cli's PostgreSQL
+/// backend links the system's libpq, which the test command does not
+/// install.
+#[test]
+fn the_real_diesel_migrates_and_retort_adopts() {
+    let bin =
+        retort_testkit::pgtools::cargo_tool("diesel_cli", "2.3.14", "sqlite-bundled", "diesel")
+            .expect("diesel_cli from crates.io (cargo install must work)");
+    real_tool_then_adopt("diesel", Backend::Sqlite, &|db, dir, back| {
+        let Db::Sqlite(path, _) = db else {
+            unreachable!("SQLite only")
+        };
+        let diesel = |command: &str| {
+            let out = Command::new(&bin)
+                .args(["migration", command, "--migration-dir"])
+                .arg(dir)
+                .arg("--database-url")
+                .arg(path)
+                .output()
+                .expect("diesel runs");
+            assert!(
+                out.status.success(),
+                "diesel migration {command}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        diesel("run");
+        for _ in 0..back {
+            diesel("revert");
+        }
+    });
 }

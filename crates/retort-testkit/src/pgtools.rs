@@ -53,12 +53,7 @@ pub fn npm_server(version: &str) -> Result<PathBuf, String> {
     let dir = tools_dir().join("postgres").join(format!("npm-{version}"));
     let package = |dir: &Path| dir.join("node_modules").join(NPM_PACKAGE);
     let dir = once(&dir, |dir| {
-        run(Command::new("npm")
-            .args(["install", "--prefix"])
-            .arg(dir)
-            .args(["--no-save", "--no-audit", "--no-fund", "--silent"])
-            .arg(format!("{NPM_PACKAGE}@{version}")))
-        .map_err(|e| format!("{e}\n(scripts/test.sh installs node and npm from Debian)"))?;
+        npm_install(dir, &format!("{NPM_PACKAGE}@{version}"))?;
         run(Command::new("node")
             .arg("scripts/hydrate-symlinks.js")
             .current_dir(package(dir)))
@@ -66,19 +61,42 @@ pub fn npm_server(version: &str) -> Result<PathBuf, String> {
     Ok(package(&dir).join("native").join("bin"))
 }
 
+/// A tool from crates.io, `cargo install`ed once (`--locked`, the given
+/// features) into `target/test-tools/NAME-VERSION`: its binary `bin`.
+pub fn cargo_tool(name: &str, version: &str, features: &str, bin: &str) -> Result<PathBuf, String> {
+    let dir = tools_dir().join(format!("{name}-{version}"));
+    let dir = once(&dir, |dir| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        run(Command::new(cargo)
+            .args(["install", "--locked", "--quiet", "--no-default-features"])
+            .args(["--features", features, "--version", version, "--root"])
+            .arg(dir)
+            .arg(name)
+            // The tool gets its own build folder, not the tests' one.
+            .env_remove("CARGO_TARGET_DIR")
+            .env("CARGO_TARGET_DIR", dir.join("build")))?;
+        let _ = std::fs::remove_dir_all(dir.join("build"));
+        Ok(())
+    })?;
+    Ok(dir.join("bin").join(bin))
+}
+
+/// `npm install PACKAGE@VERSION` into `dir`.
+fn npm_install(dir: &Path, package: &str) -> Result<(), String> {
+    run(Command::new("npm")
+        .args(["install", "--prefix"])
+        .arg(dir)
+        .args(["--no-save", "--no-audit", "--no-fund", "--silent"])
+        .arg(package))
+    .map_err(|e| format!("{e}\n(scripts/test.sh installs node and npm from Debian)"))
+}
+
 /// The npm registry's `dbmate` (a real peer tool for the import tests):
 /// its command, installed once into `target/test-tools/dbmate-VERSION`.
 pub fn dbmate() -> Result<PathBuf, String> {
     const VERSION: &str = "2.36.0";
     let dir = tools_dir().join(format!("dbmate-{VERSION}"));
-    let dir = once(&dir, |dir| {
-        run(Command::new("npm")
-            .args(["install", "--prefix"])
-            .arg(dir)
-            .args(["--no-save", "--no-audit", "--no-fund", "--silent"])
-            .arg(format!("dbmate@{VERSION}")))
-        .map_err(|e| format!("{e}\n(scripts/test.sh installs node and npm from Debian)"))
-    })?;
+    let dir = once(&dir, |dir| npm_install(dir, &format!("dbmate@{VERSION}")))?;
     Ok(dir.join("node_modules").join(".bin").join("dbmate"))
 }
 

@@ -141,7 +141,7 @@ pub(crate) fn drop_all(dialect: &'static dyn Dialect) {
 
 /// Runs `drop_sql` on the server, ignoring failure (the database may be
 /// gone already).
-fn drop_database(dialect: &dyn Dialect, admin_url: &DatabaseUrl, drop_sql: &str) {
+pub(crate) fn drop_database(dialect: &dyn Dialect, admin_url: &DatabaseUrl, drop_sql: &str) {
     if let Ok(mut admin) = dialect.connect(admin_url) {
         let _ = admin.execute(drop_sql);
     }

@@ -31,11 +31,8 @@ pub(super) fn copy(
         .map_err(|db| Error::db(format!("creating the test database {name}"), db))?;
     drop(admin);
     let admin_url = server.clone();
-    let cleanup: Cleanup = Box::new(move || {
-        if let Ok(mut admin) = Mysql.connect(&admin_url) {
-            let _ = admin.execute(&drop_sql);
-        }
-    });
+    let cleanup: Cleanup =
+        Box::new(move || crate::dialect::scratch::drop_database(&Mysql, &admin_url, &drop_sql));
     let url = server.with_database(name);
     let replayed = Mysql
         .connect(&url)

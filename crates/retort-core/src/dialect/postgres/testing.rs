@@ -68,10 +68,7 @@ pub(super) fn copy(
     drop(admin);
     let admin_url = server.clone();
     let drop_sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    let cleanup: Cleanup = Box::new(move || {
-        if let Ok(mut admin) = Postgres.connect(&admin_url) {
-            let _ = admin.execute(&drop_sql);
-        }
-    });
+    let cleanup: Cleanup =
+        Box::new(move || crate::dialect::scratch::drop_database(&Postgres, &admin_url, &drop_sql));
     Ok((server.with_database(name), cleanup))
 }
