@@ -364,7 +364,12 @@ macro_rules! importers {
                 import_and_adopt($tool, backend);
             }
         )*
-        on_both_backends!($($name,)* the_real_dbmate_migrates_and_retort_adopts, the_real_sqlx_migrates_and_retort_adopts);
+        on_both_backends!(
+            $($name,)*
+            the_real_dbmate_migrates_and_retort_adopts,
+            the_real_sqlx_migrates_and_retort_adopts,
+            the_real_refinery_migrates_and_retort_adopts,
+        );
     };
 }
 
@@ -520,9 +525,7 @@ fn run_sqlx(db: &Db, migrations: &Path, args: &[&str]) {
 /// imports the same folder and adopts both databases.
 fn the_real_sqlx_migrates_and_retort_adopts(backend: Backend) {
     real_tool_then_adopt("sqlx", backend, &|db, dir, back| {
-        if db_is_new(db) {
-            touch_sqlite(db);
-        }
+        touch_sqlite(db);
         run_sqlx(db, dir, &["run"]);
         for _ in 0..back {
             run_sqlx(db, dir, &["revert"]);
@@ -530,11 +533,7 @@ fn the_real_sqlx_migrates_and_retort_adopts(backend: Backend) {
     });
 }
 
-fn db_is_new(db: &Db) -> bool {
-    matches!(db, Db::Sqlite(path, _) if !path.exists())
-}
-
-/// sqlx does not create a SQLite file: make an empty database.
+/// sqlx and refinery do not create a SQLite file: make an empty database.
 fn touch_sqlite(db: &Db) {
     if let Db::Sqlite(path, _) = db {
         rusqlite::Connection::open(path).unwrap();
@@ -619,5 +618,39 @@ fn the_real_diesel_migrates_and_retort_adopts() {
         for _ in 0..back {
             diesel("revert");
         }
+    });
+}
+
+/// refinery_cli itself (built from crates.io once) applies the fixture,
+/// all of it or up to a target version (refinery has no down migrations);
+/// retort imports the same folder and adopts both databases.
+fn the_real_refinery_migrates_and_retort_adopts(backend: Backend) {
+    let bin = retort_testkit::pgtools::cargo_tool(
+        "refinery_cli",
+        "0.10.0",
+        "sqlite-bundled,postgresql",
+        "refinery",
+    )
+    .expect("refinery_cli from crates.io (cargo install must work)");
+    let total = steps().len();
+    real_tool_then_adopt("refinery", backend, &|db, dir, back| {
+        touch_sqlite(db);
+        let url = match db {
+            Db::Sqlite(path, _) => format!("sqlite://{}", path.display()),
+            Db::Pg(pg) => pg.url.replace("postgresql://", "postgres://"),
+            Db::Maria(_) => unreachable!("SQLite and PostgreSQL only"),
+        };
+        let out = Command::new(&bin)
+            .env("REFINERY_TEST_URL", url)
+            .args(["migrate", "-e", "REFINERY_TEST_URL", "-p"])
+            .arg(dir)
+            .args(["-t", &(total - back).to_string()])
+            .output()
+            .expect("refinery runs");
+        assert!(
+            out.status.success(),
+            "refinery migrate: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     });
 }
