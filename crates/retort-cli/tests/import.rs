@@ -460,27 +460,42 @@ fn import_and_adopt_refuse_what_does_not_fit() {
     assert!(db.versions().is_empty(), "nothing stamped");
 }
 
+/// The URL a peer tool takes for `db`: SQLite as `sqlite_prefix` and the
+/// file's path.
+fn tool_url(db: &Db, sqlite_prefix: &str) -> String {
+    match db {
+        Db::Sqlite(path, _) => format!("{sqlite_prefix}{}", path.display()),
+        Db::Pg(pg) => pg.url.replace("postgresql://", "postgres://"),
+        Db::Maria(_) => unreachable!("SQLite and PostgreSQL only"),
+    }
+}
+
+/// Runs a peer tool's command, which must succeed.
+fn run_tool(command: &mut Command, what: &str) {
+    let out = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Runs the real dbmate (from the npm registry) on `db` with the fixture.
 fn run_dbmate(db: &Db, migrations: &Path, args: &[&str]) {
     let bin =
         retort_testkit::pgtools::dbmate().expect("dbmate from the npm registry (npm must work)");
     let url = match db {
-        Db::Sqlite(path, _) => format!("sqlite:{}", path.display()),
         Db::Pg(pg) => format!("{}?sslmode=disable", pg.url),
-        Db::Maria(_) => unreachable!("SQLite and PostgreSQL only"),
+        _ => tool_url(db, "sqlite:"),
     };
-    let out = Command::new(bin)
-        .env("DATABASE_URL", url)
-        .arg("--no-dump-schema")
-        .arg("--migrations-dir")
-        .arg(migrations)
-        .args(args)
-        .output()
-        .expect("dbmate runs");
-    assert!(
-        out.status.success(),
-        "dbmate {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_tool(
+        Command::new(bin)
+            .env("DATABASE_URL", url)
+            .arg("--no-dump-schema")
+            .arg("--migrations-dir")
+            .arg(migrations)
+            .args(args),
+        &format!("dbmate {args:?}"),
     );
 }
 
@@ -501,23 +516,14 @@ fn run_sqlx(db: &Db, migrations: &Path, args: &[&str]) {
     let bin =
         retort_testkit::pgtools::cargo_tool("sqlx-cli", "0.9.0", "sqlite,postgres,rustls", "sqlx")
             .expect("sqlx-cli from crates.io (cargo install must work)");
-    let url = match db {
-        Db::Sqlite(path, _) => format!("sqlite://{}", path.display()),
-        Db::Pg(pg) => pg.url.clone(),
-        Db::Maria(_) => unreachable!("SQLite and PostgreSQL only"),
-    };
-    let out = Command::new(bin)
-        .arg("migrate")
-        .args(args)
-        .arg("--source")
-        .arg(migrations)
-        .args(["--database-url", &url])
-        .output()
-        .expect("sqlx runs");
-    assert!(
-        out.status.success(),
-        "sqlx migrate {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_tool(
+        Command::new(bin)
+            .arg("migrate")
+            .args(args)
+            .arg("--source")
+            .arg(migrations)
+            .args(["--database-url", &tool_url(db, "sqlite://")]),
+        &format!("sqlx migrate {args:?}"),
     );
 }
 
@@ -601,17 +607,13 @@ fn the_real_diesel_migrates_and_retort_adopts() {
             unreachable!("SQLite only")
         };
         let diesel = |command: &str| {
-            let out = Command::new(&bin)
-                .args(["migration", command, "--migration-dir"])
-                .arg(dir)
-                .arg("--database-url")
-                .arg(path)
-                .output()
-                .expect("diesel runs");
-            assert!(
-                out.status.success(),
-                "diesel migration {command}: {}",
-                String::from_utf8_lossy(&out.stderr)
+            run_tool(
+                Command::new(&bin)
+                    .args(["migration", command, "--migration-dir"])
+                    .arg(dir)
+                    .arg("--database-url")
+                    .arg(path),
+                &format!("diesel migration {command}"),
             );
         };
         diesel("run");
@@ -635,22 +637,13 @@ fn the_real_refinery_migrates_and_retort_adopts(backend: Backend) {
     let total = steps().len();
     real_tool_then_adopt("refinery", backend, &|db, dir, back| {
         touch_sqlite(db);
-        let url = match db {
-            Db::Sqlite(path, _) => format!("sqlite://{}", path.display()),
-            Db::Pg(pg) => pg.url.replace("postgresql://", "postgres://"),
-            Db::Maria(_) => unreachable!("SQLite and PostgreSQL only"),
-        };
-        let out = Command::new(&bin)
-            .env("REFINERY_TEST_URL", url)
-            .args(["migrate", "-e", "REFINERY_TEST_URL", "-p"])
-            .arg(dir)
-            .args(["-t", &(total - back).to_string()])
-            .output()
-            .expect("refinery runs");
-        assert!(
-            out.status.success(),
-            "refinery migrate: {}",
-            String::from_utf8_lossy(&out.stderr)
+        run_tool(
+            Command::new(&bin)
+                .env("REFINERY_TEST_URL", tool_url(db, "sqlite://"))
+                .args(["migrate", "-e", "REFINERY_TEST_URL", "-p"])
+                .arg(dir)
+                .args(["-t", &(total - back).to_string()]),
+            "refinery migrate",
         );
     });
 }
