@@ -24,14 +24,15 @@ pub struct Cli {
     )]
     pub config: Option<PathBuf>,
 
-    /// Database URL; overrides RETORT_DATABASE_URL and the config file.
+    /// Database URL; overrides RETORT_DATABASE_URL and the config file
+    /// (`upgrade` and `current` take several: a fleet).
     #[arg(
         long,
         global = true,
         help_heading = "Global options",
         value_name = "URL"
     )]
-    pub url: Option<String>,
+    pub url: Vec<String>,
 
     /// Extra KEY=VALUE arguments, readable from templates as `x.KEY`.
     #[arg(short = 'x', global = true, help_heading = "Global options", value_name = "KEY=VALUE", value_parser = parse_key_value)]
@@ -117,6 +118,18 @@ pub enum FormatChoice {
 }
 
 impl Cli {
+    /// The one `--url` of a command that works on one database; several
+    /// are an error.
+    pub fn single_url(&self) -> retort::Result<Option<&str>> {
+        match self.url.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            _ => Err(retort::Error::Usage(
+                "several --url: only `upgrade` and `current` run on a fleet; give this command one URL".into(),
+            )),
+        }
+    }
+
     /// Parses the command line, exiting with a usage error when `--format
     /// mermaid|dot` is given to a command other than `graph`.
     pub fn parse_checked() -> Self {
@@ -445,6 +458,34 @@ pub struct UpgradeArgs {
     pub allow_changed: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// Several targets at once (`upgrade`, `current`).
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// A file of target URLs, one a line (blank lines and `#` comments
+    /// skipped); with it, or with several --url, the command runs on a fleet.
+    #[arg(long = "targets-file", value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+    /// On a fleet: how many targets run at once.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
+    /// On a fleet: after a target fails, start no other (stop) or go on (continue).
+    #[arg(long = "on-error", value_enum, default_value_t = OnErrorChoice::Stop, value_name = "stop|continue", hide_possible_values = true)]
+    pub on_error: OnErrorChoice,
+    /// On a fleet: write a JSON report (per target: revisions applied,
+    /// current, error, time).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// `--on-error`: start no other target (`stop`) or go on (`continue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnErrorChoice {
+    Stop,
+    Continue,
 }
 
 /// `retort downgrade`.
@@ -462,7 +503,10 @@ pub struct DowngradeArgs {
 
 /// `retort current`.
 #[derive(Debug, Args)]
-pub struct CurrentArgs {}
+pub struct CurrentArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
 
 /// `retort history`.
 #[derive(Debug, Args)]

@@ -88,7 +88,7 @@ pub fn database_url(cli: &Cli, project: &Project) -> Result<DatabaseUrl> {
 
 /// [`database_url`] from the config alone.
 fn config_database_url(cli: &Cli, config: &Config) -> Result<DatabaseUrl> {
-    let (url, source) = config.resolve_url(cli.url.as_deref())?;
+    let (url, source) = config.resolve_url(cli.single_url()?)?;
     let base = match source {
         UrlSource::File => config.root.clone(),
         UrlSource::Flag | UrlSource::Env => {

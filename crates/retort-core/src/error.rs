@@ -165,6 +165,14 @@ pub enum Error {
         /// The function's error.
         message: String,
     },
+    /// Targets of a fleet failed (each one's error is in its outcome).
+    #[error("{failed} of {total} targets failed; the others are done. Fix them and run the same command again: each target continues where it stands")]
+    FleetFailed {
+        /// How many failed.
+        failed: usize,
+        /// How many targets there were.
+        total: usize,
+    },
     /// Another runner held the lock for longer than `--lock-timeout`.
     #[error("gave up waiting for the migration lock after {:.1} s{}: another runner is migrating this database; wait for it or raise --lock-timeout", waited.as_secs_f64(), holder.as_deref().map(|h| format!(" (held by {h})")).unwrap_or_default())]
     LockTimeout {

@@ -91,6 +91,7 @@ pub mod config;
 pub mod db_url;
 pub mod dialect;
 pub mod embed;
+pub mod fleet;
 pub mod graph;
 pub mod header_cache;
 pub mod import;

@@ -40,7 +40,7 @@ fn print_created(paths: &[std::path::PathBuf]) {
 /// server) comes from --url or RETORT_DATABASE_URL; without either, SQLite.
 fn init_from_sql(cli: &Cli, args: &InitArgs, file: &std::path::Path) -> Result<()> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let url = retort::config::url_override(cli.url.as_deref())
+    let url = retort::config::url_override(cli.single_url()?)
         .map_or_else(|| "sqlite://:memory:".to_string(), |(url, _)| url);
     let server = retort::DatabaseUrl::parse(&url, &cwd)?;
     let report =

@@ -16,7 +16,17 @@ fn with_current(cli: &Cli, project: Project) -> Result<(Project, Vec<String>)> {
     Ok((project, current))
 }
 
-pub fn current(cli: &Cli) -> Result<()> {
+pub fn current(cli: &Cli, args: &crate::cli::CurrentArgs) -> Result<()> {
+    if cli.url.len() > 1 || args.fleet.targets_file.is_some() {
+        let project = load_project(cli)?;
+        let Some(targets) = super::fleet::targets(cli, &project, &args.fleet)? else {
+            return Err(retort::Error::Usage("a fleet needs several targets".into()));
+        };
+        let options = super::fleet::options(&args.fleet, None);
+        return super::fleet::run(cli, "current", &args.fleet, targets.len(), |on_done| {
+            retort::fleet::current(&project, &targets, &options, on_done)
+        });
+    }
     let mut migrator = load_and_connect(cli)?;
     let rows = migrator.current()?;
     migrator.project().check_current(&rows)?;

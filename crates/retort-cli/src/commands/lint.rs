@@ -47,7 +47,7 @@ fn dialect(cli: &Cli, args: &LintArgs, project: &Project) -> Result<DialectKind>
             LintDialect::Mysql => DialectKind::Mysql,
         });
     }
-    match project.config.resolve_url(cli.url.as_deref()) {
+    match project.config.resolve_url(cli.single_url()?) {
         // Only the scheme is read; nothing connects.
         Ok(_) => Ok(database_url(cli, project)?.kind),
         Err(_) => {

@@ -53,6 +53,9 @@ pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     if args.sql {
         return offline(cli, Direction::Upgrade, &args.target);
     }
+    if cli.url.len() > 1 || args.fleet.targets_file.is_some() {
+        return upgrade_fleet(cli, args);
+    }
     let mut migrator = load_and_connect(cli)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     migrator.set_allow_changed(args.allow_changed);
@@ -315,4 +318,21 @@ pub fn adopt(cli: &Cli, args: &AdoptArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `upgrade` on several targets (`--url` repeated, `--targets-file`).
+fn upgrade_fleet(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    let Some(targets) = super::fleet::targets(cli, &project, &args.fleet)? else {
+        return Err(Error::Usage("a fleet needs several targets".into()));
+    };
+    if args.allow_changed {
+        return Err(Error::Usage(
+            "--allow-changed works on one database at a time; run it on that target alone".into(),
+        ));
+    }
+    let options = super::fleet::options(&args.fleet, lock_timeout(&args.lock)?);
+    super::fleet::run(cli, "upgrade", &args.fleet, targets.len(), |on_done| {
+        retort::fleet::upgrade(&project, &targets, &args.target, &options, on_done)
+    })
 }

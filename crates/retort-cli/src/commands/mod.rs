@@ -2,6 +2,7 @@
 
 mod authoring;
 mod autogen;
+mod fleet;
 mod graph;
 mod inspect;
 mod lint;
@@ -34,7 +35,7 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Stamp(args) => migrate::stamp(cli, args),
         Command::Import(args) => migrate::import(cli, args),
         Command::Adopt(args) => migrate::adopt(cli, args),
-        Command::Current(_) => inspect::current(cli),
+        Command::Current(args) => inspect::current(cli, args),
         Command::History(args) => inspect::history(cli, args),
         Command::Heads(args) => inspect::heads(cli, args),
         Command::Branches(_) => inspect::branches(cli),

@@ -1,0 +1,139 @@
+//! `upgrade` and `current` on a fleet: several `--url`, or
+//! `--targets-file`. One line per target, a summary, `--report FILE`, and
+//! exit 1 when a target failed.
+
+use std::path::Path;
+
+use retort::fleet::{FleetOptions, OnError, TargetOutcome};
+use retort::{DatabaseUrl, Error, Project, Result};
+
+use crate::cli::{Cli, FleetArgs, Format, OnErrorChoice};
+use crate::output::print_json;
+use crate::term::{errln, outln};
+
+/// The fleet's targets, when the command runs on one: every `--url` and
+/// every line of `--targets-file`. `None` for a single database.
+pub fn targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<Vec<DatabaseUrl>>> {
+    let mut urls: Vec<String> = cli.url.clone();
+    if let Some(file) = &args.targets_file {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Error::Config(format!("cannot read targets file {}: {e}", file.display()))
+        })?;
+        urls.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string),
+        );
+        if urls.is_empty() {
+            return Err(Error::Config(format!(
+                "targets file {} lists no URL",
+                file.display()
+            )));
+        }
+    } else if urls.len() < 2 {
+        return Ok(None);
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf());
+    let parsed = urls
+        .iter()
+        .map(|u| Ok(DatabaseUrl::parse(u, &cwd)?.with_session(project.config.session.clone())))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(parsed))
+}
+
+pub fn options(args: &FleetArgs, lock_timeout: Option<std::time::Duration>) -> FleetOptions {
+    FleetOptions {
+        parallel: usize::from(args.parallel),
+        on_error: match args.on_error {
+            OnErrorChoice::Stop => OnError::Stop,
+            OnErrorChoice::Continue => OnError::Continue,
+        },
+        lock_timeout,
+    }
+}
+
+/// One target's line: `ok`, `FAILED` or `skipped`, the URL, what happened.
+fn line(o: &TargetOutcome, command: &str) -> String {
+    if o.skipped {
+        return format!(
+            "skipped  {}  not started: an earlier target failed (--on-error stop)",
+            o.target
+        );
+    }
+    if let Some(e) = &o.error {
+        return format!("FAILED   {}  {e}", o.target);
+    }
+    let at = if o.current.is_empty() {
+        "base".to_string()
+    } else {
+        o.current.join(", ")
+    };
+    match command {
+        "upgrade" if o.applied.is_empty() => format!(
+            "ok       {}  nothing to do (at {at}), {} ms",
+            o.target, o.millis
+        ),
+        "upgrade" => format!(
+            "ok       {}  +{} (now at {at}), {} ms",
+            o.target,
+            o.applied.len(),
+            o.millis
+        ),
+        _ => format!("ok       {}  {at}", o.target),
+    }
+}
+
+/// Prints each outcome as it comes (text), then the summary, the report and
+/// the exit status.
+pub fn run(
+    cli: &Cli,
+    command: &str,
+    args: &FleetArgs,
+    total: usize,
+    go: impl FnOnce(&(dyn Fn(&TargetOutcome) + Sync)) -> Vec<TargetOutcome>,
+) -> Result<()> {
+    let text = cli.format == Format::Text;
+    // Targets finish on several threads: one whole line at a time.
+    let printing = std::sync::Mutex::new(());
+    let outcomes = go(&|o: &TargetOutcome| {
+        if text {
+            let _one_at_a_time = printing.lock();
+            outln!("{}", line(o, command));
+        }
+    });
+    let failed = outcomes.iter().filter(|o| o.failed()).count();
+    let skipped = outcomes.iter().filter(|o| o.skipped).count();
+    let changed = outcomes.iter().filter(|o| !o.applied.is_empty()).count();
+    if let Some(path) = &args.report {
+        let report = serde_json::json!({ "command": command, "targets": outcomes });
+        let body = serde_json::to_string_pretty(&report).unwrap_or_default();
+        std::fs::write(path, body).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+    }
+    match cli.format {
+        Format::Json => print_json(&serde_json::json!({
+            "command": command,
+            "targets": outcomes,
+            "failed": failed,
+            "skipped": skipped,
+        })),
+        Format::Text => {
+            if !cli.quiet {
+                let done = total - failed - skipped;
+                let detail = if command == "upgrade" {
+                    format!("{changed} upgraded, {} already there", done - changed)
+                } else {
+                    format!("{done} read")
+                };
+                errln!("{total} targets: {detail}, {failed} failed, {skipped} not started.");
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Error::FleetFailed { failed, total });
+    }
+    Ok(())
+}

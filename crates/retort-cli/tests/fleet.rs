@@ -1,0 +1,359 @@
+//! `upgrade` and `current` on a fleet: three PostgreSQL clusters, a
+//! MariaDB server and SQLite files as one fleet of 52 targets, migrated
+//! eight at a time; targets that are down or refuse the password; a
+//! stopped roll-out; a rerun that continues where each target stands.
+
+use std::path::Path;
+
+use retort_testkit::mariadb;
+use retort_testkit::pg::{self, Version};
+use retort_testkit::project::TestProject;
+
+mod common;
+
+use common::retort;
+
+/// Three portable revisions: two tables (one with a row) and a third.
+fn project() -> TestProject {
+    let p = TestProject::new();
+    p.write_config("[database]\nurl = \"sqlite:///unused.db\"\n");
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE fleet_a (id integer PRIMARY KEY);\nINSERT INTO fleet_a (id) VALUES (1);",
+        Some("DROP TABLE fleet_a;"),
+    );
+    p.revision(
+        "b",
+        "a",
+        "",
+        "CREATE TABLE fleet_b (id integer PRIMARY KEY, note varchar(20));",
+        Some("DROP TABLE fleet_b;"),
+    );
+    p.revision(
+        "c",
+        "b",
+        "",
+        "CREATE TABLE fleet_c (id integer PRIMARY KEY);",
+        Some("DROP TABLE fleet_c;"),
+    );
+    p
+}
+
+/// One target of the fleet and how to read its history.
+enum Target {
+    Pg(pg::TestDb),
+    Maria(mariadb::TestDb),
+    Sqlite(std::path::PathBuf),
+}
+
+impl Target {
+    fn url(&self) -> String {
+        match self {
+            Target::Pg(db) => db.url.clone(),
+            Target::Maria(db) => db.url.clone(),
+            Target::Sqlite(path) => format!("sqlite:///{}", path.display()),
+        }
+    }
+
+    /// `revision direction` of every history row, in order.
+    fn history(&self) -> Vec<String> {
+        let sql = "SELECT revision, direction FROM retort_history ORDER BY id";
+        match self {
+            Target::Pg(db) => db
+                .client()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| format!("{} {}", r.get::<_, String>(0), r.get::<_, String>(1)))
+                .collect(),
+            Target::Maria(db) => {
+                db.column("SELECT CONCAT(revision, ' ', direction) FROM retort_history ORDER BY id")
+            }
+            Target::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut stmt = conn.prepare(sql).unwrap();
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok(format!(
+                            "{} {}",
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?
+                        ))
+                    })
+                    .unwrap();
+                rows.collect::<Result<_, _>>().unwrap()
+            }
+        }
+    }
+}
+
+fn targets_file(dir: &Path, name: &str, urls: &[String]) -> std::path::PathBuf {
+    let file = dir.join(name);
+    std::fs::write(&file, format!("# the fleet\n\n{}\n", urls.join("\n"))).unwrap();
+    file
+}
+
+const ONCE_EACH: [&str; 3] = ["a upgrade", "b upgrade", "c upgrade"];
+
+#[test]
+fn a_fleet_of_52_targets_on_three_clusters_mariadb_and_sqlite() {
+    let p = project();
+    let dir = p.path();
+    let mut fleet: Vec<Target> = Vec::new();
+    for version in [Version::Pg13, Version::Debian15, Version::Pg18] {
+        for _ in 0..12 {
+            fleet.push(Target::Pg(pg::database_on(version)));
+        }
+    }
+    for _ in 0..6 {
+        fleet.push(Target::Maria(mariadb::database()));
+    }
+    let files = tempfile::tempdir().unwrap();
+    for i in 0..10 {
+        fleet.push(Target::Sqlite(files.path().join(format!("tenant{i}.db"))));
+    }
+    assert_eq!(fleet.len(), 52);
+    let urls: Vec<String> = fleet.iter().map(Target::url).collect();
+    let list = targets_file(files.path(), "targets.txt", &urls);
+    let report = files.path().join("report.json");
+
+    let run = retort(
+        dir,
+        &[
+            "upgrade",
+            "--targets-file",
+            list.to_str().unwrap(),
+            "--parallel",
+            "8",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        52,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("52 targets: 52 upgraded, 0 already there, 0 failed, 0 not started."),
+        "{}",
+        run.stderr
+    );
+    for target in &fleet {
+        assert_eq!(target.history(), ONCE_EACH, "{}", target.url());
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let rows = doc["targets"].as_array().unwrap();
+    assert_eq!(rows.len(), 52);
+    assert!(rows
+        .iter()
+        .all(|t| t["applied"] == serde_json::json!(["a", "b", "c"]) && t["error"].is_null()));
+    assert!(
+        !std::fs::read_to_string(&report)
+            .unwrap()
+            .contains(mariadb::PASSWORD),
+        "passwords are masked"
+    );
+
+    // Again: nothing to do anywhere, nothing applied twice.
+    let again = retort(
+        dir,
+        &[
+            "upgrade",
+            "--targets-file",
+            list.to_str().unwrap(),
+            "--parallel",
+            "8",
+        ],
+    )
+    .ok();
+    assert!(
+        again
+            .stderr
+            .contains("52 targets: 0 upgraded, 52 already there"),
+        "{}",
+        again.stderr
+    );
+    assert!(fleet.iter().all(|t| t.history() == ONCE_EACH));
+
+    // `current` across all of them, in one command.
+    let current = retort(
+        dir,
+        &[
+            "current",
+            "--targets-file",
+            list.to_str().unwrap(),
+            "--parallel",
+            "8",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        current
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("ok ") && l.ends_with("  c"))
+            .count(),
+        52,
+        "{}",
+        current.stdout
+    );
+}
+
+#[test]
+fn failing_targets_are_reported_the_others_finish_and_a_rerun_completes() {
+    let p = project();
+    let dir = p.path();
+    let files = tempfile::tempdir().unwrap();
+    let good: Vec<Target> = (0..5)
+        .map(|i| Target::Sqlite(files.path().join(format!("t{i}.db"))))
+        .collect();
+    let pg_db = pg::database();
+    let maria = mariadb::database();
+    // A server that is down, and a MariaDB user with the wrong password.
+    let down = "postgresql://app:topsecret@127.0.0.1:1/app".to_string();
+    let bad_password = maria.url.replace(mariadb::PASSWORD, "wrong-password");
+    let mut urls: Vec<String> = vec![down.clone(), good[0].url(), bad_password.clone()];
+    urls.extend(good[1..].iter().map(Target::url));
+    urls.push(pg_db.url.clone());
+    let list = targets_file(files.path(), "with-bad.txt", &urls);
+    let report = files.path().join("report.json");
+
+    let run = retort(
+        dir,
+        &[
+            "upgrade",
+            "--targets-file",
+            list.to_str().unwrap(),
+            "--parallel",
+            "3",
+            "--on-error",
+            "continue",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    )
+    .fails(1);
+    assert!(
+        run.stderr
+            .contains("8 targets: 6 upgraded, 0 already there, 2 failed, 0 not started."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("2 of 8 targets failed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with("FAILED"))
+            .count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    for secret in ["topsecret", "wrong-password", mariadb::PASSWORD] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "{secret} printed"
+        );
+        assert!(
+            !std::fs::read_to_string(&report).unwrap().contains(secret),
+            "{secret} in the report"
+        );
+    }
+    for t in &good {
+        assert_eq!(t.history(), ONCE_EACH);
+    }
+    assert_eq!(Target::Pg(pg_db).history(), ONCE_EACH);
+
+    // --on-error stop, one at a time: the failure comes first, nothing else starts.
+    let more = tempfile::tempdir().unwrap();
+    let fresh: Vec<Target> = (0..3)
+        .map(|i| Target::Sqlite(more.path().join(format!("s{i}.db"))))
+        .collect();
+    let mut urls = vec![down];
+    urls.extend(fresh.iter().map(Target::url));
+    let stop_list = targets_file(more.path(), "stop.txt", &urls);
+    let stopped = retort(
+        dir,
+        &["upgrade", "--targets-file", stop_list.to_str().unwrap()],
+    )
+    .fails(1);
+    assert_eq!(
+        stopped
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("skipped"))
+            .count(),
+        3,
+        "{}",
+        stopped.stdout
+    );
+    assert!(
+        fresh
+            .iter()
+            .all(|t| matches!(t, Target::Sqlite(path) if !path.exists())),
+        "not started"
+    );
+
+    // The rerun, without the broken targets, continues where each stands.
+    let fixed: Vec<String> = good
+        .iter()
+        .map(Target::url)
+        .chain(fresh.iter().map(Target::url))
+        .collect();
+    let fixed_list = targets_file(files.path(), "fixed.txt", &fixed);
+    let rerun = retort(
+        dir,
+        &[
+            "upgrade",
+            "--targets-file",
+            fixed_list.to_str().unwrap(),
+            "--parallel",
+            "4",
+        ],
+    )
+    .ok();
+    assert!(
+        rerun
+            .stderr
+            .contains("8 targets: 3 upgraded, 5 already there, 0 failed"),
+        "{}",
+        rerun.stderr
+    );
+    for t in good.iter().chain(&fresh) {
+        assert_eq!(t.history(), ONCE_EACH);
+    }
+}
+
+#[test]
+fn commands_for_one_database_refuse_several_urls() {
+    let p = project();
+    let run = retort(
+        p.path(),
+        &[
+            "--url",
+            "sqlite:///a.db",
+            "--url",
+            "sqlite:///b.db",
+            "downgrade",
+            "base",
+        ],
+    )
+    .fails(2);
+    assert!(
+        run.stderr
+            .contains("only `upgrade` and `current` run on a fleet"),
+        "{}",
+        run.stderr
+    );
+}

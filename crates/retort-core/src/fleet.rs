@@ -1,0 +1,171 @@
+//! Many databases migrated together: the same project upgraded on a list
+//! of targets, `parallel` at a time, each with every single-database
+//! guarantee (its own run lock, its own history), and one outcome per
+//! target. A rerun after failures continues where each target stands,
+//! since each upgrade starts from the target's own version table.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::db_url::DatabaseUrl;
+use crate::migrator::Migrator;
+use crate::project::Project;
+
+/// What to do when a target fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    /// Start no further target (those already running finish).
+    Stop,
+    /// Go on with the other targets.
+    Continue,
+}
+
+/// How a fleet operation runs.
+#[derive(Debug, Clone)]
+pub struct FleetOptions {
+    /// How many targets run at once (at least 1).
+    pub parallel: usize,
+    /// What a failure does to the rest of the fleet.
+    pub on_error: OnError,
+    /// How long each target waits for another runner's lock.
+    pub lock_timeout: Option<Duration>,
+}
+
+impl Default for FleetOptions {
+    fn default() -> Self {
+        Self {
+            parallel: 1,
+            on_error: OnError::Stop,
+            lock_timeout: None,
+        }
+    }
+}
+
+/// What happened on one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetOutcome {
+    /// The target's URL, password masked.
+    pub target: String,
+    /// The revisions applied (or reverted) there, in order.
+    pub applied: Vec<String>,
+    /// Its version-table rows afterwards (as far as known).
+    pub current: Vec<String>,
+    /// Why it failed; `None` when it did not.
+    pub error: Option<String>,
+    /// Not started, because an earlier failure stopped the roll-out.
+    pub skipped: bool,
+    /// How long it took, in milliseconds.
+    pub millis: u64,
+}
+
+impl TargetOutcome {
+    /// True when the target failed.
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// Upgrades every target to `target_rev`. `on_done` is called as each
+/// target finishes (from the worker thread). Outcomes come back in the
+/// order of `targets`.
+pub fn upgrade(
+    project: &Project,
+    targets: &[DatabaseUrl],
+    target_rev: &str,
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+) -> Vec<TargetOutcome> {
+    run(targets, options, on_done, &|url: &DatabaseUrl| {
+        let mut m = Migrator::connect_url(project.clone(), url)?;
+        m.set_lock_timeout(options.lock_timeout);
+        let applied = m.upgrade(target_rev, &mut |_| {})?;
+        Ok((
+            applied.into_iter().map(|s| s.revision).collect(),
+            m.current()?,
+        ))
+    })
+}
+
+/// The version-table rows of every target.
+pub fn current(
+    project: &Project,
+    targets: &[DatabaseUrl],
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+) -> Vec<TargetOutcome> {
+    run(targets, options, on_done, &|url: &DatabaseUrl| {
+        let mut m = Migrator::connect_url(project.clone(), url)?;
+        Ok((Vec::new(), m.current()?))
+    })
+}
+
+/// What one target's work returns: the revisions it ran and where it is.
+type Work<'a> = dyn Fn(&DatabaseUrl) -> crate::Result<(Vec<String>, Vec<String>)> + Sync + 'a;
+
+/// Runs `work` on every target, `parallel` at a time.
+fn run(
+    targets: &[DatabaseUrl],
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+    work: &Work<'_>,
+) -> Vec<TargetOutcome> {
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let outcomes: Mutex<Vec<Option<TargetOutcome>>> = Mutex::new(vec![None; targets.len()]);
+    let workers = options.parallel.clamp(1, targets.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(url) = targets.get(i) else { break };
+                let outcome = if stopped.load(Ordering::SeqCst) {
+                    skipped(url)
+                } else {
+                    one(url, work)
+                };
+                if outcome.failed() && options.on_error == OnError::Stop {
+                    stopped.store(true, Ordering::SeqCst);
+                }
+                on_done(&outcome);
+                if let Ok(mut all) = outcomes.lock() {
+                    all[i] = Some(outcome);
+                }
+            });
+        }
+    });
+    let all = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    all.into_iter()
+        .zip(targets)
+        .map(|(o, url)| o.unwrap_or_else(|| skipped(url)))
+        .collect()
+}
+
+fn one(url: &DatabaseUrl, work: &Work<'_>) -> TargetOutcome {
+    let started = Instant::now();
+    let (applied, current, error) = match work(url) {
+        Ok((applied, current)) => (applied, current, None),
+        Err(e) => (Vec::new(), Vec::new(), Some(e.to_string())),
+    };
+    TargetOutcome {
+        target: url.masked(),
+        applied,
+        current,
+        error,
+        skipped: false,
+        millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+fn skipped(url: &DatabaseUrl) -> TargetOutcome {
+    TargetOutcome {
+        target: url.masked(),
+        applied: Vec::new(),
+        current: Vec::new(),
+        error: None,
+        skipped: true,
+        millis: 0,
+    }
+}
