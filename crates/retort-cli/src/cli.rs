@@ -469,6 +469,13 @@ pub struct FleetArgs {
     /// skipped); with it, or with several --url, the command runs on a fleet.
     #[arg(long = "targets-file", value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
+    /// The fleet is the named group of `[targets]` in retort.toml.
+    #[arg(long = "targets", value_name = "GROUP")]
+    pub targets: Option<String>,
+    /// On a fleet (upgrade): upgrade the first K targets first, and start no
+    /// other if one of them fails.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub canary: usize,
     /// On a fleet: how many targets run at once.
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub parallel: u16,

@@ -357,3 +357,81 @@ fn commands_for_one_database_refuse_several_urls() {
         run.stderr
     );
 }
+
+/// `[targets]` in retort.toml names groups (URLs relative to the project,
+/// like the config's own); `--canary K` upgrades K first and stops the
+/// roll-out when one of them fails, whatever `--on-error` says.
+#[test]
+fn target_groups_from_the_config_and_canaries() {
+    let p = project();
+    let dir = p.path();
+    p.write_config(
+        "[database]\nurl = \"sqlite:///unused.db\"\n\n[targets]\ntenants = [\"sqlite:///t0.db\", \"sqlite:///t1.db\", \"sqlite:///t2.db\", \"sqlite:///t3.db\"]\nbroken_first = [\"postgresql://app:pw@127.0.0.1:1/app\", \"sqlite:///c0.db\", \"sqlite:///c1.db\"]\n",
+    );
+    let run = retort(
+        dir,
+        &[
+            "upgrade",
+            "--targets",
+            "tenants",
+            "--parallel",
+            "2",
+            "--canary",
+            "1",
+        ],
+    )
+    .ok();
+    assert!(
+        run.stderr.contains("4 targets: 4 upgraded"),
+        "{}",
+        run.stderr
+    );
+    for i in 0..4 {
+        assert_eq!(
+            Target::Sqlite(dir.join(format!("t{i}.db"))).history(),
+            ONCE_EACH
+        );
+    }
+    let current = retort(dir, &["current", "--targets", "tenants"]).ok();
+    assert_eq!(
+        current
+            .stdout
+            .lines()
+            .filter(|l| l.ends_with("  c"))
+            .count(),
+        4,
+        "{}",
+        current.stdout
+    );
+
+    // The canary fails: nothing else starts, even with --on-error continue.
+    let run = retort(
+        dir,
+        &[
+            "upgrade",
+            "--targets",
+            "broken_first",
+            "--canary",
+            "1",
+            "--on-error",
+            "continue",
+        ],
+    )
+    .fails(1);
+    assert!(
+        run.stderr
+            .contains("3 targets: 0 upgraded, 0 already there, 1 failed, 2 not started."),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("c0.db").exists() && !dir.join("c1.db").exists());
+
+    let run = retort(dir, &["upgrade", "--targets", "nope"]).fails(2);
+    assert!(
+        run.stderr.contains(
+            "no target group 'nope' in [targets] of retort.toml (groups: broken_first, tenants)"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -73,6 +73,9 @@ pub struct Config {
     /// `exclude_tables`, `exclude_kinds`, `privileges`: what autogenerate
     /// compares.
     pub filter: crate::schema::Filter,
+    /// `[targets]`: named groups of database URLs (`${VAR}` expanded) that
+    /// `upgrade --targets NAME` and `current --targets NAME` run on.
+    pub targets: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +87,9 @@ struct RawConfig {
     migrations: RawMigrations,
     #[serde(default)]
     autogenerate: RawAutogenerate,
+    /// `[targets]`: named groups of URLs for fleets.
+    #[serde(default)]
+    targets: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -279,8 +285,17 @@ impl Config {
             exclude_kinds,
             privileges: a.privileges,
         };
+        let mut targets = std::collections::BTreeMap::new();
+        for (group, urls) in &raw.targets {
+            let expanded = urls
+                .iter()
+                .map(|u| ctx.expand("targets", group, u))
+                .collect::<Result<Vec<_>>>()?;
+            targets.insert(group.clone(), expanded);
+        }
         Ok(Self {
             filter,
+            targets,
             path: source.map(|(p, _)| p.to_path_buf()),
             root: root.to_path_buf(),
             database_url: ctx.expand_opt("database", "url", raw.database.url)?,

@@ -32,6 +32,9 @@ pub struct FleetOptions {
     pub on_error: OnError,
     /// How long each target waits for another runner's lock.
     pub lock_timeout: Option<Duration>,
+    /// Upgrade these many targets first (the canaries); if any of them
+    /// fails, start no other. 0: no canary.
+    pub canary: usize,
 }
 
 impl Default for FleetOptions {
@@ -40,6 +43,7 @@ impl Default for FleetOptions {
             parallel: 1,
             on_error: OnError::Stop,
             lock_timeout: None,
+            canary: 0,
         }
     }
 }
@@ -55,7 +59,8 @@ pub struct TargetOutcome {
     pub current: Vec<String>,
     /// Why it failed; `None` when it did not.
     pub error: Option<String>,
-    /// Not started, because an earlier failure stopped the roll-out.
+    /// Not started, because an earlier failure (or a failed canary) stopped
+    /// the roll-out.
     pub skipped: bool,
     /// How long it took, in milliseconds.
     pub millis: u64,
@@ -78,7 +83,7 @@ pub fn upgrade(
     options: &FleetOptions,
     on_done: &(dyn Fn(&TargetOutcome) + Sync),
 ) -> Vec<TargetOutcome> {
-    run(targets, options, on_done, &|url: &DatabaseUrl| {
+    let work = |url: &DatabaseUrl| {
         let mut m = Migrator::connect_url(project.clone(), url)?;
         m.set_lock_timeout(options.lock_timeout);
         let applied = m.upgrade(target_rev, &mut |_| {})?;
@@ -86,7 +91,23 @@ pub fn upgrade(
             applied.into_iter().map(|s| s.revision).collect(),
             m.current()?,
         ))
-    })
+    };
+    let canaries = options.canary.min(targets.len());
+    if canaries == 0 {
+        return run(targets, options, on_done, &work);
+    }
+    let (first, rest) = targets.split_at(canaries);
+    let mut outcomes = run(first, options, on_done, &work);
+    if outcomes.iter().any(TargetOutcome::failed) {
+        for url in rest {
+            let outcome = skipped(url);
+            on_done(&outcome);
+            outcomes.push(outcome);
+        }
+    } else {
+        outcomes.extend(run(rest, options, on_done, &work));
+    }
+    outcomes
 }
 
 /// The version-table rows of every target.

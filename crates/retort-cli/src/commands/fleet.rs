@@ -15,6 +15,22 @@ use crate::term::{errln, outln};
 /// every line of `--targets-file`. `None` for a single database.
 pub fn targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<Vec<DatabaseUrl>>> {
     let mut urls: Vec<String> = cli.url.clone();
+    // A group's URLs are relative to the project, as the config file's are.
+    let mut from_config: Vec<String> = Vec::new();
+    if let Some(group) = &args.targets {
+        let Some(list) = project.config.targets.get(group) else {
+            let known: Vec<&str> = project.config.targets.keys().map(String::as_str).collect();
+            return Err(Error::Config(format!(
+                "no target group '{group}' in [targets] of retort.toml (groups: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        from_config.clone_from(list);
+    }
     if let Some(file) = &args.targets_file {
         let text = std::fs::read_to_string(file).map_err(|e| {
             Error::Config(format!("cannot read targets file {}: {e}", file.display()))
@@ -31,14 +47,24 @@ pub fn targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<
                 file.display()
             )));
         }
-    } else if urls.len() < 2 {
+    } else if urls.len() < 2 && args.targets.is_none() {
         return Ok(None);
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf());
-    let parsed = urls
+    let session = &project.config.session;
+    let parse = |u: &String, base: &Path| -> Result<DatabaseUrl> {
+        Ok(DatabaseUrl::parse(u, base)?.with_session(session.clone()))
+    };
+    let mut parsed = from_config
         .iter()
-        .map(|u| Ok(DatabaseUrl::parse(u, &cwd)?.with_session(project.config.session.clone())))
+        .map(|u| parse(u, &project.config.root))
         .collect::<Result<Vec<_>>>()?;
+    for u in &urls {
+        parsed.push(parse(u, &cwd)?);
+    }
+    if parsed.is_empty() {
+        return Err(Error::Config("the fleet has no target".into()));
+    }
     Ok(Some(parsed))
 }
 
@@ -50,6 +76,7 @@ pub fn options(args: &FleetArgs, lock_timeout: Option<std::time::Duration>) -> F
             OnErrorChoice::Continue => OnError::Continue,
         },
         lock_timeout,
+        canary: args.canary,
     }
 }
 
@@ -57,7 +84,7 @@ pub fn options(args: &FleetArgs, lock_timeout: Option<std::time::Duration>) -> F
 fn line(o: &TargetOutcome, command: &str) -> String {
     if o.skipped {
         return format!(
-            "skipped  {}  not started: an earlier target failed (--on-error stop)",
+            "skipped  {}  not started: an earlier target or a canary failed",
             o.target
         );
     }
