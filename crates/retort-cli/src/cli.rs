@@ -472,6 +472,19 @@ pub struct FleetArgs {
     /// The fleet is the named group of `[targets]` in retort.toml.
     #[arg(long = "targets", value_name = "GROUP")]
     pub targets: Option<String>,
+    /// Schema per tenant (PostgreSQL): these schemas of the one database,
+    /// comma-separated; each gets its own version and history tables.
+    #[arg(
+        long,
+        value_name = "S1,S2,…",
+        value_delimiter = ',',
+        conflicts_with = "schemas_query"
+    )]
+    pub schemas: Vec<String>,
+    /// Schema per tenant: the schemas this query lists (first column), in
+    /// the one database.
+    #[arg(long = "schemas-query", value_name = "SQL")]
+    pub schemas_query: Option<String>,
     /// On a fleet (upgrade): upgrade the first K targets first, and start no
     /// other if one of them fails.
     #[arg(long, value_name = "K", default_value_t = 0)]

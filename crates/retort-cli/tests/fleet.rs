@@ -435,3 +435,118 @@ fn target_groups_from_the_config_and_canaries() {
         run.stderr
     );
 }
+
+/// Schema per tenant: 100 schemas of one PostgreSQL database, each with
+/// its own version and history tables, migrated four at a time; `current`
+/// across them in one command.
+#[test]
+fn a_hundred_tenant_schemas_in_one_postgres_database() {
+    let p = project();
+    let dir = p.path();
+    let db = pg::database();
+    let mut create = String::new();
+    for i in 0..100 {
+        create.push_str(&format!("CREATE SCHEMA tenant_{i:03};\n"));
+    }
+    db.client().batch_execute(&create).unwrap();
+    let query = "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1";
+
+    let run = retort(
+        dir,
+        &[
+            "--url",
+            &db.url,
+            "upgrade",
+            "--schemas-query",
+            query,
+            "--parallel",
+            "4",
+        ],
+    )
+    .ok();
+    assert!(
+        run.stderr.contains("100 targets: 100 upgraded"),
+        "{}",
+        run.stderr
+    );
+    let mut client = db.client();
+    for i in [0, 42, 99] {
+        let schema = format!("tenant_{i:03}");
+        let tables: Vec<String> = client
+            .query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = $1 ORDER BY 1",
+                &[&schema],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(
+            tables,
+            [
+                "fleet_a",
+                "fleet_b",
+                "fleet_c",
+                "retort_history",
+                "retort_version"
+            ],
+            "{schema}"
+        );
+        let history: i64 = client
+            .query_one(
+                &format!("SELECT count(*) FROM {schema}.retort_history"),
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(history, 3, "{schema}: each revision once");
+    }
+    let public: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(public, 0, "nothing in public");
+
+    let current = retort(
+        dir,
+        &[
+            "--url",
+            &db.url,
+            "current",
+            "--schemas",
+            "tenant_000,tenant_050,tenant_099",
+            "--format",
+            "json",
+        ],
+    )
+    .ok();
+    let doc: serde_json::Value = serde_json::from_str(&current.stdout).unwrap();
+    let rows = doc["targets"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|t| t["current"] == serde_json::json!(["c"])),
+        "{}",
+        current.stdout
+    );
+    assert!(rows[1]["target"]
+        .as_str()
+        .unwrap()
+        .ends_with("schema tenant_050"));
+
+    let sqlite = retort(
+        dir,
+        &["--url", "sqlite:///x.db", "upgrade", "--schemas", "a,b"],
+    )
+    .fails(1);
+    assert!(
+        sqlite
+            .stdout
+            .contains("schema per tenant is for PostgreSQL"),
+        "{}",
+        sqlite.stdout
+    );
+}

@@ -11,8 +11,69 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::db_url::DatabaseUrl;
+use crate::dialect::DialectKind;
+use crate::error::{Error, Result};
 use crate::migrator::Migrator;
 use crate::project::Project;
+
+/// One target of a fleet: a database, or (schema per tenant, PostgreSQL) a
+/// schema in one, with its own version and history tables in that schema.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The database.
+    pub url: DatabaseUrl,
+    /// The tenant's schema; `None` for the whole database.
+    pub schema: Option<String>,
+}
+
+impl Target {
+    /// A whole database.
+    pub fn database(url: DatabaseUrl) -> Self {
+        Self { url, schema: None }
+    }
+
+    /// The schema `schema` of the PostgreSQL database at `url`.
+    pub fn schema(url: DatabaseUrl, schema: impl Into<String>) -> Self {
+        Self {
+            url,
+            schema: Some(schema.into()),
+        }
+    }
+
+    /// How outcomes name it: the masked URL, and the schema.
+    pub fn label(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{} schema {s}", self.url.masked()),
+            None => self.url.masked(),
+        }
+    }
+
+    /// A migrator on this target: for a schema, the project's version and
+    /// history tables move into it and the session's `search_path` is set
+    /// to it (after the project's own session statements).
+    fn migrator(&self, project: &Project) -> Result<Migrator> {
+        let Some(schema) = &self.schema else {
+            return Migrator::connect_url(project.clone(), &self.url);
+        };
+        if self.url.kind != DialectKind::Postgres {
+            return Err(Error::Usage(format!(
+                "schema per tenant is for PostgreSQL; {} is not",
+                self.url.masked()
+            )));
+        }
+        let mut project = project.clone();
+        project.config.version_table_schema = Some(schema.clone());
+        let mut session = if self.url.session().is_empty() {
+            project.config.session.clone()
+        } else {
+            self.url.session().to_vec()
+        };
+        let ident = crate::dialect::of(self.url.kind).ident(schema);
+        session.push(format!("SET search_path TO {ident}"));
+        let url = self.url.clone().with_session(session);
+        Migrator::connect_url(project, &url)
+    }
+}
 
 /// What to do when a target fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,13 +139,13 @@ impl TargetOutcome {
 /// order of `targets`.
 pub fn upgrade(
     project: &Project,
-    targets: &[DatabaseUrl],
+    targets: &[Target],
     target_rev: &str,
     options: &FleetOptions,
     on_done: &(dyn Fn(&TargetOutcome) + Sync),
 ) -> Vec<TargetOutcome> {
-    let work = |url: &DatabaseUrl| {
-        let mut m = Migrator::connect_url(project.clone(), url)?;
+    let work = |target: &Target| {
+        let mut m = target.migrator(project)?;
         m.set_lock_timeout(options.lock_timeout);
         let applied = m.upgrade(target_rev, &mut |_| {})?;
         Ok((
@@ -113,22 +174,22 @@ pub fn upgrade(
 /// The version-table rows of every target.
 pub fn current(
     project: &Project,
-    targets: &[DatabaseUrl],
+    targets: &[Target],
     options: &FleetOptions,
     on_done: &(dyn Fn(&TargetOutcome) + Sync),
 ) -> Vec<TargetOutcome> {
-    run(targets, options, on_done, &|url: &DatabaseUrl| {
-        let mut m = Migrator::connect_url(project.clone(), url)?;
+    run(targets, options, on_done, &|target: &Target| {
+        let mut m = target.migrator(project)?;
         Ok((Vec::new(), m.current()?))
     })
 }
 
 /// What one target's work returns: the revisions it ran and where it is.
-type Work<'a> = dyn Fn(&DatabaseUrl) -> crate::Result<(Vec<String>, Vec<String>)> + Sync + 'a;
+type Work<'a> = dyn Fn(&Target) -> crate::Result<(Vec<String>, Vec<String>)> + Sync + 'a;
 
 /// Runs `work` on every target, `parallel` at a time.
 fn run(
-    targets: &[DatabaseUrl],
+    targets: &[Target],
     options: &FleetOptions,
     on_done: &(dyn Fn(&TargetOutcome) + Sync),
     work: &Work<'_>,
@@ -164,14 +225,14 @@ fn run(
         .collect()
 }
 
-fn one(url: &DatabaseUrl, work: &Work<'_>) -> TargetOutcome {
+fn one(url: &Target, work: &Work<'_>) -> TargetOutcome {
     let started = Instant::now();
     let (applied, current, error) = match work(url) {
         Ok((applied, current)) => (applied, current, None),
         Err(e) => (Vec::new(), Vec::new(), Some(e.to_string())),
     };
     TargetOutcome {
-        target: url.masked(),
+        target: url.label(),
         applied,
         current,
         error,
@@ -180,9 +241,9 @@ fn one(url: &DatabaseUrl, work: &Work<'_>) -> TargetOutcome {
     }
 }
 
-fn skipped(url: &DatabaseUrl) -> TargetOutcome {
+fn skipped(url: &Target) -> TargetOutcome {
     TargetOutcome {
-        target: url.masked(),
+        target: url.label(),
         applied: Vec::new(),
         current: Vec::new(),
         error: None,

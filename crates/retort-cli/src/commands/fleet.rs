@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use retort::fleet::{FleetOptions, OnError, TargetOutcome};
+use retort::fleet::{FleetOptions, OnError, Target, TargetOutcome};
 use retort::{DatabaseUrl, Error, Project, Result};
 
 use crate::cli::{Cli, FleetArgs, Format, OnErrorChoice};
@@ -13,7 +13,59 @@ use crate::term::{errln, outln};
 
 /// The fleet's targets, when the command runs on one: every `--url` and
 /// every line of `--targets-file`. `None` for a single database.
-pub fn targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<Vec<DatabaseUrl>>> {
+pub fn targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<Vec<Target>>> {
+    if !args.schemas.is_empty() || args.schemas_query.is_some() {
+        return tenant_schemas(cli, project, args).map(Some);
+    }
+    Ok(database_targets(cli, project, args)?
+        .map(|urls| urls.into_iter().map(Target::database).collect()))
+}
+
+/// Whether the command runs on a fleet (several targets, a targets file, a
+/// group, or tenant schemas).
+pub fn is_fleet(cli: &Cli, args: &FleetArgs) -> bool {
+    cli.url.len() > 1
+        || args.targets_file.is_some()
+        || args.targets.is_some()
+        || !args.schemas.is_empty()
+        || args.schemas_query.is_some()
+}
+
+/// Schema per tenant: the schemas of the one database (`--url` or the
+/// config's), listed or queried.
+fn tenant_schemas(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Vec<Target>> {
+    let url = crate::context::database_url(cli, project)?;
+    let schemas: Vec<String> = match &args.schemas_query {
+        Some(sql) => retort::dialect::connect(&url)?
+            .query_column(sql)
+            .map_err(|db| Error::Config(format!("--schemas-query failed: {db}")))?
+            .into_iter()
+            .flatten()
+            .collect(),
+        None => args
+            .schemas
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    };
+    if schemas.is_empty() {
+        return Err(Error::Config(
+            "no tenant schema: --schemas and --schemas-query listed none".into(),
+        ));
+    }
+    Ok(schemas
+        .into_iter()
+        .map(|s| Target::schema(url.clone(), s))
+        .collect())
+}
+
+/// The fleet's databases: every `--url`, group and targets-file line.
+fn database_targets(
+    cli: &Cli,
+    project: &Project,
+    args: &FleetArgs,
+) -> Result<Option<Vec<DatabaseUrl>>> {
     let mut urls: Vec<String> = cli.url.clone();
     // A group's URLs are relative to the project, as the config file's are.
     let mut from_config: Vec<String> = Vec::new();

@@ -17,7 +17,7 @@ fn with_current(cli: &Cli, project: Project) -> Result<(Project, Vec<String>)> {
 }
 
 pub fn current(cli: &Cli, args: &crate::cli::CurrentArgs) -> Result<()> {
-    if cli.url.len() > 1 || args.fleet.targets_file.is_some() || args.fleet.targets.is_some() {
+    if super::fleet::is_fleet(cli, &args.fleet) {
         let project = load_project(cli)?;
         let Some(targets) = super::fleet::targets(cli, &project, &args.fleet)? else {
             return Err(retort::Error::Usage("a fleet needs several targets".into()));

@@ -53,7 +53,7 @@ pub fn upgrade(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     if args.sql {
         return offline(cli, Direction::Upgrade, &args.target);
     }
-    if cli.url.len() > 1 || args.fleet.targets_file.is_some() || args.fleet.targets.is_some() {
+    if super::fleet::is_fleet(cli, &args.fleet) {
         return upgrade_fleet(cli, args);
     }
     let mut migrator = load_and_connect(cli)?;
