@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::db_url::DatabaseUrl;
-use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::migrator::Migrator;
 use crate::project::Project;
@@ -55,12 +54,12 @@ impl Target {
         let Some(schema) = &self.schema else {
             return Migrator::connect_url(project.clone(), &self.url);
         };
-        if self.url.kind != DialectKind::Postgres {
+        let Some(use_schema) = crate::dialect::of(self.url.kind).use_schema_sql(schema) else {
             return Err(Error::Usage(format!(
-                "schema per tenant is for PostgreSQL; {} is not",
+                "schema per tenant is for PostgreSQL, whose sessions switch schema; {} is not (on MariaDB/MySQL a schema is a database: give one URL each)",
                 self.url.masked()
             )));
-        }
+        };
         let mut project = project.clone();
         project.config.version_table_schema = Some(schema.clone());
         let mut session = if self.url.session().is_empty() {
@@ -68,8 +67,7 @@ impl Target {
         } else {
             self.url.session().to_vec()
         };
-        let ident = crate::dialect::of(self.url.kind).ident(schema);
-        session.push(format!("SET search_path TO {ident}"));
+        session.push(use_schema);
         let url = self.url.clone().with_session(session);
         Migrator::connect_url(project, &url)
     }

@@ -142,6 +142,13 @@ pub trait Dialect: Sync {
     /// dropped (for interrupt handlers, where destructors do not run).
     fn drop_scratch_databases(&self) {}
 
+    /// The session statement that makes `schema` where unqualified names
+    /// go (fleets, schema per tenant); `None` where sessions cannot switch
+    /// schema that way.
+    fn use_schema_sql(&self, _schema: &str) -> Option<String> {
+        None
+    }
+
     /// `retort::testing`: the template database called `name` beside
     /// `server` (a file in the same folder for SQLite, a database on the
     /// same server otherwise), created empty when it does not exist yet.

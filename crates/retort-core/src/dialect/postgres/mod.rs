@@ -111,6 +111,10 @@ impl Dialect for Postgres {
         })
     }
 
+    fn use_schema_sql(&self, schema: &str) -> Option<String> {
+        Some(format!("SET search_path TO {}", self.ident(schema)))
+    }
+
     fn test_template(&self, server: &DatabaseUrl, name: &str) -> Result<DatabaseUrl> {
         testing::template(server, name)
     }
