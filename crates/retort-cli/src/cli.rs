@@ -25,7 +25,7 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     /// Database URL; overrides RETORT_DATABASE_URL and the config file
-    /// (`upgrade` and `current` take several: a fleet).
+    /// (`upgrade`, `downgrade` and `current` take several: a fleet).
     #[arg(
         long,
         global = true,
@@ -125,7 +125,7 @@ impl Cli {
             [] => Ok(None),
             [one] => Ok(Some(one)),
             _ => Err(retort::Error::Usage(
-                "several --url: only `upgrade` and `current` run on a fleet; give this command one URL".into(),
+                "several --url: only `upgrade`, `downgrade` and `current` run on a fleet; give this command one URL".into(),
             )),
         }
     }
@@ -462,7 +462,7 @@ pub struct UpgradeArgs {
     pub fleet: FleetArgs,
 }
 
-/// Several targets at once (`upgrade`, `current`).
+/// Several targets at once (`upgrade`, `downgrade`, `current`).
 #[derive(Debug, Args)]
 pub struct FleetArgs {
     /// A file of target URLs, one a line (blank lines and `#` comments
@@ -485,8 +485,8 @@ pub struct FleetArgs {
     /// the one database.
     #[arg(long = "schemas-query", value_name = "SQL")]
     pub schemas_query: Option<String>,
-    /// On a fleet (upgrade): upgrade the first K targets first, and start no
-    /// other if one of them fails.
+    /// On a fleet (upgrade, downgrade): migrate the first K targets first,
+    /// and start no other if one of them fails.
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub canary: usize,
     /// On a fleet: how many targets run at once.
@@ -519,6 +519,8 @@ pub struct DowngradeArgs {
     pub sql: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `retort current`.

@@ -345,14 +345,14 @@ fn commands_for_one_database_refuse_several_urls() {
             "sqlite:///a.db",
             "--url",
             "sqlite:///b.db",
-            "downgrade",
-            "base",
+            "stamp",
+            "head",
         ],
     )
     .fails(2);
     assert!(
         run.stderr
-            .contains("only `upgrade` and `current` run on a fleet"),
+            .contains("only `upgrade`, `downgrade` and `current` run on a fleet"),
         "{}",
         run.stderr
     );
@@ -549,4 +549,53 @@ fn a_hundred_tenant_schemas_in_one_postgres_database() {
         "{}",
         sqlite.stdout
     );
+}
+
+/// `downgrade` on a fleet: every target one step down, each with its own
+/// history row; then back up.
+#[test]
+fn a_fleet_downgrades_and_upgrades_again() {
+    let p = project();
+    let dir = p.path();
+    let files = tempfile::tempdir().unwrap();
+    let pg_db = pg::database();
+    let mut fleet: Vec<Target> = (0..3)
+        .map(|i| Target::Sqlite(files.path().join(format!("d{i}.db"))))
+        .collect();
+    fleet.push(Target::Pg(pg_db));
+    let urls: Vec<String> = fleet.iter().map(Target::url).collect();
+    let list = targets_file(files.path(), "down.txt", &urls);
+    let list = list.to_str().unwrap();
+    retort(dir, &["upgrade", "--targets-file", list, "--parallel", "2"]).ok();
+    let down = retort(
+        dir,
+        &["downgrade", "-1", "--targets-file", list, "--parallel", "2"],
+    )
+    .ok();
+    assert!(
+        down.stderr.contains("4 targets: 4 downgraded"),
+        "{}",
+        down.stderr
+    );
+    assert_eq!(
+        down.stdout
+            .lines()
+            .filter(|l| l.contains("-1 (now at b)"))
+            .count(),
+        4,
+        "{}",
+        down.stdout
+    );
+    for t in &fleet {
+        assert_eq!(
+            t.history(),
+            ["a upgrade", "b upgrade", "c upgrade", "c downgrade"],
+            "{}",
+            t.url()
+        );
+    }
+    retort(dir, &["upgrade", "--targets-file", list]).ok();
+    for t in &fleet {
+        assert_eq!(t.history().len(), 5);
+    }
 }

@@ -151,12 +151,23 @@ pub fn upgrade(
             m.current()?,
         ))
     };
+    with_canaries(targets, options, on_done, &work)
+}
+
+/// [`run`], the canaries first: if one of them fails, the others are
+/// skipped.
+fn with_canaries(
+    targets: &[Target],
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+    work: &Work<'_>,
+) -> Vec<TargetOutcome> {
     let canaries = options.canary.min(targets.len());
     if canaries == 0 {
-        return run(targets, options, on_done, &work);
+        return run(targets, options, on_done, work);
     }
     let (first, rest) = targets.split_at(canaries);
-    let mut outcomes = run(first, options, on_done, &work);
+    let mut outcomes = run(first, options, on_done, work);
     if outcomes.iter().any(TargetOutcome::failed) {
         for url in rest {
             let outcome = skipped(url);
@@ -164,9 +175,29 @@ pub fn upgrade(
             outcomes.push(outcome);
         }
     } else {
-        outcomes.extend(run(rest, options, on_done, &work));
+        outcomes.extend(run(rest, options, on_done, work));
     }
     outcomes
+}
+
+/// Downgrades every target to `target_rev` (`-1`, `base`, a revision…),
+/// as [`upgrade`] does the other way.
+pub fn downgrade(
+    project: &Project,
+    targets: &[Target],
+    target_rev: &str,
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+) -> Vec<TargetOutcome> {
+    with_canaries(targets, options, on_done, &|target: &Target| {
+        let mut m = target.migrator(project)?;
+        m.set_lock_timeout(options.lock_timeout);
+        let reverted = m.downgrade(target_rev, &mut |_| {})?;
+        Ok((
+            reverted.into_iter().map(|s| s.revision).collect(),
+            m.current()?,
+        ))
+    })
 }
 
 /// The version-table rows of every target.

@@ -148,19 +148,23 @@ fn line(o: &TargetOutcome, command: &str) -> String {
     } else {
         o.current.join(", ")
     };
-    match command {
-        "upgrade" if o.applied.is_empty() => format!(
+    let sign = match command {
+        "upgrade" => "+",
+        "downgrade" => "-",
+        _ => return format!("ok       {}  {at}", o.target),
+    };
+    if o.applied.is_empty() {
+        return format!(
             "ok       {}  nothing to do (at {at}), {} ms",
             o.target, o.millis
-        ),
-        "upgrade" => format!(
-            "ok       {}  +{} (now at {at}), {} ms",
-            o.target,
-            o.applied.len(),
-            o.millis
-        ),
-        _ => format!("ok       {}  {at}", o.target),
+        );
     }
+    format!(
+        "ok       {}  {sign}{} (now at {at}), {} ms",
+        o.target,
+        o.applied.len(),
+        o.millis
+    )
 }
 
 /// Prints each outcome as it comes (text), then the summary, the report and
@@ -202,10 +206,9 @@ pub fn run(
         Format::Text => {
             if !cli.quiet {
                 let done = total - failed - skipped;
-                let detail = if command == "upgrade" {
-                    format!("{changed} upgraded, {} already there", done - changed)
-                } else {
-                    format!("{done} read")
+                let detail = match command {
+                    "current" => format!("{done} read"),
+                    verb => format!("{changed} {verb}d, {} already there", done - changed),
                 };
                 errln!("{total} targets: {detail}, {failed} failed, {skipped} not started.");
             }

@@ -85,6 +85,9 @@ pub fn downgrade(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
     if args.sql {
         return offline(cli, Direction::Downgrade, &args.target);
     }
+    if super::fleet::is_fleet(cli, &args.fleet) {
+        return downgrade_fleet(cli, args);
+    }
     let mut migrator = load_and_connect(cli)?;
     migrator.set_lock_timeout(lock_timeout(&args.lock)?);
     let line = progress::Line::steps(cli);
@@ -334,5 +337,17 @@ fn upgrade_fleet(cli: &Cli, args: &UpgradeArgs) -> Result<()> {
     let options = super::fleet::options(&args.fleet, lock_timeout(&args.lock)?);
     super::fleet::run(cli, "upgrade", &args.fleet, targets.len(), |on_done| {
         retort::fleet::upgrade(&project, &targets, &args.target, &options, on_done)
+    })
+}
+
+/// `downgrade` on several targets.
+fn downgrade_fleet(cli: &Cli, args: &DowngradeArgs) -> Result<()> {
+    let project = load_project(cli)?;
+    let Some(targets) = super::fleet::targets(cli, &project, &args.fleet)? else {
+        return Err(Error::Usage("a fleet needs several targets".into()));
+    };
+    let options = super::fleet::options(&args.fleet, lock_timeout(&args.lock)?);
+    super::fleet::run(cli, "downgrade", &args.fleet, targets.len(), |on_done| {
+        retort::fleet::downgrade(&project, &targets, &args.target, &options, on_done)
     })
 }
