@@ -703,6 +703,9 @@ pub fn summary(change: &Change) -> String {
         Change::SetTableStorage { table, .. } => {
             format!("change the storage of table {}", q(table))
         }
+        Change::SetDistribution { table, .. } => {
+            format!("change the Citus distribution of table {}", q(table))
+        }
         Change::ValidateConstraint { table, name } => {
             format!("validate constraint {name} on {}", q(table))
         }

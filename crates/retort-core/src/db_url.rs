@@ -102,6 +102,31 @@ impl DatabaseUrl {
         }
     }
 
+    /// The same URL on another server, `host:port` (a Citus worker): the
+    /// user, password, database and options stay.
+    pub fn with_host_port(&self, host: &str, port: u16) -> DatabaseUrl {
+        let authority_start = self.normalized.find("://").map_or(0, |i| i + 3);
+        let rest = &self.normalized[authority_start..];
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        let user = authority.rfind('@').map_or("", |i| &authority[..=i]);
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
+        DatabaseUrl {
+            kind: self.kind,
+            normalized: format!(
+                "{}{user}{host}:{port}{}",
+                &self.normalized[..authority_start],
+                &rest[authority_end..]
+            ),
+            sqlite: self.sqlite.clone(),
+            session: self.session.clone(),
+        }
+    }
+
     /// The same URL whose connections first run `statements` (the
     /// `[database] session` settings).
     pub fn with_session(mut self, statements: Vec<String>) -> DatabaseUrl {
@@ -191,6 +216,21 @@ mod tests {
 
     fn parse(url: &str) -> DatabaseUrl {
         DatabaseUrl::parse(url, Path::new("/proj")).expect("valid url")
+    }
+
+    #[test]
+    fn another_server_keeps_user_database_and_options() {
+        let url = parse("postgresql://app:s3cret@coord:5432/shop?sslmode=require");
+        assert_eq!(
+            url.with_host_port("10.0.0.7", 6432).as_str(),
+            "postgresql://app:s3cret@10.0.0.7:6432/shop?sslmode=require"
+        );
+        assert_eq!(
+            parse("postgresql://coord/shop")
+                .with_host_port("::1", 5433)
+                .as_str(),
+            "postgresql://[::1]:5433/shop"
+        );
     }
 
     #[test]

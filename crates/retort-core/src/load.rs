@@ -93,7 +93,12 @@ pub fn run_files(scratch: &mut Scratch, files: &[PathBuf]) -> Result<()> {
 /// `server`'s dialect.
 pub fn from_sql(server: &DatabaseUrl, sources: &[PathBuf]) -> Result<Schema> {
     let files = sql_files(sources)?;
-    let mut scratch = Scratch::create(server)?;
+    let mut texts = Vec::with_capacity(files.len());
+    for file in &files {
+        texts.push(std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?);
+    }
+    let created = extensions_created(texts.iter().map(String::as_str));
+    let mut scratch = Scratch::create_for(server, &created)?;
     run_files(&mut scratch, &files)?;
     introspect(scratch.connection(), &[])
 }
@@ -102,9 +107,69 @@ pub fn from_sql(server: &DatabaseUrl, sources: &[PathBuf]) -> Result<Schema> {
 /// built in a scratch database of `server`'s dialect. retort's own tables are
 /// left out.
 pub fn from_migrations(server: &DatabaseUrl, project: &Project, rev: &str) -> Result<Schema> {
-    let mut scratch = Scratch::create(server)?;
+    let mut scratch = scratch_for_revisions(server, project)?;
     let mut migrator = Migrator::with_connection(project.clone(), scratch.take());
     migrator.upgrade(rev, &mut |_| {})?;
     let exclude = [project.version_table(), project.history_table()];
     introspect(migrator.connection(), &exclude)
+}
+
+/// A scratch database for running the project's revisions: it has the
+/// target's extensions that no revision creates itself.
+pub(crate) fn scratch_for_revisions(server: &DatabaseUrl, project: &Project) -> Result<Scratch> {
+    let sections = project.scripts().iter().flat_map(|s| {
+        [true, false].into_iter().filter_map(|up| {
+            s.section(up)
+                .ok()
+                .flatten()
+                .map(|section| section.sql.as_str())
+        })
+    });
+    Scratch::create_for(server, &extensions_created(sections))
+}
+
+/// The extensions that `CREATE EXTENSION` statements in `texts` name (a
+/// plain scan of the words: enough to know which ones the SQL brings
+/// itself).
+pub(crate) fn extensions_created<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for text in texts {
+        let words: Vec<String> = text
+            .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
+            .filter(|w| !w.is_empty())
+            .map(|w| w.trim_matches('"').to_ascii_lowercase())
+            .collect();
+        for (i, pair) in words.windows(2).enumerate() {
+            if pair[0] != "create" || pair[1] != "extension" {
+                continue;
+            }
+            let mut rest = words[i + 2..].iter();
+            let mut name = rest.next();
+            if name.is_some_and(|w| w == "if") {
+                // IF NOT EXISTS
+                name = rest.nth(2);
+            }
+            if let Some(name) = name {
+                out.push(name.clone());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extensions_created;
+
+    #[test]
+    fn finds_the_extensions_sql_creates() {
+        let sql = "create extension if not exists \"uuid-ossp\";\nCREATE EXTENSION hstore WITH SCHEMA public;\n-- CREATE EXTENSION IF NOT EXISTS citus";
+        assert_eq!(
+            extensions_created([sql].into_iter()),
+            ["citus", "hstore", "uuid-ossp"]
+        );
+        assert!(extensions_created(["CREATE TABLE extension (id int)"].into_iter()).is_empty());
+    }
 }

@@ -571,6 +571,7 @@ impl RunState<'_> {
         let d = sink.dialect();
         let started = Instant::now();
         let started_at = now_rfc3339();
+        let tables_pending = self.tables_pending;
         if !self.open(sink, on_progress)? {
             return Ok(None);
         }
@@ -579,11 +580,24 @@ impl RunState<'_> {
             script: p.script,
         });
         sink.comment(&describe_step(p.step, p.script));
-        for statement in &p.statements {
-            if let Err(db) = sink.run(&statement.sql) {
-                if sink.is_live() {
-                    rollback(sink);
-                }
+        if let Err((statement, db)) = run_statements(sink, p, None) {
+            let live = sink.is_live();
+            let setting = d.rerun_setting(&db).filter(|_| live && !self.whole_run());
+            if live {
+                rollback(sink);
+            }
+            let Some(setting) = setting else {
+                return Err(statement_error(p, statement, db));
+            };
+            // The database asked for another mode (Citus's sequential
+            // one): the step runs again from its start, in a new
+            // transaction, under that setting.
+            self.tables_pending = tables_pending;
+            if !self.open(sink, on_progress)? {
+                return Ok(None);
+            }
+            if let Err((statement, db)) = run_statements(sink, p, Some(setting)) {
+                rollback(sink);
                 return Err(statement_error(p, statement, db));
             }
         }
@@ -968,6 +982,23 @@ fn verify_resume(p: &Prepared<'_>, r: &Resume) -> Result<usize> {
         }
     }
     Ok(done)
+}
+
+/// Runs a step's statements inside its open transaction, after `setting`
+/// when given (reported as the first statement's failure if refused); the
+/// statement that failed, and why.
+fn run_statements<'p>(
+    sink: &mut dyn Sink,
+    p: &'p Prepared<'_>,
+    setting: Option<&str>,
+) -> std::result::Result<(), (&'p Statement, DbError)> {
+    if let (Some(setting), Some(first)) = (setting, p.statements.first()) {
+        sink.run(setting).map_err(|db| (first, db))?;
+    }
+    for statement in &p.statements {
+        sink.run(&statement.sql).map_err(|db| (statement, db))?;
+    }
+    Ok(())
 }
 
 fn rollback(sink: &mut dyn Sink) {

@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use crate::autogen::{self, Comparison, Source};
 use crate::db_url::DatabaseUrl;
+use crate::dialect::introspect;
 use crate::dialect::DialectKind;
-use crate::dialect::{introspect, Scratch};
 use crate::error::{Error, Result};
 use crate::migrator::Migrator;
 use crate::plan::Direction;
@@ -341,7 +341,7 @@ fn stairway(
         .into_iter()
         .map(|step| step.revision)
         .collect();
-    let mut scratch = Scratch::create(server)?;
+    let mut scratch = crate::load::scratch_for_revisions(server, project)?;
     let mut migrator = Migrator::with_connection(project.clone(), scratch.take());
     let exclude = [project.version_table(), project.history_table()];
     // Privileges take part only when the project asks for them.

@@ -19,10 +19,14 @@
 //! [`mariadb::database`] does the same with a throwaway MariaDB (`mariadbd`
 //! on a temp datadir, a socket and a free port), for the MySQL dialect.
 //!
+//! [`citus::database`] gives a database on a real Citus cluster (a
+//! coordinator and two workers) when `scripts/build-citus.sh` has built one.
+//!
 //! [`ledgersmb`] brings LedgerSMB's schema from Debian's package at test
 //! time (its GPL licence keeps it out of the repository).
 
 pub mod alembic;
+pub mod citus;
 pub mod dump;
 pub mod ledgersmb;
 pub mod mariadb;

@@ -164,8 +164,7 @@ pub fn database() -> TestDb {
 /// A fresh, empty database for one test on PostgreSQL `version`.
 pub fn database_on(version: Version) -> TestDb {
     let server = server_of(version);
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let name = format!("t_{}_{n}", std::process::id());
+    let name = unique_name("t");
     let mut admin = postgres::Client::connect(&server.url("postgres"), postgres::NoTls)
         .unwrap_or_else(|e| {
             panic!(
@@ -189,6 +188,12 @@ pub fn database_on(version: Version) -> TestDb {
     }
 }
 
+/// A database name no other test of the run uses: `PREFIX_<pid>_<n>`.
+pub fn unique_name(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    format!("{prefix}_{}_{n}", std::process::id())
+}
+
 /// Processes of one test run share a cluster: the run is the test runner
 /// (our parent process), or `RETORT_TEST_RUN_ID` when set.
 fn run_key() -> String {
@@ -197,16 +202,28 @@ fn run_key() -> String {
 }
 
 fn start_or_join(version: Version) -> Result<Server, String> {
-    let key = run_key();
     // Debian's 15 keeps the folder name it always had.
     let name = match version {
-        Version::Debian15 => format!("retort-test-pg-{key}"),
-        v => format!("retort-test-pg{}-{key}", v.label()),
+        Version::Debian15 => "retort-test-pg".to_string(),
+        v => format!("retort-test-pg{}", v.label()),
     };
+    start_or_join_named(&name, || version.bin_dir(), "")
+}
+
+/// The run's cluster called `name` (a folder under the temp dir, suffixed
+/// with the run's key), started on first use from the binaries `bin` gives,
+/// with `extra` added to the server's options (`-c name=value …`).
+pub(crate) fn start_or_join_named(
+    name: &str,
+    bin: impl FnOnce() -> Result<PathBuf, String>,
+    extra: &str,
+) -> Result<Server, String> {
+    let key = run_key();
+    let name = format!("{name}-{key}");
     let base = std::env::temp_dir().join(&name);
     let lock_path = std::env::temp_dir().join(format!("{name}.lock"));
     let lock = crate::sys::locked(&lock_path)?;
-    let result = join(&base).map_or_else(|| start(&base, &key, version), Ok);
+    let result = join(&base).map_or_else(|| start(&base, &key, &bin()?, extra), Ok);
     let _ = lock.unlock();
     result
 }
@@ -222,8 +239,7 @@ fn join(base: &Path) -> Option<Server> {
     Some(Server { port })
 }
 
-fn start(base: &Path, key: &str, version: Version) -> Result<Server, String> {
-    let bin = version.bin_dir()?;
+fn start(base: &Path, key: &str, bin: &Path, extra: &str) -> Result<Server, String> {
     let _ = fs::remove_dir_all(base);
     fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
     let as_root = crate::sys::is_root();
@@ -258,7 +274,7 @@ fn start(base: &Path, key: &str, version: Version) -> Result<Server, String> {
     )?;
     configure_auth_and_tls(as_root, base, &data)?;
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file={}/server.crt -c ssl_key_file={}/server.key",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file={}/server.crt -c ssl_key_file={}/server.key {extra}",
         base.display(),
         base.display(),
         base.display()
@@ -281,7 +297,7 @@ fn start(base: &Path, key: &str, version: Version) -> Result<Server, String> {
         let tail = fs::read_to_string(&log).unwrap_or_default();
         format!("{e}\nserver log:\n{tail}")
     })?;
-    spawn_watchdog(base, &bin, key, as_root)?;
+    spawn_watchdog(base, bin, key, as_root)?;
     create_roles(port)?;
     let mut f = File::create(base.join("port")).map_err(|e| e.to_string())?;
     writeln!(f, "{port}").map_err(|e| e.to_string())?;

@@ -34,7 +34,7 @@ pub use kind::DialectKind;
 pub use scratch::Scratch;
 
 use crate::db_url::DatabaseUrl;
-use crate::error::Result;
+use crate::error::{DbError, Result};
 use crate::schema::{Change, QualifiedName, Schema};
 use sql::TableRef;
 
@@ -133,6 +133,19 @@ pub trait Dialect: Sync {
     /// on `server` (or in memory), dropped when the value goes away.
     fn create_scratch(&self, server: &DatabaseUrl) -> Result<Scratch>;
 
+    /// A scratch database for loading SQL that creates the extensions
+    /// `created_by_sql` itself: it also gets the other extensions the
+    /// database `server` names has (PostgreSQL), so that SQL written for
+    /// that database runs there.
+    fn create_scratch_for(
+        &self,
+        server: &DatabaseUrl,
+        created_by_sql: &[String],
+    ) -> Result<Scratch> {
+        let _ = created_by_sql;
+        self.create_scratch(server)
+    }
+
     /// Where [`Dialect::create_scratch`] puts its databases, for messages.
     fn describe_scratch(&self, server: &DatabaseUrl) -> String {
         format!("a scratch database on {}", server.masked())
@@ -146,6 +159,14 @@ pub trait Dialect: Sync {
     /// go (fleets, schema per tenant); `None` where sessions cannot switch
     /// schema that way.
     fn use_schema_sql(&self, _schema: &str) -> Option<String> {
+        None
+    }
+
+    /// A setting under which a transaction that failed with `error` runs
+    /// when tried again from its start, if the database names one (Citus
+    /// asks for its sequential mode when a transaction mixes DDL on
+    /// distributed tables with access to reference tables).
+    fn rerun_setting(&self, _error: &DbError) -> Option<&'static str> {
         None
     }
 

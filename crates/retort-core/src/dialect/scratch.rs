@@ -35,6 +35,15 @@ impl Scratch {
         Ok(scratch)
     }
 
+    /// Like [`Scratch::create`], for loading SQL that creates the
+    /// extensions `created_by_sql`: the scratch database also gets the
+    /// target's other extensions, which that SQL expects to find.
+    pub fn create_for(server: &DatabaseUrl, created_by_sql: &[String]) -> Result<Self> {
+        let mut scratch = super::of(server.kind).create_scratch_for(server, created_by_sql)?;
+        scratch.session = server.session().to_vec();
+        Ok(scratch)
+    }
+
     /// The session statements its connection ran when opened.
     pub fn session(&self) -> &[String] {
         &self.session
@@ -55,6 +64,31 @@ impl Scratch {
         self.conn
             .as_deref_mut()
             .expect("a scratch database has a connection until dropped")
+    }
+
+    /// Another database that goes with this one (a Citus worker's copy),
+    /// dropped with `drop_sql` through `admin_url` after this one, and by
+    /// the interrupt handler like this one.
+    pub(crate) fn add_companion(
+        &mut self,
+        dialect: &'static dyn Dialect,
+        admin_url: DatabaseUrl,
+        name: String,
+        drop_sql: String,
+    ) {
+        if let Ok(mut live) = LIVE.lock() {
+            live.push((admin_url.clone(), name.clone(), drop_sql.clone()));
+        }
+        let first = self.cleanup.take();
+        self.cleanup = Some(Box::new(move || {
+            if let Some(first) = first {
+                first();
+            }
+            drop_database(dialect, &admin_url, &drop_sql);
+            if let Ok(mut live) = LIVE.lock() {
+                live.retain(|(url, n, _)| !(n == &name && url == &admin_url));
+            }
+        }));
     }
 
     /// Takes the connection out (for a [`crate::Migrator`]); the database is

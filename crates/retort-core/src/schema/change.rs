@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{
-    CheckConstraint, Collation, Column, CompositeType, DefaultPrivilege, Domain, EnumType,
-    ExclusionConstraint, Extension, ForeignKey, Function, Index, Operator, PartitionOf, Policy,
-    PrimaryKey, Privilege, QualifiedName, RangeType, Rule, Sequence, Table, Trigger,
+    CheckConstraint, Collation, Column, CompositeType, DefaultPrivilege, Distribution, Domain,
+    EnumType, ExclusionConstraint, Extension, ForeignKey, Function, Index, Operator, PartitionOf,
+    Policy, PrimaryKey, Privilege, QualifiedName, RangeType, Rule, Sequence, Table, Trigger,
     UniqueConstraint, View, VirtualTable,
 };
 
@@ -174,6 +174,15 @@ pub enum Change {
         unlogged: (bool, bool),
         /// Storage parameters before, after.
         options: (Vec<String>, Vec<String>),
+    },
+    /// Distribute a table over a Citus cluster, undistribute it, or
+    /// change how it is distributed (`create_distributed_table`,
+    /// `create_reference_table`, `undistribute_table`…).
+    SetDistribution {
+        /// The table.
+        table: QualifiedName,
+        /// Before, after (`None`: a plain table).
+        distribution: (Option<Distribution>, Option<Distribution>),
     },
     /// `ALTER TABLE … ADD CONSTRAINT … EXCLUDE …` (PostgreSQL).
     AddExclusion {

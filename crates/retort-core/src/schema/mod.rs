@@ -442,6 +442,37 @@ pub struct Table {
     /// writing SQL for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// How Citus spreads the table over its nodes; `None` for a plain
+    /// table (and everywhere but on a Citus coordinator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
+}
+
+/// How Citus spreads a table over the nodes of a cluster
+/// (`pg_dist_partition`). Shards and Citus's own bookkeeping are not part
+/// of the model: only what `create_distributed_table` and its siblings
+/// say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Distribution {
+    /// Hash-distributed on a column, in shards spread over the workers.
+    Hash {
+        /// The distribution column.
+        column: String,
+        /// The table this one is colocated with: the first table, by name,
+        /// of its colocation group. `None` when this table is that first
+        /// one (it leads its own group).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        colocate_with: Option<QualifiedName>,
+        /// How many shards the group has.
+        shard_count: u32,
+    },
+    /// A reference table: one shard, copied whole to every node.
+    Reference,
+    /// A Citus local table: in Citus's metadata, stored on the coordinator
+    /// (`citus_add_local_table_to_metadata`). Tables Citus converted on its
+    /// own (for a foreign key to a reference table) are not marked.
+    Local,
 }
 
 /// What makes a table a partition of another.

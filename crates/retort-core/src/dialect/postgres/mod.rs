@@ -6,6 +6,7 @@
 mod conn;
 mod introspect;
 mod render;
+mod scratch;
 mod sequence;
 mod testing;
 #[cfg(feature = "postgres")]
@@ -17,7 +18,7 @@ pub use conn::PgConnection;
 use super::sql::TableRef;
 use super::{quote, Capabilities, Connection, Dialect, DialectKind, LockKind, Scratch, SplitRules};
 use crate::db_url::DatabaseUrl;
-use crate::error::Result;
+use crate::error::{DbError, Result};
 use crate::schema::{Change, Schema};
 
 /// The PostgreSQL dialect.
@@ -102,17 +103,28 @@ impl Dialect for Postgres {
     }
 
     fn create_scratch(&self, server: &DatabaseUrl) -> Result<Scratch> {
-        super::scratch::on_server(&Postgres, server, &|_, name| {
-            Ok((
-                format!("CREATE DATABASE {name}"),
-                // Ends the sessions still using it.
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            ))
-        })
+        scratch::create(server, None)
+    }
+
+    fn create_scratch_for(
+        &self,
+        server: &DatabaseUrl,
+        created_by_sql: &[String],
+    ) -> Result<Scratch> {
+        scratch::create(server, Some(created_by_sql))
     }
 
     fn use_schema_sql(&self, schema: &str) -> Option<String> {
         Some(format!("SET search_path TO {}", self.ident(schema)))
+    }
+
+    fn rerun_setting(&self, error: &DbError) -> Option<&'static str> {
+        let asks = |text: &Option<String>| {
+            text.as_deref()
+                .is_some_and(|t| t.contains("citus.multi_shard_modify_mode"))
+        };
+        (asks(&error.hint) || asks(&error.detail))
+            .then_some("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
     }
 
     fn test_template(&self, server: &DatabaseUrl, name: &str) -> Result<DatabaseUrl> {

@@ -33,6 +33,9 @@ pub(super) struct Phases {
     pub(super) drop_domains: Vec<Change>,
     pub(super) replace_types: Vec<Change>,
     pub(super) add_constraints: Vec<Change>,
+    /// Citus distribution: once every table and index exists, before
+    /// the foreign keys (which Citus checks against the distribution).
+    pub(super) distribute: Vec<Change>,
     pub(super) add_fks: Vec<Change>,
     pub(super) create_views: Vec<Change>,
     pub(super) create_row_routines: Vec<Change>,
@@ -76,6 +79,7 @@ impl Phases {
             self.drop_domains,
             self.replace_types,
             self.add_constraints,
+            distribution_order(self.distribute),
             self.add_fks,
             self.create_views,
             self.create_row_routines,
@@ -87,6 +91,32 @@ impl Phases {
         .flatten()
         .collect()
     }
+}
+
+/// Tables leave Citus first; then reference and local tables, then the
+/// first table of each colocation group, then the tables colocated with
+/// one: each `colocate_with` names a table already distributed.
+fn distribution_order(mut changes: Vec<Change>) -> Vec<Change> {
+    use crate::schema::Distribution;
+    changes.sort_by_key(|c| match c {
+        Change::SetDistribution {
+            table,
+            distribution: (_, to),
+        } => {
+            let rank = match to {
+                None => 0,
+                Some(Distribution::Reference | Distribution::Local) => 1,
+                Some(Distribution::Hash {
+                    colocate_with: None,
+                    ..
+                }) => 2,
+                Some(Distribution::Hash { .. }) => 3,
+            };
+            (rank, Some(table.clone()))
+        }
+        _ => (4, None),
+    });
+    changes
 }
 
 /// PostgreSQL refuses to change the type of, or drop, a column a view reads,

@@ -115,6 +115,12 @@ fn new_table(t: &Table, to: &Schema, p: &mut Phases) {
             table: name.clone(),
             index: index.clone(),
         }));
+    if t.distribution.is_some() {
+        p.distribute.push(Change::SetDistribution {
+            table: name.clone(),
+            distribution: (None, t.distribution.clone()),
+        });
+    }
     p.add_fks
         .extend(t.foreign_keys.iter().map(|fk| Change::AddForeignKey {
             table: name.clone(),
@@ -171,6 +177,12 @@ fn table_changes(old: &Table, new: &Table, schemas: (&Schema, &Schema), p: &mut 
             table: name.clone(),
             unlogged: (old.unlogged, new.unlogged),
             options: (old.storage_options.clone(), new.storage_options.clone()),
+        });
+    }
+    if old.distribution != new.distribution {
+        p.distribute.push(Change::SetDistribution {
+            table: name.clone(),
+            distribution: (old.distribution.clone(), new.distribution.clone()),
         });
     }
     if old.comment != new.comment {

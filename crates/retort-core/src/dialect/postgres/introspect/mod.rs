@@ -3,6 +3,7 @@
 //! per table, so thousands of tables are read in a handful of round trips.
 //! Objects that belong to an extension are left to it.
 
+mod citus;
 mod privileges;
 mod routines;
 mod tables;
@@ -26,6 +27,8 @@ struct Facts {
     owned: ExtensionOwned,
     keywords: tables::Keywords,
     opclasses: tables::Opclasses,
+    /// Citus is installed: tables may be distributed.
+    citus: bool,
 }
 
 impl Facts {
@@ -38,9 +41,10 @@ impl Facts {
              UNION ALL SELECT 'k', word FROM pg_get_keywords() WHERE catcode <> 'U' \
              UNION ALL SELECT 'o', opc.oid || ' ' || CASE WHEN ocn.nspname = 'pg_catalog' THEN '' \
                  ELSE quote_ident(ocn.nspname) || '.' END || quote_ident(opc.opcname) \
-             FROM pg_opclass opc JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace WHERE NOT opc.opcdefault",
+             FROM pg_opclass opc JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace WHERE NOT opc.opcdefault \
+             UNION ALL SELECT 'c', '' WHERE to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL",
         )?;
-        let mut version = 0;
+        let (mut version, mut citus) = (0, false);
         let (mut owned, mut keywords) = (Vec::new(), std::collections::HashSet::new());
         let mut opclasses = std::collections::HashMap::new();
         for row in rows {
@@ -51,6 +55,7 @@ impl Facts {
             match kind.as_str() {
                 "v" => version = value.parse().unwrap_or_default(),
                 "e" => owned.push(value),
+                "c" => citus = true,
                 "o" => {
                     if let Some((oid, name)) = value.split_once(' ') {
                         opclasses.insert(oid.parse().unwrap_or_default(), name.to_string());
@@ -67,6 +72,7 @@ impl Facts {
             owned: ExtensionOwned(owned.join(", ")),
             keywords: tables::Keywords(keywords),
             opclasses: tables::Opclasses(opclasses),
+            citus,
         })
     }
 }
@@ -94,6 +100,7 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
         owned,
         keywords,
         opclasses,
+        citus,
     } = Facts::read(conn)?;
     let rel = format!("{USER_NS} AND {}", owned.not_owned("c.oid"));
     // `indnullsnotdistinct` is new in PostgreSQL 15.
@@ -126,6 +133,9 @@ pub(super) fn read(conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Sc
     let extensions = routines::extensions(conn)?;
     let domains = types::domains(conn, &owned)?;
     tables::policies(conn, &mut b, &rel)?;
+    if citus {
+        citus::distribution(conn, &mut b)?;
+    }
     // Its own query: nothing else reads pg_collation whole.
     let collations = types::collations(conn, &owned)?;
     // One query for every access control list (compared only when asked:

@@ -2,6 +2,7 @@
 //! statement here; a new table's foreign keys follow as `ALTER TABLE … ADD`
 //! once every table exists.
 
+mod citus;
 mod grants;
 mod objects;
 mod tables;
@@ -101,6 +102,7 @@ pub(super) fn render(changes: &[Change]) -> Result<Vec<String>> {
         let done = tables::render(d, change, &mut out)
             || types::render(d, change, &mut out)
             || objects::render(d, change, &mut out)
+            || citus::render(d, change, &mut out)
             || grants::render(d, change, &mut out)
             || d.render_standard(change, &mut out);
         if !done {
