@@ -13,6 +13,9 @@
 //! [`dump::schema`] is the second judge of schema equality: a normalised
 //! `pg_dump --schema-only`.
 //!
+//! [`pg::private_server`] starts a cluster of one test's own, which the test
+//! may stop as a crash would (`pg_ctl stop -m immediate`) and start again.
+//!
 //! A test that needs PostgreSQL never skips: if the server cannot be started,
 //! the test fails with a message saying why and how to fix it.
 //!

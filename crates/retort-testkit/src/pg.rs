@@ -240,9 +240,22 @@ fn join(base: &Path) -> Option<Server> {
 }
 
 fn start(base: &Path, key: &str, bin: &Path, extra: &str) -> Result<Server, String> {
+    let as_root = crate::sys::is_root();
+    init_cluster(base, bin, as_root)?;
+    let port = crate::sys::free_port()?;
+    pg_ctl_start(as_root, bin, base, port, false, extra)?;
+    spawn_watchdog(base, bin, key, as_root)?;
+    create_roles(port)?;
+    let mut f = File::create(base.join("port")).map_err(|e| e.to_string())?;
+    writeln!(f, "{port}").map_err(|e| e.to_string())?;
+    Ok(Server { port })
+}
+
+/// A new cluster in `base/data` (emptied first), owned by `postgres` when
+/// running as root, with the test roles' authentication and TLS set up.
+fn init_cluster(base: &Path, bin: &Path, as_root: bool) -> Result<(), String> {
     let _ = fs::remove_dir_all(base);
     fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
-    let as_root = crate::sys::is_root();
     if as_root {
         // initdb refuses to run as root: the cluster belongs to `postgres`.
         let status = Command::new("chown")
@@ -257,8 +270,6 @@ fn start(base: &Path, key: &str, bin: &Path, extra: &str) -> Result<Server, Stri
         }
     }
     let data = base.join("data");
-    let log = base.join("log");
-    let port = crate::sys::free_port()?;
     run_pg(
         as_root,
         &bin.join("initdb"),
@@ -272,10 +283,26 @@ fn start(base: &Path, key: &str, bin: &Path, extra: &str) -> Result<Server, Stri
             "--no-sync".into(),
         ],
     )?;
-    configure_auth_and_tls(as_root, base, &data)?;
+    configure_auth_and_tls(as_root, base, &data)
+}
+
+/// Starts the cluster in `base/data` on `port` and waits until it accepts
+/// connections, with `extra` server options. `durable`: a commit is written to the WAL before it is
+/// acknowledged (`synchronous_commit=on`), so it survives a crash of the
+/// server (not of the machine: `fsync` stays off).
+fn pg_ctl_start(
+    as_root: bool,
+    bin: &Path,
+    base: &Path,
+    port: u16,
+    durable: bool,
+    extra: &str,
+) -> Result<(), String> {
+    let log = base.join("log");
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file={}/server.crt -c ssl_key_file={}/server.key {extra}",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit={} -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file={}/server.crt -c ssl_key_file={}/server.key {extra}",
         base.display(),
+        if durable { "on" } else { "off" },
         base.display(),
         base.display()
     );
@@ -284,7 +311,7 @@ fn start(base: &Path, key: &str, bin: &Path, extra: &str) -> Result<Server, Stri
         &bin.join("pg_ctl"),
         &[
             "-D".into(),
-            data.display().to_string(),
+            base.join("data").display().to_string(),
             "-o".into(),
             opts,
             "-l".into(),
@@ -296,12 +323,117 @@ fn start(base: &Path, key: &str, bin: &Path, extra: &str) -> Result<Server, Stri
     .map_err(|e| {
         let tail = fs::read_to_string(&log).unwrap_or_default();
         format!("{e}\nserver log:\n{tail}")
-    })?;
-    spawn_watchdog(base, bin, key, as_root)?;
-    create_roles(port)?;
-    let mut f = File::create(base.join("port")).map_err(|e| e.to_string())?;
-    writeln!(f, "{port}").map_err(|e| e.to_string())?;
-    Ok(Server { port })
+    })
+}
+
+/// `pg_ctl stop` of the cluster in `base/data` with shutdown mode `mode`
+/// (`immediate`: as a crash, no checkpoint, sessions cut).
+fn pg_ctl_stop(as_root: bool, bin: &Path, base: &Path, mode: &str) -> Result<(), String> {
+    run_pg(
+        as_root,
+        &bin.join("pg_ctl"),
+        &[
+            "-D".into(),
+            base.join("data").display().to_string(),
+            "-m".into(),
+            mode.into(),
+            "-w".into(),
+            "stop".into(),
+        ],
+    )
+}
+
+static PRIVATE: AtomicU32 = AtomicU32::new(0);
+
+/// A PostgreSQL cluster (Debian's 15) of one test's own, which the test may
+/// stop as a crash would ([`PrivateServer::stop_immediate`]) and start
+/// again on the same port. It has the shared server's roles and
+/// authentication ([`PASSWORD_USER`] logs in with scram-sha-256), and a
+/// commit is in the WAL before it is acknowledged, so what was committed
+/// survives [`PrivateServer::stop_immediate`] as it would a crash. Dropping
+/// it stops it and removes its files; a watchdog does the same if the test
+/// process dies first.
+pub struct PrivateServer {
+    /// TCP port on 127.0.0.1 (free while the cluster is stopped).
+    pub port: u16,
+    base: PathBuf,
+    bin: PathBuf,
+    as_root: bool,
+    roles: std::sync::atomic::AtomicBool,
+}
+
+/// A private cluster, started. Panics (the test fails) when it cannot be.
+pub fn private_server() -> PrivateServer {
+    let server = private_server_stopped();
+    server.start();
+    server
+}
+
+/// A private cluster, created but not started: a port nothing listens on
+/// until [`PrivateServer::start`]. Panics when it cannot be created.
+pub fn private_server_stopped() -> PrivateServer {
+    let n = PRIVATE.fetch_add(1, Ordering::SeqCst);
+    let pid = std::process::id();
+    let base = std::env::temp_dir().join(format!("retort-test-private-pg-{pid}-{n}"));
+    let made = (|| -> Result<PrivateServer, String> {
+        let bin = Version::Debian15.bin_dir()?;
+        let as_root = crate::sys::is_root();
+        init_cluster(&base, &bin, as_root)?;
+        spawn_watchdog(&base, &bin, &pid.to_string(), as_root)?;
+        Ok(PrivateServer {
+            port: crate::sys::free_port()?,
+            base: base.clone(),
+            bin,
+            as_root,
+            roles: std::sync::atomic::AtomicBool::new(false),
+        })
+    })();
+    made.unwrap_or_else(|e| panic!("a private PostgreSQL cluster could not be created: {e}"))
+}
+
+impl PrivateServer {
+    /// URL of database `db` as the superuser.
+    pub fn url(&self, db: &str) -> String {
+        format!("postgresql://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// A superuser client on database `db`.
+    pub fn client(&self, db: &str) -> postgres::Client {
+        postgres::Client::connect(&self.url(db), postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url(db)))
+    }
+
+    /// Creates database `name`; returns its URL.
+    pub fn create_database(&self, name: &str) -> String {
+        self.client("postgres")
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("cannot create database {name}: {e:?}"));
+        self.url(name)
+    }
+
+    /// Starts the cluster (again) on its port and waits until it accepts
+    /// connections; after an immediate stop, it recovers first.
+    pub fn start(&self) {
+        pg_ctl_start(self.as_root, &self.bin, &self.base, self.port, true, "")
+            .unwrap_or_else(|e| panic!("the private cluster did not start: {e}"));
+        if !self.roles.swap(true, Ordering::SeqCst) {
+            create_roles(self.port).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// `pg_ctl stop -m immediate`: every session is cut at once, nothing is
+    /// checkpointed, as when a server crashes.
+    pub fn stop_immediate(&self) {
+        pg_ctl_stop(self.as_root, &self.bin, &self.base, "immediate")
+            .unwrap_or_else(|e| panic!("pg_ctl stop -m immediate failed: {e}"));
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        let _ = pg_ctl_stop(self.as_root, &self.bin, &self.base, "immediate");
+        let _ = fs::remove_dir_all(&self.base);
+    }
 }
 
 /// Roles for tests of TLS and authentication: [`TLS_ONLY_USER`] may only
