@@ -118,10 +118,16 @@ fn connect(url: &str) -> postgres::Client {
         .unwrap_or_else(|e| panic!("cannot connect to the Citus test database {url}: {e}"))
 }
 
-/// A fresh Citus database for one test.
+/// A fresh Citus database for one test. Test processes make theirs one at
+/// a time (a lock file of the run): Citus's node registration opens
+/// connections to every worker, and concurrent ones were seen to fail.
 pub fn database() -> CitusDb {
     let cluster = cluster();
     let name = pg::unique_name("c");
+    let lock_path =
+        std::env::temp_dir().join(format!("retort-test-citus-setup-{}.lock", pg::run_key()));
+    let lock = crate::sys::locked(&lock_path)
+        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", lock_path.display()));
     for server in cluster.all() {
         let mut admin = connect(&server.url("postgres"));
         admin
@@ -142,18 +148,21 @@ pub fn database() -> CitusDb {
         cluster: cluster.clone(),
     };
     let mut coordinator = db.client();
-    let mut register = format!(
-        "SELECT citus_set_coordinator_host('127.0.0.1', {});",
+    let mut register = vec![format!(
+        "SELECT citus_set_coordinator_host('127.0.0.1', {})",
         cluster.coordinator.port
-    );
+    )];
     for worker in &cluster.workers {
-        register.push_str(&format!(
-            "SELECT citus_add_node('127.0.0.1', {});",
+        register.push(format!(
+            "SELECT citus_add_node('127.0.0.1', {})",
             worker.port
         ));
     }
-    coordinator
-        .batch_execute(&register)
-        .unwrap_or_else(|e| panic!("cannot register the Citus nodes: {e:?}"));
+    for sql in &register {
+        coordinator
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("cannot register the Citus nodes ({sql}): {e:?}"));
+    }
+    let _ = lock.unlock();
     db
 }

@@ -196,7 +196,7 @@ pub fn unique_name(prefix: &str) -> String {
 
 /// Processes of one test run share a cluster: the run is the test runner
 /// (our parent process), or `RETORT_TEST_RUN_ID` when set.
-fn run_key() -> String {
+pub(crate) fn run_key() -> String {
     std::env::var("RETORT_TEST_RUN_ID")
         .unwrap_or_else(|_| std::os::unix::process::parent_id().to_string())
 }
