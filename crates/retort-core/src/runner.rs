@@ -876,7 +876,8 @@ fn recorded_statement(
             batch.push(claim);
             // Only DDL commits the claim by itself, and only where DDL
             // commits implicitly (MySQL; not CockroachDB).
-            if !together && !(caps.ddl_commits_implicitly && d.commits_implicitly(&statement.sql)) {
+            let commits_claim = caps.ddl_commits_implicitly && d.commits_implicitly(&statement.sql);
+            if !together && !commits_claim {
                 batch.push(sql::commit(d));
             }
         }

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "postgres")]
 mod conn;
+#[cfg(feature = "postgres")]
 pub mod engine;
 mod introspect;
 #[cfg(feature = "postgres")]
