@@ -236,6 +236,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Settle a non-transactional revision that an earlier run left half-applied.
     Resolve(ResolveArgs),
+    /// Show who holds the migration lock; with --force, delete a dead
+    /// holder's lease (CockroachDB, YugabyteDB: docs/engines.md).
+    Unlock(UnlockArgs),
     /// Write revisions from another tool's migrations folder (diesel, sqlx,
     /// refinery, golang-migrate, goose, dbmate, flyway).
     Import(ImportArgs),
@@ -492,6 +495,10 @@ pub struct FleetArgs {
     /// On a fleet: how many targets run at once.
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub parallel: u16,
+    /// On a fleet: at most N targets of one server (host:port) at once
+    /// (default: unbounded, 1 on YugabyteDB).
+    #[arg(long = "per-server", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub per_server: Option<u16>,
     /// On a fleet: after a target fails, start no other (stop) or go on (continue).
     #[arg(long = "on-error", value_enum, default_value_t = OnErrorChoice::Stop, value_name = "stop|continue", hide_possible_values = true)]
     pub on_error: OnErrorChoice,
@@ -621,6 +628,15 @@ pub struct ResolveArgs {
     /// Its effects were undone by hand: leave the version table where it is.
     #[arg(long = "rolled-back")]
     pub rolled_back: bool,
+}
+
+/// `retort unlock`.
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Delete the lease whoever holds it (a dead runner's, before it
+    /// expires); without it, only show the holder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `retort merge`.

@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 /// The configuration file's name.
 pub const CONFIG_FILE: &str = "retort.toml";
 
+/// `[database] lease_ttl` when not set: thirty seconds.
+const DEFAULT_LEASE_TTL: u64 = 30;
+
 /// `[database] lock_wait_timeout` when not set: one minute.
 pub const DEFAULT_LOCK_WAIT_TIMEOUT: u64 = 60;
 
@@ -47,6 +50,10 @@ pub struct Config {
     /// Whether retort.toml sets `[database] lock_wait_timeout` itself (lint
     /// R018 is quiet then).
     pub lock_wait_timeout_set: bool,
+    /// `[database] lease_ttl` (seconds, default 30): how long a lease lock
+    /// (CockroachDB, YugabyteDB) outlives its last heartbeat; a dead
+    /// holder's lease is taken over once it expires (docs/engines.md).
+    pub lease_ttl: std::time::Duration,
     /// `[migrations] script_location`: holds `script.sql.j2`.
     pub script_location: PathBuf,
     /// `[migrations] version_locations`: folders of revision files.
@@ -98,6 +105,7 @@ struct RawDatabase {
     url: Option<String>,
     session: Option<Vec<String>>,
     lock_wait_timeout: Option<u64>,
+    lease_ttl: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -312,6 +320,9 @@ impl Config {
                     .lock_wait_timeout
                     .unwrap_or(DEFAULT_LOCK_WAIT_TIMEOUT)
                     .max(1),
+            ),
+            lease_ttl: std::time::Duration::from_secs(
+                raw.database.lease_ttl.unwrap_or(DEFAULT_LEASE_TTL).max(1),
             ),
             script_location: root.join(script_location),
             version_locations: version_locations.iter().map(|v| root.join(v)).collect(),

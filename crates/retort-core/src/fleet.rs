@@ -94,6 +94,11 @@ pub struct FleetOptions {
     /// Upgrade these many targets first (the canaries); if any of them
     /// fails, start no other. 0: no canary.
     pub canary: usize,
+    /// At most this many targets of one server (same host and port) run
+    /// at once. `None`: the engine's default — unbounded, except on
+    /// YugabyteDB (1 per cluster), found by one connection to each server
+    /// before its first target starts.
+    pub per_server: Option<usize>,
 }
 
 impl Default for FleetOptions {
@@ -103,6 +108,7 @@ impl Default for FleetOptions {
             on_error: OnError::Stop,
             lock_timeout: None,
             canary: 0,
+            per_server: None,
         }
     }
 }
@@ -227,6 +233,7 @@ fn run(
     let stopped = AtomicBool::new(false);
     let outcomes: Mutex<Vec<Option<TargetOutcome>>> = Mutex::new(vec![None; targets.len()]);
     let workers = options.parallel.clamp(1, targets.len().max(1));
+    let gate = servers::Gate::new(options.per_server);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
@@ -235,6 +242,7 @@ fn run(
                 let outcome = if stopped.load(Ordering::SeqCst) {
                     skipped(url)
                 } else {
+                    let _slot = gate.enter(&url.url);
                     one(url, work)
                 };
                 if outcome.failed() && options.on_error == OnError::Stop {
@@ -278,5 +286,156 @@ fn skipped(url: &Target) -> TargetOutcome {
         error: None,
         skipped: true,
         millis: 0,
+    }
+}
+
+/// The per-server bound on targets running at once.
+mod servers {
+    use std::collections::HashMap;
+    use std::sync::{Condvar, Mutex};
+
+    use crate::db_url::DatabaseUrl;
+
+    /// What is known of one server's bound.
+    #[derive(Clone, Copy)]
+    enum Bound {
+        /// A worker is connecting to find the engine's default.
+        Probing,
+        /// Known: `None` unbounded.
+        Known(Option<usize>),
+    }
+
+    /// Hands out slots, at most the bound per server at once. Without a
+    /// bound set, the first worker to reach a server connects once to
+    /// learn its engine's default (YugabyteDB: 1), the others waiting
+    /// meanwhile; a server that cannot be reached is unbounded (its
+    /// targets report the error themselves).
+    pub(super) struct Gate {
+        fixed: Option<usize>,
+        state: Mutex<HashMap<String, (Bound, usize)>>,
+        freed: Condvar,
+    }
+
+    /// A slot held on a server, given back when dropped.
+    pub(super) struct Slot<'g> {
+        gate: &'g Gate,
+        server: String,
+    }
+
+    impl Drop for Slot<'_> {
+        fn drop(&mut self) {
+            if let Ok(mut state) = self.gate.state.lock() {
+                if let Some((_, in_use)) = state.get_mut(&self.server) {
+                    *in_use = in_use.saturating_sub(1);
+                }
+            }
+            self.gate.freed.notify_all();
+        }
+    }
+
+    impl Gate {
+        pub(super) fn new(fixed: Option<usize>) -> Self {
+            Self {
+                fixed: fixed.map(|n| n.max(1)),
+                state: Mutex::new(HashMap::new()),
+                freed: Condvar::new(),
+            }
+        }
+
+        /// Waits for a slot on `url`'s server.
+        pub(super) fn enter(&self, url: &DatabaseUrl) -> Slot<'_> {
+            let server = server_of(url);
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                let entry = state.entry(server.clone()).or_insert_with(|| {
+                    (
+                        match self.fixed {
+                            Some(n) => Bound::Known(Some(n)),
+                            None if url.kind.dialect().capabilities().embedded => {
+                                Bound::Known(None)
+                            }
+                            None => Bound::Probing,
+                        },
+                        usize::MAX,
+                    )
+                });
+                match *entry {
+                    // This worker probes (the entry was just made).
+                    (Bound::Probing, usize::MAX) => {
+                        entry.1 = 0;
+                        drop(state);
+                        let bound = probe(url);
+                        state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                        if let Some(e) = state.get_mut(&server) {
+                            *e = (Bound::Known(bound), e.1 + 1);
+                        }
+                        self.freed.notify_all();
+                        return Slot { gate: self, server };
+                    }
+                    (Bound::Known(bound), in_use)
+                        if in_use == usize::MAX || bound.is_none_or(|b| in_use < b) =>
+                    {
+                        entry.1 = if in_use == usize::MAX { 1 } else { in_use + 1 };
+                        return Slot { gate: self, server };
+                    }
+                    _ => {
+                        state = self.freed.wait(state).unwrap_or_else(|p| p.into_inner());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The engine's default bound, from one connection.
+    fn probe(url: &DatabaseUrl) -> Option<usize> {
+        crate::dialect::connect(url)
+            .ok()
+            .and_then(|conn| conn.capabilities().fleet_per_server)
+    }
+
+    /// `host:port` of a server URL (the whole URL for a file).
+    fn server_of(url: &DatabaseUrl) -> String {
+        let text = url.as_str();
+        let Some((scheme, rest)) = text.split_once("://") else {
+            return text.to_string();
+        };
+        let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if host.is_empty() {
+            // A socket or the default host: the URL's query names it.
+            return text.to_string();
+        }
+        format!("{scheme}://{host}")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn targets_share_a_server_by_host_and_port() {
+            let base = std::path::Path::new("/");
+            let a = DatabaseUrl::parse("postgresql://u:p@db1:5433/a", base).unwrap();
+            let b = DatabaseUrl::parse("postgresql://v@db1:5433/b?sslmode=disable", base).unwrap();
+            let c = DatabaseUrl::parse("postgresql://u@db2:5433/a", base).unwrap();
+            assert_eq!(server_of(&a), server_of(&b));
+            assert_ne!(server_of(&a), server_of(&c));
+        }
+
+        #[test]
+        fn a_fixed_bound_holds_back_the_next_target() {
+            let base = std::path::Path::new("/");
+            let url = DatabaseUrl::parse("postgresql://u@db1:5433/a", base).unwrap();
+            let gate = Gate::new(Some(1));
+            let first = gate.enter(&url);
+            let state = gate.state.lock().unwrap();
+            assert!(matches!(
+                state.get(&server_of(&url)),
+                Some((Bound::Known(Some(1)), 1))
+            ));
+            drop(state);
+            drop(first);
+            let _second = gate.enter(&url);
+        }
     }
 }

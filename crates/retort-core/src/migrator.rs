@@ -5,7 +5,12 @@
 //! whole run (PostgreSQL: a session advisory lock, polled with a try-lock
 //! outside any transaction; SQLite: the write lock of each transaction), and
 //! reads the state again once it has the lock, so a runner that waited finds
-//! the work done and succeeds.
+//! the work done and succeeds. On engines whose lock is a lease
+//! (CockroachDB, YugabyteDB) it is a row in `retort_lock`, renewed by a
+//! heartbeat (docs/engines.md), and errors the engine says to retry
+//! (`40001`) are retried a bounded number of times: the run plans again and
+//! resumes where the failed attempt stopped, so no statement that
+//! committed runs twice.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::code::{CodeMigration, CodeMigrations, CodeResult};
 use crate::db_url::DatabaseUrl;
 use crate::dialect::sql::{self, status, HistoryRow};
-use crate::dialect::{self, Connection, DialectKind};
+use crate::dialect::{self, Connection, DialectKind, Engine, LeaseSettings};
 use crate::error::{ChangedRevision, Error, Result};
 use crate::plan::{Direction, Step, VersionChange};
 use crate::project::Project;
@@ -143,6 +148,51 @@ impl Migrator {
     /// The dialect of the connection.
     pub fn kind(&self) -> DialectKind {
         self.conn.kind()
+    }
+
+    /// The engine behind the connection, as detected at connect time.
+    pub fn engine(&self) -> Engine {
+        self.conn.engine()
+    }
+
+    /// The lease lock's holder right now, where the engine's lock is a
+    /// lease (`None`: not a lease engine, or nobody holds it).
+    pub fn lease_holder(&mut self) -> Result<Option<String>> {
+        let settings = self.lease_settings();
+        self.conn.configure_lease(&settings);
+        self.conn
+            .lease_holder()
+            .map_err(|db| Error::db("reading the lock table", db))
+    }
+
+    /// Deletes the lease lock whoever holds it (`retort unlock --force`: a
+    /// dead holder's lease, before it expires), returning who held it.
+    pub fn break_lease(&mut self) -> Result<Option<String>> {
+        let settings = self.lease_settings();
+        self.conn.configure_lease(&settings);
+        self.conn
+            .break_lease()
+            .map_err(|db| Error::db("deleting the lease", db))
+    }
+
+    /// Where the lease lock lives (`retort_lock` in the version table's
+    /// schema) and its TTL (`RETORT_LEASE_TTL` seconds, else `[database]
+    /// lease_ttl`).
+    fn lease_settings(&self) -> LeaseSettings {
+        let version_table = self.project.version_table();
+        let ttl = std::env::var(LEASE_TTL_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(self.project.config.lease_ttl, Duration::from_secs_f64);
+        LeaseSettings {
+            table: sql::TableRef {
+                schema: version_table.schema.clone(),
+                name: LEASE_TABLE.to_string(),
+            },
+            name: version_table.qualified(),
+            ttl,
+        }
     }
 
     /// The connection, for callers that need to run their own queries.
@@ -296,6 +346,7 @@ impl Migrator {
         on_progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Vec<AppliedStep>> {
         let mut all = Vec::new();
+        let mut attempts = 0;
         let relative = goal != Goal::DowngradeOne && is_relative(target);
         let direction = match goal {
             Goal::Upgrade => Direction::Upgrade,
@@ -333,7 +384,21 @@ impl Migrator {
             let hook = self.progress.as_deref_mut();
             let on_progress =
                 &mut crate::progress::numbered(&self.project, hook, all.len(), total, on_progress);
-            match runner::run(&self.project, &mut sink, &steps, &options, on_progress)? {
+            let caps = sink.capabilities();
+            let outcome = runner::run(&self.project, &mut sink, &steps, &options, on_progress);
+            let outcome = match outcome {
+                Err(e)
+                    if !relative && attempts < runner::RETRY_ATTEMPTS && is_retryable(&e, caps) =>
+                {
+                    // Nothing of the failed statement committed: plan again
+                    // and resume where this attempt stopped.
+                    attempts += 1;
+                    std::thread::sleep(runner::retry_backoff(attempts));
+                    continue;
+                }
+                outcome => outcome?,
+            };
+            match outcome {
                 RunOutcome::Done(applied) => {
                     all.extend(applied);
                     return Ok(all);
@@ -550,6 +615,8 @@ impl Migrator {
     /// inside the database) and saying once that it waits.
     fn lock(&mut self, on_progress: &mut dyn FnMut(Progress<'_>)) -> Result<i64> {
         let key = sql::lock_key(&self.project.version_table());
+        let settings = self.lease_settings();
+        self.conn.configure_lease(&settings);
         let started = Instant::now();
         let mut announced = false;
         loop {
@@ -612,6 +679,24 @@ enum Goal {
     Downgrade,
     /// Take down exactly one current revision (`verify`'s stairway).
     DowngradeOne,
+}
+
+/// The lease lock's table, in the version table's schema.
+pub const LEASE_TABLE: &str = "retort_lock";
+
+/// The environment variable that overrides `[database] lease_ttl`
+/// (seconds, fractions allowed).
+pub const LEASE_TTL_ENV: &str = "RETORT_LEASE_TTL";
+
+/// Whether `e` comes from a database error the engine says to retry
+/// (a statement rolled back, or a bookkeeping write that did not commit).
+fn is_retryable(e: &Error, caps: &dialect::Capabilities) -> bool {
+    match e {
+        Error::Statement(s) => caps.is_retryable(&s.db),
+        Error::Database { db, .. } => caps.is_retryable(db),
+        Error::Unfinished { cause, .. } => is_retryable(cause, caps),
+        _ => false,
+    }
 }
 
 fn is_relative(target: &str) -> bool {

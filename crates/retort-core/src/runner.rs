@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use crate::code::{CodeFn, CodeMigrations};
 use crate::dialect::sql::{self, status, HistoryRow, TableRef};
-use crate::dialect::{Connection, Dialect, OutsideTransaction};
+use crate::dialect::{Capabilities, Connection, Dialect, OutsideTransaction};
 use crate::error::{DbError, Error, Result, StatementError};
 use crate::plan::{Direction, Step};
 use crate::project::Project;
@@ -31,6 +31,11 @@ use crate::script::{checksum, Script, Statement};
 pub trait Sink {
     /// The dialect of the SQL.
     fn dialect(&self) -> &'static dyn Dialect;
+    /// What the database can do: a live connection's detected engine's
+    /// capabilities, or (offline) the dialect's.
+    fn capabilities(&self) -> &'static Capabilities {
+        self.dialect().capabilities()
+    }
     /// Runs (or records) one statement.
     fn run(&mut self, sql: &str) -> Result<(), DbError>;
     /// Runs (or records) statements in order, in one round trip where the
@@ -99,6 +104,9 @@ pub const LOCK_POLL: Duration = Duration::from_millis(50);
 impl Sink for LiveSink<'_> {
     fn dialect(&self) -> &'static dyn Dialect {
         self.conn.dialect()
+    }
+    fn capabilities(&self) -> &'static Capabilities {
+        self.conn.capabilities()
     }
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
         match self.pending_begin.take() {
@@ -371,9 +379,9 @@ impl Prepared<'_> {
     /// database's DDL is transactional or none of its statements commits
     /// implicitly (a data-only revision on MySQL). Otherwise it goes down
     /// the recorded, resumable path.
-    fn transactional(&self, d: &dyn Dialect) -> bool {
+    fn transactional(&self, d: &dyn Dialect, caps: &Capabilities) -> bool {
         self.script.transactional
-            && (d.capabilities().transactional_ddl
+            && (caps.transactional_ddl
                 || !self.statements.iter().any(|s| d.commits_implicitly(&s.sql)))
     }
 }
@@ -428,15 +436,16 @@ fn run_steps(
             .as_ref()
             .filter(|r| i == 0 && r.revision == p.step.revision);
         let d = sink.dialect();
+        let caps = sink.capabilities();
         let around = p
             .outside_transaction(d)
-            .filter(|_| p.transactional(d) && !state.whole_run());
+            .filter(|_| p.transactional(d, caps) && !state.whole_run());
         let ran = if let Some(around) = around {
             run_own(sink, around.before, "preparing the revision")?;
             let ran = state.transactional_step(sink, p, on_progress);
             let _ = sink.run(around.after);
             ran?
-        } else if p.transactional(d) {
+        } else if p.transactional(d, caps) {
             state.transactional_step(sink, p, on_progress)?
         } else {
             state.non_transactional_step(sink, p, resume, on_progress)?
@@ -504,15 +513,23 @@ impl RunState<'_> {
                     "creating the history table",
                 ),
             ];
+            let caps = sink.capabilities();
+            // Where DDL is not transactional and does not commit by itself
+            // (CockroachDB), each CREATE TABLE is a transaction of its own.
+            let alone = !caps.transactional_ddl && !caps.ddl_commits_implicitly;
             for (statement, action) in ddl {
                 if let Err(db) = sink.run(&statement) {
                     rollback(sink);
                     return Err(Error::db(action, db));
                 }
+                if alone {
+                    run_own(sink, sql::commit(d), action)?;
+                }
             }
-            if !d.capabilities().transactional_ddl {
-                // The CREATE TABLEs committed the transaction (MySQL): start
-                // it again, so the step is still atomic.
+            if !caps.transactional_ddl {
+                // The CREATE TABLEs committed the transaction (MySQL), or
+                // were committed alone: start it again, so the step is
+                // still atomic.
                 run_own(sink, sql::begin(d), "starting a transaction")?;
             }
         }
@@ -661,7 +678,7 @@ impl RunState<'_> {
         // statement commits with it. Elsewhere (PostgreSQL's CREATE INDEX
         // CONCURRENTLY refuses a transaction) it is committed first.
         let with_first =
-            resume.is_none() && !d.capabilities().transactional_ddl && !p.statements.is_empty();
+            resume.is_none() && !sink.capabilities().transactional_ddl && !p.statements.is_empty();
         let claim_and_commit: &[&str] = match resume {
             _ if with_first => &[],
             None => &[&claim, sql::commit(d)],
@@ -697,7 +714,8 @@ impl RunState<'_> {
         // version change and the closed record go in that transaction too
         // (under the session lock nobody else moves the version table).
         let last = p.statements.len().checked_sub(1).filter(|&l| l >= done);
-        let merged = last.is_some_and(|l| commits_with_progress(d, p, &p.statements[l]))
+        let caps = sink.capabilities();
+        let merged = last.is_some_and(|l| commits_with_progress(d, caps, p, &p.statements[l]))
             && sink.rows(&self.options.version_table)?.is_none();
         for (i, statement) in p.statements.iter().enumerate().skip(done) {
             let tail = if merged && Some(i) == last {
@@ -859,7 +877,8 @@ fn recorded_statement(
         tail,
     } = step;
     let d = sink.dialect();
-    let together = commits_with_progress(d, p, statement);
+    let caps = sink.capabilities();
+    let together = commits_with_progress(d, caps, p, statement);
     let mut recorded = hashes.clone();
     recorded.push(statement_hash(&statement.sql));
     let progress = sql::update_progress(table, &p.script.id, i + 1, &recorded.join(","));
@@ -869,8 +888,10 @@ fn recorded_statement(
     match claim {
         Some(claim) => {
             batch.push(claim);
-            // Only DDL commits the claim by itself.
-            if !together && !d.commits_implicitly(&statement.sql) {
+            // Only DDL commits the claim by itself, and only where DDL
+            // commits implicitly (MySQL; not CockroachDB).
+            let commits_claim = caps.ddl_commits_implicitly && d.commits_implicitly(&statement.sql);
+            if !together && !commits_claim {
                 batch.push(sql::commit(d));
             }
         }
@@ -903,6 +924,15 @@ fn recorded_statement(
             }
             Err(failed_statement(sink, table, p, (i, statement), db))
         }
+        // The statement committed on its own, its progress record did not:
+        // write the record again (never the statement) while the error is
+        // one the engine says to retry.
+        Err((failed, db)) if !together && failed == at + 1 && caps.is_retryable(&db) => {
+            retry_write(sink, caps, &progress, db)
+                .map_err(|db| Error::db("recording progress", db))?;
+            *hashes = recorded;
+            Ok(())
+        }
         Err((failed, db)) => {
             rollback(sink);
             let action = match failed {
@@ -916,6 +946,41 @@ fn recorded_statement(
             Err(Error::db(action, db))
         }
     }
+}
+
+/// How many times an error the engine says to retry (CockroachDB's and
+/// YugabyteDB's `40001`) is retried before it is reported.
+pub const RETRY_ATTEMPTS: u32 = 5;
+
+/// The wait before retry number `attempt` (1-based): 50 ms doubling, with
+/// up to 50% jitter so that runners that collided do not collide again.
+pub fn retry_backoff(attempt: u32) -> Duration {
+    let base = 50u64 << attempt.saturating_sub(1).min(6);
+    let mut jitter = [0u8; 1];
+    let _ = getrandom::fill(&mut jitter);
+    Duration::from_millis(base + base * u64::from(jitter[0]) / 512)
+}
+
+/// Runs the bookkeeping write `sql` again after it failed with `first`,
+/// while the failure is one to retry, at most [`RETRY_ATTEMPTS`] times.
+fn retry_write(
+    sink: &mut dyn Sink,
+    caps: &Capabilities,
+    sql: &str,
+    first: DbError,
+) -> Result<(), DbError> {
+    let mut last = first;
+    for attempt in 1..=RETRY_ATTEMPTS {
+        if !caps.is_retryable(&last) {
+            break;
+        }
+        std::thread::sleep(retry_backoff(attempt));
+        match sink.run(sql) {
+            Ok(()) => return Ok(()),
+            Err(db) => last = db,
+        }
+    }
+    Err(last)
 }
 
 /// One statement of a recorded step, as [`recorded_statement`] runs it.
@@ -933,10 +998,13 @@ struct Recorded<'a> {
 
 /// Whether `statement` of a recorded step runs in one transaction with its
 /// progress record: a data statement where DDL commits implicitly.
-fn commits_with_progress(d: &dyn Dialect, p: &Prepared<'_>, statement: &Statement) -> bool {
-    p.script.transactional
-        && !d.capabilities().transactional_ddl
-        && !d.commits_implicitly(&statement.sql)
+fn commits_with_progress(
+    d: &dyn Dialect,
+    caps: &Capabilities,
+    p: &Prepared<'_>,
+    statement: &Statement,
+) -> bool {
+    p.script.transactional && !caps.transactional_ddl && !d.commits_implicitly(&statement.sql)
 }
 
 /// The error for statement `i` of a recorded step that failed with `db`,

@@ -129,6 +129,7 @@ pub fn options(args: &FleetArgs, lock_timeout: Option<std::time::Duration>) -> F
         },
         lock_timeout,
         canary: args.canary,
+        per_server: args.per_server.map(usize::from),
     }
 }
 

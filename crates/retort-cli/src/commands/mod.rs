@@ -10,6 +10,7 @@ mod migrate;
 mod schema_inspect;
 mod shell;
 mod sides;
+mod unlock;
 mod verify;
 
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ pub fn dispatch(cli: &Cli) -> Result<ExitCode> {
         Command::Graph(_) => graph::graph(cli),
         Command::Show(args) => inspect::show(cli, args),
         Command::Resolve(args) => migrate::resolve(cli, args),
+        Command::Unlock(args) => unlock::unlock(cli, args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(cli, args),
     }?;

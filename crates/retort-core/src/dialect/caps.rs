@@ -13,6 +13,11 @@ pub enum LockKind {
     WriteTransaction,
     /// A named lock tied to the session (MySQL's `GET_LOCK`).
     Named,
+    /// A lease: a row in a lock table naming its holder and an expiry,
+    /// renewed by a heartbeat while the run lasts, and taken over once it
+    /// expires (engines whose advisory locks are missing or cannot be
+    /// trusted: CockroachDB, YugabyteDB). See docs/engines.md.
+    Lease,
 }
 
 /// What a database can do.
@@ -36,6 +41,41 @@ pub struct Capabilities {
     pub rename_constraints: bool,
     /// `COMMENT ON` and comments on columns.
     pub comments: bool,
+    /// A DDL statement may share a transaction with data statements (the
+    /// step's own version-table and history writes). Without it (and
+    /// without transactional DDL), each DDL statement runs alone, outside
+    /// any transaction, and its progress is recorded right after
+    /// (CockroachDB: one schema change per transaction).
+    pub ddl_with_dml: bool,
+    /// A DDL statement commits the open transaction by itself (MySQL), so
+    /// the runner need not commit before it.
+    pub ddl_commits_implicitly: bool,
+    /// Errors worth retrying: a statement (or a bookkeeping write) that
+    /// failed with one of these SQLSTATEs, or whose message holds one of
+    /// [`Capabilities::retry_messages`], committed nothing and is run again
+    /// a bounded number of times, with backoff.
+    pub retry_codes: &'static [&'static str],
+    /// Message fragments that also mark an error as worth retrying
+    /// (YugabyteDB's catalog version mismatch).
+    pub retry_messages: &'static [&'static str],
+    /// How many connections a fleet opens at once on one server of this
+    /// engine by default (`None`: as many as `--parallel` allows).
+    pub fleet_per_server: Option<usize>,
+}
+
+impl Capabilities {
+    /// Whether `error` is one that [`Capabilities::retry_codes`] or
+    /// [`Capabilities::retry_messages`] says to retry.
+    pub fn is_retryable(&self, error: &crate::error::DbError) -> bool {
+        error
+            .code
+            .as_deref()
+            .is_some_and(|code| self.retry_codes.contains(&code))
+            || self
+                .retry_messages
+                .iter()
+                .any(|m| error.message.contains(m))
+    }
 }
 
 /// How the statement splitter reads a dialect's SQL: where a `;` does not

@@ -1,8 +1,21 @@
 //! What the runner, introspection and scratch databases need from a live
 //! database session.
 
-use super::{Dialect, DialectKind};
+use super::sql::TableRef;
+use super::{Capabilities, Dialect, DialectKind, Engine};
 use crate::error::DbError;
+
+/// Where a lease lock ([`super::LockKind::Lease`]) lives and how long it
+/// lasts, given to the connection before it is taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseSettings {
+    /// The lock table (`retort_lock`, in the version table's schema).
+    pub table: TableRef,
+    /// The lease's name: the version table it guards, qualified.
+    pub name: String,
+    /// How long a lease outlives its last heartbeat.
+    pub ttl: std::time::Duration,
+}
 
 /// A live connection to a database, as the runner uses it.
 pub trait Connection {
@@ -13,6 +26,37 @@ pub trait Connection {
     /// databases.
     fn dialect(&self) -> &'static dyn Dialect {
         super::of(self.kind())
+    }
+
+    /// The engine behind this connection, detected at connect time
+    /// (PostgreSQL's protocol is also spoken by CockroachDB and
+    /// YugabyteDB). By default, the dialect's own.
+    fn engine(&self) -> Engine {
+        Engine::of_dialect(self.kind())
+    }
+
+    /// What the database behind this connection can really do: the
+    /// runner decides by these, not by the dialect's static ones (which
+    /// are the default).
+    fn capabilities(&self) -> &'static Capabilities {
+        self.dialect().capabilities()
+    }
+
+    /// Where the lease lock lives and how long it lasts, set before
+    /// [`Connection::try_lock_session`] on engines whose lock is a lease;
+    /// others ignore it.
+    fn configure_lease(&mut self, _settings: &LeaseSettings) {}
+
+    /// The lease lock's holder right now (who, since when, until when),
+    /// if a lease is held; `None` where locks are not leases.
+    fn lease_holder(&mut self) -> std::result::Result<Option<String>, DbError> {
+        Ok(None)
+    }
+
+    /// Deletes the lease lock whoever holds it (`retort unlock --force`),
+    /// returning its holder as [`Connection::lease_holder`] describes it.
+    fn break_lease(&mut self) -> std::result::Result<Option<String>, DbError> {
+        Ok(None)
     }
 
     /// Runs one statement (or one of retort's own commands), discarding any

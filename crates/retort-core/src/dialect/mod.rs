@@ -19,6 +19,7 @@ mod caps;
 pub(crate) mod catalog;
 mod connection;
 pub(crate) mod ddl;
+mod engine;
 mod kind;
 pub mod mysql;
 pub mod postgres;
@@ -29,7 +30,8 @@ pub mod sql;
 pub mod sqlite;
 
 pub use caps::{Capabilities, LockKind, SplitRules};
-pub use connection::Connection;
+pub use connection::{Connection, LeaseSettings};
+pub use engine::Engine;
 pub use kind::DialectKind;
 pub use scratch::Scratch;
 
@@ -209,9 +211,12 @@ pub trait Dialect: Sync {
     }
 
     /// Whether `statement` commits the open transaction by itself (MySQL's
-    /// DDL), so that a revision holding one cannot run in a transaction with
-    /// its version-table change. Only asked of databases without
-    /// transactional DDL.
+    /// DDL), or, on an engine whose DDL is not transactional but does not
+    /// commit by itself (CockroachDB, YugabyteDB: see
+    /// [`Capabilities::ddl_commits_implicitly`]), whether it is a schema
+    /// change that must run alone; either way a revision holding one cannot
+    /// run in a transaction with its version-table change. Only asked of
+    /// connections without transactional DDL.
     fn commits_implicitly(&self, _statement: &str) -> bool {
         true
     }

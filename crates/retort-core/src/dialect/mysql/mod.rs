@@ -32,6 +32,11 @@ static CAPABILITIES: Capabilities = Capabilities {
     // Foreign keys and checks cannot be renamed: dropped and added again.
     rename_constraints: false,
     comments: true,
+    ddl_with_dml: false,
+    ddl_commits_implicitly: true,
+    retry_codes: &[],
+    retry_messages: &[],
+    fleet_per_server: None,
 };
 
 static SPLIT_RULES: SplitRules = SplitRules {

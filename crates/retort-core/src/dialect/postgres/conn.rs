@@ -6,16 +6,33 @@ use std::time::Duration;
 
 use ::postgres::{Client, NoTls, SimpleQueryMessage};
 
+use super::engine;
+use super::lease::{self, Heartbeat};
 use super::tls::{self, LazyTls, Tls};
 use crate::db_url::DatabaseUrl;
-use crate::dialect::{sql, Connection, DialectKind};
+use crate::dialect::{sql, Capabilities, Connection, DialectKind, Engine, LeaseSettings, LockKind};
 use crate::error::{DbError, Error, Result};
 
-/// A connection to a PostgreSQL server.
+/// A connection to a PostgreSQL server (or an engine that speaks its
+/// protocol: CockroachDB, YugabyteDB, Citus; detected at connect).
 pub struct PgConnection {
     client: Client,
-    /// The advisory lock this session holds, if any.
+    /// The advisory lock (or lease) this session holds, if any.
     locked: Option<i64>,
+    /// What is on the other end.
+    engine: Engine,
+    /// The URL it was opened with (the lease heartbeat opens its own
+    /// connection with it); `None` for a wrapped client.
+    url: Option<DatabaseUrl>,
+    /// The lease lock's table, name and TTL, when the engine's lock is a
+    /// lease.
+    lease: Option<LeaseSettings>,
+    /// This run's holder id for the lease.
+    holder: String,
+    /// Renews the held lease.
+    heartbeat: Option<Heartbeat>,
+    /// The lock table is known to exist.
+    lease_table_ready: bool,
 }
 
 impl PgConnection {
@@ -39,17 +56,98 @@ impl PgConnection {
             target,
             cause: connect_cause(&e),
         })?;
-        Ok(Self {
-            client,
-            locked: None,
-        })
+        let mut conn = Self::wrap(client, Some(url.clone()));
+        conn.engine = conn.detect_engine()?;
+        Ok(conn)
     }
 
-    /// Wraps an existing client (for services that own one).
+    /// Wraps an existing client (for services that own one), detecting
+    /// its engine (plain PostgreSQL if the detection query fails).
     pub fn from_client(client: Client) -> Self {
+        let mut conn = Self::wrap(client, None);
+        conn.engine = conn.detect_engine().unwrap_or(Engine::Postgres);
+        conn
+    }
+
+    fn wrap(client: Client, url: Option<DatabaseUrl>) -> Self {
         Self {
             client,
             locked: None,
+            engine: Engine::Postgres,
+            url,
+            lease: None,
+            holder: lease::holder_id(),
+            heartbeat: None,
+            lease_table_ready: false,
+        }
+    }
+
+    /// The engine on the other end, in one round trip (`version()` and
+    /// whether Citus is installed), unless `RETORT_FORCE_ENGINE` (tests
+    /// only) says which to behave as.
+    fn detect_engine(&mut self) -> Result<Engine> {
+        if let Some(forced) = engine::forced()? {
+            return Ok(forced);
+        }
+        let rows = self.query_rows(engine::DETECT_SQL).unwrap_or_default();
+        let row = rows.first();
+        let field = |i: usize| row.and_then(|r| r.get(i).cloned().flatten());
+        let version = field(0).unwrap_or_default();
+        Ok(engine::classify(
+            &version,
+            field(1).as_deref() == Some("true"),
+        ))
+    }
+
+    /// Refuses to run anything once the lease lock is lost: the run stops
+    /// before its next statement rather than go on unlocked.
+    fn check_lease(&self) -> Result<(), DbError> {
+        match self.heartbeat.as_ref().and_then(Heartbeat::lost) {
+            Some(why) => Err(DbError::msg(format!(
+                "the migration lock's lease was lost ({why}); stopped before the next statement: run again to continue where this run stopped"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The lease settings, the table's schema resolved (a lease in the
+    /// session's current schema when the version table names none).
+    fn lease_settings(&mut self) -> Result<LeaseSettings, DbError> {
+        let mut settings = self
+            .lease
+            .clone()
+            .ok_or_else(|| DbError::msg("the lease lock was not configured"))?;
+        if settings.table.schema.is_none() {
+            let schema = self.query_column("SELECT current_schema()")?;
+            settings.table.schema = schema.into_iter().next().flatten();
+            self.lease = Some(settings.clone());
+        }
+        Ok(settings)
+    }
+
+    fn try_lease(&mut self, key: i64) -> Result<bool, DbError> {
+        let settings = self.lease_settings()?;
+        let url = self.url.clone().ok_or_else(|| {
+            DbError::msg(
+                "a lease lock needs a connection opened from a URL (its heartbeat connects again)",
+            )
+        })?;
+        let caps = self.capabilities();
+        if !self.lease_table_ready {
+            lease::ensure_table(self, &settings)?;
+            self.lease_table_ready = true;
+        }
+        let holder = self.holder.clone();
+        match lease::try_acquire(self, &settings, &holder) {
+            Ok(true) => {
+                self.heartbeat = Some(Heartbeat::start(url, settings, holder));
+                self.locked = Some(key);
+                Ok(true)
+            }
+            Ok(false) => Ok(false),
+            // A conflict between two runners' inserts: try again later.
+            Err(e) if caps.is_retryable(&e) || e.code.as_deref() == Some("23505") => Ok(false),
+            Err(e) => Err(e),
         }
     }
 }
@@ -89,12 +187,41 @@ impl Connection for PgConnection {
         DialectKind::Postgres
     }
 
+    fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    fn capabilities(&self) -> &'static Capabilities {
+        engine::capabilities(self.engine)
+    }
+
+    fn configure_lease(&mut self, settings: &LeaseSettings) {
+        self.lease = Some(settings.clone());
+    }
+
+    fn lease_holder(&mut self) -> Result<Option<String>, DbError> {
+        if self.capabilities().lock != LockKind::Lease {
+            return Ok(None);
+        }
+        let settings = self.lease_settings()?;
+        lease::describe(self, &settings)
+    }
+
+    fn break_lease(&mut self) -> Result<Option<String>, DbError> {
+        if self.capabilities().lock != LockKind::Lease {
+            return Ok(None);
+        }
+        let settings = self.lease_settings()?;
+        lease::break_lease(self, &settings)
+    }
+
     fn deferred_begin(&self) -> Option<&'static str> {
         // BEGIN takes no lock, so it never waits: it can wait for company.
         Some("BEGIN")
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.check_lease()?;
         self.client.batch_execute(sql).map_err(|e| db_error(&e))
     }
 
@@ -132,6 +259,9 @@ impl Connection for PgConnection {
     }
 
     fn try_lock_session(&mut self, key: i64) -> Result<bool, DbError> {
+        if self.capabilities().lock == LockKind::Lease {
+            return self.try_lease(key);
+        }
         // The try-lock runs outside any transaction and returns at once, so
         // a waiting runner never holds anything that another runner's
         // CREATE INDEX CONCURRENTLY would wait for.
@@ -149,11 +279,29 @@ impl Connection for PgConnection {
 
     fn unlock_session(&mut self, key: i64) -> Result<(), DbError> {
         self.locked = None;
+        if let Some(heartbeat) = self.heartbeat.take() {
+            let lost = heartbeat.lost();
+            drop(heartbeat);
+            let settings = self.lease_settings()?;
+            let holder = self.holder.clone();
+            // A fresh holder id for the next lease this connection takes.
+            self.holder = lease::holder_id();
+            lease::release(self, &settings, &holder)?;
+            return match lost {
+                Some(why) => Err(DbError::msg(format!(
+                    "the lease was lost during the run: {why}"
+                ))),
+                None => Ok(()),
+            };
+        }
         self.query_column(&format!("SELECT pg_advisory_unlock({key})"))
             .map(|_| ())
     }
 
     fn lock_holder(&mut self, key: i64) -> Option<String> {
+        if self.capabilities().lock == LockKind::Lease {
+            return self.lease_holder().ok().flatten();
+        }
         // A bigint advisory key is stored as classid (high 32 bits) and
         // objid (low 32 bits).
         let (high, low) = ((key >> 32) as u32, key as u32);

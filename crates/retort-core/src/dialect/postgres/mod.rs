@@ -4,7 +4,11 @@
 
 #[cfg(feature = "postgres")]
 mod conn;
+#[cfg(feature = "postgres")]
+pub mod engine;
 mod introspect;
+#[cfg(feature = "postgres")]
+mod lease;
 mod render;
 mod scratch;
 mod sequence;
@@ -25,7 +29,9 @@ use crate::schema::{Change, Schema};
 #[derive(Debug, Clone, Copy)]
 pub struct Postgres;
 
-static CAPABILITIES: Capabilities = Capabilities {
+/// PostgreSQL's capabilities, which the other engines that speak its
+/// protocol start from (`engine.rs`).
+const BASE: Capabilities = Capabilities {
     transactional_ddl: true,
     lock: LockKind::Session,
     schemas: true,
@@ -33,7 +39,14 @@ static CAPABILITIES: Capabilities = Capabilities {
     alter_constraints: true,
     rename_constraints: true,
     comments: true,
+    ddl_with_dml: true,
+    ddl_commits_implicitly: false,
+    retry_codes: &[],
+    retry_messages: &[],
+    fleet_per_server: None,
 };
+
+static CAPABILITIES: Capabilities = BASE;
 
 static SPLIT_RULES: SplitRules = SplitRules {
     dollar_quotes: true,
@@ -148,6 +161,13 @@ impl Dialect for Postgres {
         render::render(changes)
     }
 
+    fn commits_implicitly(&self, statement: &str) -> bool {
+        // Asked only where DDL is not transactional (CockroachDB,
+        // YugabyteDB): whether the statement is a schema change, which
+        // runs alone, outside the step's transaction.
+        is_schema_change(statement)
+    }
+
     fn missing_casts(&self, server: &DatabaseUrl, pairs: &[(String, String)]) -> Result<Vec<bool>> {
         if pairs.is_empty() {
             return Ok(Vec::new());
@@ -160,6 +180,24 @@ impl Dialect for Postgres {
     }
 }
 
+/// Whether `statement` changes the schema (or privileges), rather than
+/// reading or writing rows.
+fn is_schema_change(statement: &str) -> bool {
+    let words = super::mysql::leading_words(statement, 2);
+    match words.first().map(String::as_str) {
+        Some("CREATE") => !matches!(words.get(1).map(String::as_str), Some("TEMP" | "TEMPORARY")),
+        Some(word) => SCHEMA_CHANGES.contains(&word),
+        None => false,
+    }
+}
+
+/// The first keywords of the statements [`is_schema_change`] counts,
+/// besides `CREATE`.
+const SCHEMA_CHANGES: &[&str] = &[
+    "ALTER", "DROP", "COMMENT", "GRANT", "REVOKE", "TRUNCATE", "REINDEX", "CLUSTER", "VACUUM",
+    "REFRESH", "SECURITY", "IMPORT",
+];
+
 /// `SELECT NULL::old::new` fails with `cannot_coerce` (42846) exactly when
 /// `ALTER COLUMN … TYPE new USING col::new` would. Any other error (a type
 /// that exists only on the other side, say) proves nothing, and the
@@ -167,4 +205,31 @@ impl Dialect for Postgres {
 fn cast_is_missing(conn: &mut dyn Connection, from: &str, to: &str) -> bool {
     conn.query_rows(&format!("SELECT NULL::{from}::{to}"))
         .is_err_and(|e| e.code.as_deref() == Some("42846"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_changes_are_told_from_data() {
+        for ddl in [
+            "CREATE TABLE t (id int)",
+            "alter table t add column x int",
+            "-- note\nDROP INDEX i",
+            "CREATE INDEX CONCURRENTLY i ON t (x)",
+            "COMMENT ON TABLE t IS 'x'",
+        ] {
+            assert!(Postgres.commits_implicitly(ddl), "{ddl}");
+        }
+        for dml in [
+            "INSERT INTO t VALUES (1)",
+            "update t set x = 1",
+            "SELECT pg_sleep(1)",
+            "CREATE TEMP TABLE x (id int)",
+            "DO $$ BEGIN NULL; END $$",
+        ] {
+            assert!(!Postgres.commits_implicitly(dml), "{dml}");
+        }
+    }
 }

@@ -35,6 +35,11 @@ static CAPABILITIES: Capabilities = Capabilities {
     alter_constraints: false,
     rename_constraints: false,
     comments: false,
+    ddl_with_dml: true,
+    ddl_commits_implicitly: false,
+    retry_codes: &[],
+    retry_messages: &[],
+    fleet_per_server: None,
 };
 
 static SPLIT_RULES: SplitRules = SplitRules {
