@@ -143,6 +143,9 @@ fn line(o: &TargetOutcome, command: &str) -> String {
     if let Some(e) = &o.error {
         return format!("FAILED   {}  {e}", o.target);
     }
+    if o.differs() {
+        return format!("DIFFERS  {}  {}", o.target, o.differences.join("; "));
+    }
     let at = if o.current.is_empty() {
         "base".to_string()
     } else {
@@ -151,6 +154,14 @@ fn line(o: &TargetOutcome, command: &str) -> String {
     let sign = match command {
         "upgrade" => "+",
         "downgrade" => "-",
+        "check" => return format!("ok       {}  matches the desired schema", o.target),
+        "verify" => {
+            return format!(
+                "ok       {}  applied revisions unchanged (at {at})",
+                o.target
+            )
+        }
+        "stamp" => return format!("ok       {}  stamped (now at {at})", o.target),
         _ => return format!("ok       {}  {at}", o.target),
     };
     if o.applied.is_empty() {
@@ -206,8 +217,11 @@ pub fn run(
         Format::Text => {
             if !cli.quiet {
                 let done = total - failed - skipped;
+                let differ = outcomes.iter().filter(|o| o.differs()).count();
                 let detail = match command {
                     "current" => format!("{done} read"),
+                    "stamp" => format!("{done} stamped"),
+                    "check" | "verify" => format!("{} match, {differ} differ", done - differ),
                     verb => format!("{changed} {verb}d, {} already there", done - changed),
                 };
                 errln!("{total} targets: {detail}, {failed} failed, {skipped} not started.");
