@@ -443,3 +443,54 @@ fn verify_database_only_reports_an_edited_applied_revision() {
         refused.stderr
     );
 }
+
+/// On a terminal (a pseudo-terminal made by `script`), a fleet shows a
+/// bar for the whole fleet and a line per running target; into a pipe,
+/// only the lines per target and the summary, with no control codes.
+#[test]
+fn a_terminal_shows_the_fleet_bar_a_pipe_does_not() {
+    let p = project();
+    let dir = p.path();
+    let files = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = (0..4)
+        .map(|i| sqlite_url(&files.path().join(format!("tty{i}.db"))))
+        .collect();
+    let list = targets_file(files.path(), &urls);
+    let command = format!(
+        "{} upgrade --targets-file {list} --parallel 2",
+        env!("CARGO_BIN_EXE_retort")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script (util-linux) runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("upgrade ["), "{shown}");
+    assert!(shown.contains("/4 targets"), "{shown}");
+    assert!(shown.contains("running sqlite://"), "{shown}");
+    assert!(shown.contains("4 targets: 4 upgraded"), "{shown}");
+
+    let piped = retort(
+        dir,
+        &["upgrade", "--targets-file", &list, "--parallel", "2"],
+    )
+    .ok();
+    assert_eq!(
+        piped.stderr,
+        "4 targets: 0 upgraded, 4 already there, 0 failed, 0 not started.\n"
+    );
+    assert_eq!(piped.stdout.lines().count(), 4, "{}", piped.stdout);
+    assert!(
+        piped
+            .stdout
+            .lines()
+            .all(|l| l.starts_with("ok       sqlite://") && l.contains("nothing to do (at c)")),
+        "{}",
+        piped.stdout
+    );
+    assert!(!piped.all().contains('\u{1b}'), "{}", piped.all());
+}
