@@ -25,7 +25,8 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     /// Database URL; overrides RETORT_DATABASE_URL and the config file
-    /// (`upgrade`, `downgrade` and `current` take several: a fleet).
+    /// (`upgrade`, `downgrade`, `current`, `check`, `verify --database-only`
+    /// and `stamp` take several: a fleet).
     #[arg(
         long,
         global = true,
@@ -125,7 +126,7 @@ impl Cli {
             [] => Ok(None),
             [one] => Ok(Some(one)),
             _ => Err(retort::Error::Usage(
-                "several --url: only `upgrade`, `downgrade` and `current` run on a fleet; give this command one URL".into(),
+                "several --url: only `upgrade`, `downgrade`, `current`, `check`, `verify --database-only` and `stamp` run on a fleet; give this command one URL".into(),
             )),
         }
     }
@@ -303,8 +304,14 @@ pub struct SquashArgs {
 pub struct VerifyArgs {
     /// Do not connect to the target database (skips the checksum check;
     /// scratch databases are still made on dev_url or the target's server).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database_only")]
     pub no_database: bool,
+    /// Only the database check: the revisions the database (or each target
+    /// of a fleet) has applied are unchanged since. No scratch database.
+    #[arg(long = "database-only")]
+    pub database_only: bool,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `--rename`, for the commands that compare schemas.
@@ -322,6 +329,8 @@ pub struct RenameArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub rename: RenameArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `retort diff`.
@@ -465,7 +474,8 @@ pub struct UpgradeArgs {
     pub fleet: FleetArgs,
 }
 
-/// Several targets at once (`upgrade`, `downgrade`, `current`).
+/// Several targets at once (`upgrade`, `downgrade`, `current`, `check`,
+/// `verify --database-only`, `stamp`).
 #[derive(Debug, Args)]
 pub struct FleetArgs {
     /// A file of target URLs, one a line (blank lines and `#` comments
@@ -488,7 +498,7 @@ pub struct FleetArgs {
     /// the one database.
     #[arg(long = "schemas-query", value_name = "SQL")]
     pub schemas_query: Option<String>,
-    /// On a fleet (upgrade, downgrade): migrate the first K targets first,
+    /// On a fleet (upgrade, downgrade, stamp): do the first K targets first,
     /// and start no other if one of them fails.
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub canary: usize,
@@ -614,6 +624,8 @@ pub struct StampArgs {
     pub sql: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `retort resolve`.

@@ -33,6 +33,8 @@ pub fn load_config(cli: &Cli) -> Result<Config> {
     if cli.no_cache {
         config.header_cache = false;
     }
+    // `-x KEY=VALUE`: `{{ x.KEY }}` in revisions (and `x.KEY` in script.sql.j2).
+    config.variables.x = cli.x.iter().cloned().collect();
     Ok(config)
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod context;
+mod fleet_live;
 mod output;
 mod progress;
 mod term;

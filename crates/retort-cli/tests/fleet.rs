@@ -345,14 +345,15 @@ fn commands_for_one_database_refuse_several_urls() {
             "sqlite:///a.db",
             "--url",
             "sqlite:///b.db",
-            "stamp",
-            "head",
+            "resolve",
+            "b",
+            "--applied",
         ],
     )
     .fails(2);
     assert!(
         run.stderr
-            .contains("only `upgrade`, `downgrade` and `current` run on a fleet"),
+            .contains("only `upgrade`, `downgrade`, `current`, `check`, `verify --database-only` and `stamp` run on a fleet"),
         "{}",
         run.stderr
     );

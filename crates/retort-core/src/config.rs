@@ -83,6 +83,10 @@ pub struct Config {
     /// `[targets]`: named groups of database URLs (`${VAR}` expanded) that
     /// `upgrade --targets NAME` and `current --targets NAME` run on.
     pub targets: std::collections::BTreeMap<String, Vec<String>>,
+    /// What revision SQL reads as `{{ tenant }}` and `{{ x.KEY }}` when it
+    /// runs (see [`crate::script::vars`]): not from the file, but from `-x`
+    /// and the target. A tenant left `None` is the database's name.
+    pub variables: crate::script::vars::Variables,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -304,6 +308,7 @@ impl Config {
         Ok(Self {
             filter,
             targets,
+            variables: crate::script::vars::Variables::default(),
             path: source.map(|(p, _)| p.to_path_buf()),
             root: root.to_path_buf(),
             database_url: ctx.expand_opt("database", "url", raw.database.url)?,

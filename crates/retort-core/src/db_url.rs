@@ -127,6 +127,24 @@ impl DatabaseUrl {
         }
     }
 
+    /// The database's name: the path of a server URL (`app` in
+    /// `postgresql://u@h/app?sslmode=require`), a SQLite file's name
+    /// without its extension; `None` for memory or a URL without one.
+    pub fn database_name(&self) -> Option<String> {
+        if let Some(target) = &self.sqlite {
+            return match target {
+                SqliteTarget::File(path) => {
+                    path.file_stem().map(|s| s.to_string_lossy().into_owned())
+                }
+                SqliteTarget::Memory => None,
+            };
+        }
+        let base = self.normalized.split(['?', '#']).next().unwrap_or_default();
+        let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+        let name = after_scheme.split_once('/')?.1.trim_matches('/');
+        (!name.is_empty()).then(|| name.to_string())
+    }
+
     /// The same URL whose connections first run `statements` (the
     /// `[database] session` settings).
     pub fn with_session(mut self, statements: Vec<String>) -> DatabaseUrl {

@@ -47,6 +47,12 @@ impl Target {
         }
     }
 
+    /// A migrator on this target (see [`Target::migrator`]), for work done
+    /// through [`each`].
+    pub fn connect(&self, project: &Project) -> Result<Migrator> {
+        self.migrator(project)
+    }
+
     /// A migrator on this target: for a schema, the project's version and
     /// history tables move into it and the session's `search_path` is set
     /// to it (after the project's own session statements).
@@ -62,6 +68,7 @@ impl Target {
         };
         let mut project = project.clone();
         project.config.version_table_schema = Some(schema.clone());
+        project.config.variables.tenant = Some(schema.clone());
         let mut session = if self.url.session().is_empty() {
             project.config.session.clone()
         } else {
@@ -129,12 +136,21 @@ pub struct TargetOutcome {
     pub skipped: bool,
     /// How long it took, in milliseconds.
     pub millis: u64,
+    /// What `check` or `verify --database-only` found different there
+    /// (schema changes, edited revisions); empty when it matches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<String>,
 }
 
 impl TargetOutcome {
     /// True when the target failed.
     pub fn failed(&self) -> bool {
         self.error.is_some()
+    }
+
+    /// True when `check` or `verify` found it different.
+    pub fn differs(&self) -> bool {
+        !self.differences.is_empty()
     }
 }
 
@@ -275,6 +291,7 @@ fn one(url: &Target, work: &Work<'_>) -> TargetOutcome {
         error,
         skipped: false,
         millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        differences: Vec::new(),
     }
 }
 
@@ -286,6 +303,7 @@ fn skipped(url: &Target) -> TargetOutcome {
         error: None,
         skipped: true,
         millis: 0,
+        differences: Vec::new(),
     }
 }
 
@@ -438,4 +456,84 @@ mod servers {
             let _second = gate.enter(&url);
         }
     }
+}
+
+/// Stamps every target with `revs` (as `retort stamp`: the version table
+/// moves, nothing runs). `applied` lists the rows each target gained.
+pub fn stamp(
+    project: &Project,
+    targets: &[Target],
+    revs: &[String],
+    purge: bool,
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+) -> Vec<TargetOutcome> {
+    with_canaries(targets, options, on_done, &|target: &Target| {
+        let mut m = target.migrator(project)?;
+        m.set_lock_timeout(options.lock_timeout);
+        let change = m.stamp(revs, purge, &mut |_| {})?;
+        Ok((change.insert, m.current()?))
+    })
+}
+
+/// The applied revisions of every target that were edited since they ran
+/// (`verify --database-only`): one difference per edited revision.
+pub fn changed_revisions(
+    project: &Project,
+    targets: &[Target],
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+) -> Vec<TargetOutcome> {
+    each(targets, options, on_done, &|target: &Target| {
+        let mut m = target.migrator(project)?;
+        let current = m.current()?;
+        project.check_current(&current)?;
+        let differences = m
+            .changed_revisions(&current)?
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} was edited after it was applied ({})",
+                    c.revision,
+                    c.path.display()
+                )
+            })
+            .collect();
+        Ok(Found {
+            current,
+            differences,
+        })
+    })
+}
+
+/// What a read-only look at one target found, for [`each`].
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// Its version-table rows.
+    pub current: Vec<String>,
+    /// What differs from what it should be; empty when nothing does.
+    pub differences: Vec<String>,
+}
+
+/// Runs a read-only `work` on every target, as the other fleet operations
+/// do (`parallel` at a time, `on_error`); each outcome carries what `work`
+/// found in [`TargetOutcome::differences`].
+pub fn each(
+    targets: &[Target],
+    options: &FleetOptions,
+    on_done: &(dyn Fn(&TargetOutcome) + Sync),
+    work: &(dyn Fn(&Target) -> Result<Found> + Sync),
+) -> Vec<TargetOutcome> {
+    // `run` carries two lists per target: the differences travel in the
+    // place of the revisions applied, and are moved back here.
+    let as_work = |target: &Target| work(target).map(|f| (f.differences, f.current));
+    let moved = |o: &TargetOutcome| {
+        let mut o = o.clone();
+        o.differences = std::mem::take(&mut o.applied);
+        o
+    };
+    run(targets, options, &|o| on_done(&moved(o)), &as_work)
+        .iter()
+        .map(moved)
+        .collect()
 }

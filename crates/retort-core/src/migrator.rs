@@ -67,7 +67,11 @@ impl Migrator {
     }
 
     /// Connects to an already parsed URL.
-    pub fn connect_url(project: Project, url: &DatabaseUrl) -> Result<Self> {
+    pub fn connect_url(mut project: Project, url: &DatabaseUrl) -> Result<Self> {
+        // `{{ tenant }}`: a fleet's tenant schema, else the database's name.
+        if project.config.variables.tenant.is_none() {
+            project.config.variables.tenant = url.database_name();
+        }
         // The project's session settings, unless the URL carries its own.
         let url = if url.session().is_empty() {
             url.clone().with_session(project.config.session.clone())

@@ -1116,7 +1116,9 @@ fn prepare<'p>(
             }
             let section = script.section(step.direction == Direction::Upgrade)?;
             let statements = match (section, step.direction) {
-                (Some(section), _) => section.statements(d.kind())?,
+                (Some(section), _) => {
+                    with_variables(project, script, section.statements(d.kind())?)?
+                }
                 (None, Direction::Downgrade) => {
                     return Err(Error::Irreversible {
                         revision: script.id.clone(),
@@ -1133,6 +1135,25 @@ fn prepare<'p>(
             })
         })
         .collect()
+}
+
+/// `statements` with `{{ tenant }}` and `{{ x.KEY }}` replaced (see
+/// [`crate::script::vars`]); the file, and so its checksum, is untouched.
+fn with_variables(
+    project: &Project,
+    script: &Script,
+    mut statements: Vec<Statement>,
+) -> Result<Vec<Statement>> {
+    let vars = &project.config.variables;
+    for s in &mut statements {
+        let sql = vars.substitute(&s.sql).map_err(|message| {
+            crate::script::ScriptError::at(&script.path, Some(s.line), message)
+        })?;
+        if let std::borrow::Cow::Owned(sql) = sql {
+            s.sql = sql;
+        }
+    }
+    Ok(statements)
 }
 
 /// A code migration's step: its registered function for the direction.

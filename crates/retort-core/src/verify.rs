@@ -149,6 +149,14 @@ pub fn verify_with_progress(
     Ok(Report { checks })
 }
 
+/// `verify --database-only`: only the checksums check, on `target` (no
+/// scratch database).
+pub fn database_only(project: &Project, target: &DatabaseUrl) -> Report {
+    Report {
+        checks: vec![checksums(project, Some(target))],
+    }
+}
+
 fn problem(project: &Project, revision: &str, message: String, difference: Vec<String>) -> Problem {
     Problem {
         revision: Some(revision.to_string()),

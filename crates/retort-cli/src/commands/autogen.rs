@@ -149,6 +149,9 @@ pub fn compare_for_revision(
 }
 
 pub fn check(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
+    if super::fleet::is_fleet(cli, &args.fleet) {
+        return super::fleet_commands::check(cli, args);
+    }
     let project = load_project(cli)?;
     let (comparison, _) = compare_for_revision(cli, &project, false, &args.rename, false)?;
     let changes: Vec<String> = comparison.upgrade.iter().map(autogen::summary).collect();
@@ -194,7 +197,7 @@ fn change_style(summary: &str) -> anstyle::Style {
 /// question per remaining drop/add pair that looks like a rename. Pairs left
 /// unasked are reported on stderr with how to say they are renames: never
 /// guessed.
-fn renames(
+pub(super) fn renames(
     cli: &Cli,
     args: &RenameArgs,
     to: &Source,

@@ -1,6 +1,7 @@
-//! `upgrade` and `current` on a fleet: several `--url`, or
-//! `--targets-file`. One line per target, a summary, `--report FILE`, and
-//! exit 1 when a target failed.
+//! Fleets: several `--url`, `--targets-file`, `--targets GROUP` or tenant
+//! schemas. One line per target, a summary, `--report FILE`, and exit 1
+//! when a target failed; on a terminal, a live display too
+//! ([`crate::fleet_live`]).
 
 use std::path::Path;
 
@@ -14,11 +15,16 @@ use crate::term::{errln, outln};
 /// The fleet's targets, when the command runs on one: every `--url` and
 /// every line of `--targets-file`. `None` for a single database.
 pub fn targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<Vec<Target>>> {
-    if !args.schemas.is_empty() || args.schemas_query.is_some() {
-        return tenant_schemas(cli, project, args).map(Some);
+    let targets = if !args.schemas.is_empty() || args.schemas_query.is_some() {
+        Some(tenant_schemas(cli, project, args)?)
+    } else {
+        database_targets(cli, project, args)?
+            .map(|urls| urls.into_iter().map(Target::database).collect::<Vec<_>>())
+    };
+    if let Some(targets) = &targets {
+        crate::fleet_live::set_labels(targets.iter().map(Target::label).collect());
     }
-    Ok(database_targets(cli, project, args)?
-        .map(|urls| urls.into_iter().map(Target::database).collect()))
+    Ok(targets)
 }
 
 /// Whether the command runs on a fleet (several targets, a targets file, a
@@ -144,6 +150,9 @@ fn line(o: &TargetOutcome, command: &str) -> String {
     if let Some(e) = &o.error {
         return format!("FAILED   {}  {e}", o.target);
     }
+    if o.differs() {
+        return format!("DIFFERS  {}  {}", o.target, o.differences.join("; "));
+    }
     let at = if o.current.is_empty() {
         "base".to_string()
     } else {
@@ -152,6 +161,14 @@ fn line(o: &TargetOutcome, command: &str) -> String {
     let sign = match command {
         "upgrade" => "+",
         "downgrade" => "-",
+        "check" => return format!("ok       {}  matches the desired schema", o.target),
+        "verify" => {
+            return format!(
+                "ok       {}  applied revisions unchanged (at {at})",
+                o.target
+            )
+        }
+        "stamp" => return format!("ok       {}  stamped (now at {at})", o.target),
         _ => return format!("ok       {}  {at}", o.target),
     };
     if o.applied.is_empty() {
@@ -180,12 +197,17 @@ pub fn run(
     let text = cli.format == Format::Text;
     // Targets finish on several threads: one whole line at a time.
     let printing = std::sync::Mutex::new(());
+    // On a terminal, a line per running target and a bar for the fleet.
+    let live = crate::fleet_live::Live::start(cli, command, total, usize::from(args.parallel));
     let outcomes = go(&|o: &TargetOutcome| {
-        if text {
-            let _one_at_a_time = printing.lock();
-            outln!("{}", line(o, command));
-        }
+        let _one_at_a_time = printing.lock();
+        live.finished(&o.target, || {
+            if text {
+                outln!("{}", line(o, command));
+            }
+        });
     });
+    drop(live);
     let failed = outcomes.iter().filter(|o| o.failed()).count();
     let skipped = outcomes.iter().filter(|o| o.skipped).count();
     let changed = outcomes.iter().filter(|o| !o.applied.is_empty()).count();
@@ -207,8 +229,11 @@ pub fn run(
         Format::Text => {
             if !cli.quiet {
                 let done = total - failed - skipped;
+                let differ = outcomes.iter().filter(|o| o.differs()).count();
                 let detail = match command {
                     "current" => format!("{done} read"),
+                    "stamp" => format!("{done} stamped"),
+                    "check" | "verify" => format!("{} match, {differ} differ", done - differ),
                     verb => format!("{changed} {verb}d, {} already there", done - changed),
                 };
                 errln!("{total} targets: {detail}, {failed} failed, {skipped} not started.");

@@ -129,6 +129,9 @@ fn finish(cli: &Cli, command: &str, target: &str, applied: &[AppliedStep], curre
 }
 
 pub fn stamp(cli: &Cli, args: &StampArgs) -> Result<()> {
+    if super::fleet::is_fleet(cli, &args.fleet) {
+        return super::fleet_commands::stamp(cli, args);
+    }
     let project = load_project(cli)?;
     if args.sql {
         let url = database_url(cli, &project)?;
@@ -204,7 +207,7 @@ fn offline(cli: &Cli, direction: Direction, target: &str) -> Result<()> {
     Ok(())
 }
 
-fn lock_timeout(args: &LockArgs) -> Result<Option<std::time::Duration>> {
+pub(super) fn lock_timeout(args: &LockArgs) -> Result<Option<std::time::Duration>> {
     match args.lock_timeout {
         None => Ok(None),
         Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(std::time::Duration::from_secs_f64(s))),

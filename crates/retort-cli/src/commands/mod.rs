@@ -3,6 +3,7 @@
 mod authoring;
 mod autogen;
 mod fleet;
+mod fleet_commands;
 mod graph;
 mod inspect;
 mod lint;

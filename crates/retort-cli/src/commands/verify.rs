@@ -12,6 +12,9 @@ use crate::progress::{self, Work};
 use crate::term::{errln, outln, paint, style, Stream};
 
 pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
+    if args.database_only || super::fleet::is_fleet(cli, &args.fleet) {
+        return super::fleet_commands::verify(cli, args);
+    }
     let project = load_project(cli)?;
     let scratch = super::autogen::scratch_server(cli, &project)?;
     let target = if args.no_database {
@@ -26,7 +29,11 @@ pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
         &mut *line.hook(Work::Stairway),
     );
     drop(line);
-    let report = report?;
+    Ok(print_report(cli, &report?))
+}
+
+/// Prints a report (text or JSON); exit 1 when a check failed.
+pub(super) fn print_report(cli: &Cli, report: &verify::Report) -> ExitCode {
     match cli.format {
         Format::Json => print_json(&serde_json::json!({
             "passed": report.passed(),
@@ -73,9 +80,9 @@ pub fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if report.passed() {
+    if report.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    }
 }

@@ -8,6 +8,7 @@ mod fuzz;
 mod header;
 mod split;
 pub mod template;
+pub mod vars;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
