@@ -644,6 +644,16 @@ fn parents_summary(change: &Change, q: impl Fn(&crate::schema::QualifiedName) ->
     }
 }
 
+/// How a table is stored or spread over a cluster changes.
+fn table_settings_summary(change: &Change, table: &str) -> String {
+    match change {
+        Change::SetDistribution { .. } => {
+            format!("change the Citus distribution of table {table}")
+        }
+        _ => format!("change the storage of table {table}"),
+    }
+}
+
 /// One line per change, for `check` and messages.
 pub fn summary(change: &Change) -> String {
     let q = short_name;
@@ -700,11 +710,8 @@ pub fn summary(change: &Change) -> String {
         | Change::DetachPartition { .. }
         | Change::AddInherit { .. }
         | Change::DropInherit { .. } => parents_summary(change, q),
-        Change::SetTableStorage { table, .. } => {
-            format!("change the storage of table {}", q(table))
-        }
-        Change::SetDistribution { table, .. } => {
-            format!("change the Citus distribution of table {}", q(table))
+        Change::SetTableStorage { table, .. } | Change::SetDistribution { table, .. } => {
+            table_settings_summary(change, &q(table))
         }
         Change::ValidateConstraint { table, name } => {
             format!("validate constraint {name} on {}", q(table))

@@ -332,10 +332,23 @@ fn postgres_round_trip(version: Version) {
         url: DatabaseUrl::parse(&db.url, Path::new("/")).unwrap(),
         dialect: "postgres",
         major: version.major(),
-        reference: version == Version::Debian15,
+        // The image's 15.18 owns the shared golden files; a machine whose
+        // installed 15 was upgraded (scripts/build-citus.sh installs
+        // Debian's build packages, which bring 15.20) reads them as the
+        // newest 15 does.
+        reference: version == Version::Debian15 && server_version(&db) < 150_020,
         pg: Some(db.server().clone()),
         mariadb: None,
     });
+}
+
+/// `server_version_num` of the server `db` lives on.
+fn server_version(db: &retort_testkit::pg::TestDb) -> u32 {
+    let row = db
+        .client()
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .expect("server version");
+    u32::try_from(row.get::<_, i32>(0)).unwrap_or_default()
 }
 
 #[test]
