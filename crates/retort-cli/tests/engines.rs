@@ -442,3 +442,42 @@ fn a_yugabytedb_fleet_runs_one_target_per_server_at_a_time() {
         );
     }
 }
+
+/// CockroachDB's catalog is not read: autogenerate, check and inspect
+/// refuse with the reason, and the same database read as PostgreSQL works.
+#[test]
+fn reading_a_cockroachdb_schema_is_refused_clearly() {
+    let db = pg::database();
+    db.client()
+        .batch_execute("CREATE TABLE kept (id int PRIMARY KEY)")
+        .unwrap();
+    let p = project(&db.url);
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE kept (id int PRIMARY KEY);",
+    )
+    .unwrap();
+    p.write_config(&format!(
+        "[database]\nurl = \"{}\"\n\n[autogenerate]\nschema = [\"schema.sql\"]\n",
+        db.url
+    ));
+    for args in [
+        &["check"][..],
+        &["inspect", db.url.as_str()][..],
+        &["revision", "--autogenerate", "-m", "x"][..],
+    ] {
+        let out = run(&p, Some("cockroachdb"), &[], args).fails(2);
+        assert!(
+            out.stderr
+                .contains("cannot read the schema of a CockroachDB database"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(p.versions()).unwrap().count(),
+        0,
+        "no revision written"
+    );
+    run(&p, None, &[], &["check"]).ok();
+}

@@ -44,6 +44,8 @@ fn project() -> TestProject {
 /// One target of the fleet and how to read its history.
 enum Target {
     Pg(pg::TestDb),
+    /// A tenant schema of a PostgreSQL database (`URL schema=NAME`).
+    PgSchema(std::sync::Arc<pg::TestDb>, String),
     Maria(mariadb::TestDb),
     Sqlite(std::path::PathBuf),
 }
@@ -52,6 +54,7 @@ impl Target {
     fn url(&self) -> String {
         match self {
             Target::Pg(db) => db.url.clone(),
+            Target::PgSchema(db, schema) => format!("{} schema={schema}", db.url),
             Target::Maria(db) => db.url.clone(),
             Target::Sqlite(path) => format!("sqlite:///{}", path.display()),
         }
@@ -64,6 +67,16 @@ impl Target {
             Target::Pg(db) => db
                 .client()
                 .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| format!("{} {}", r.get::<_, String>(0), r.get::<_, String>(1)))
+                .collect(),
+            Target::PgSchema(db, schema) => db
+                .client()
+                .query(
+                    &sql.replace("retort_history", &format!("{schema}.retort_history")),
+                    &[],
+                )
                 .unwrap()
                 .iter()
                 .map(|r| format!("{} {}", r.get::<_, String>(0), r.get::<_, String>(1)))
@@ -99,12 +112,25 @@ const ONCE_EACH: [&str; 3] = ["a upgrade", "b upgrade", "c upgrade"];
 
 #[test]
 fn a_fleet_of_52_targets_on_three_clusters_mariadb_and_sqlite() {
+    // 24 PostgreSQL databases and 12 tenant schemas over three clusters
+    // (13, 15, 18), 6 MariaDB databases, 10 SQLite files.
     let p = project();
     let dir = p.path();
     let mut fleet: Vec<Target> = Vec::new();
     for version in [Version::Pg13, Version::Debian15, Version::Pg18] {
-        for _ in 0..12 {
+        for _ in 0..8 {
             fleet.push(Target::Pg(pg::database_on(version)));
+        }
+        // Databases and schemas mixed: four tenant schemas of one more
+        // database on each cluster, each its own target.
+        let tenants = std::sync::Arc::new(pg::database_on(version));
+        for i in 0..4 {
+            let schema = format!("tenant_{i}");
+            tenants
+                .client()
+                .batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .unwrap();
+            fleet.push(Target::PgSchema(tenants.clone(), schema));
         }
     }
     for _ in 0..6 {
@@ -599,4 +625,33 @@ fn a_fleet_downgrades_and_upgrades_again() {
     for t in &fleet {
         assert_eq!(t.history().len(), 5);
     }
+}
+
+/// A targets-file line is a URL, optionally `schema=NAME`; anything else
+/// is refused before any target runs, without printing a password.
+#[test]
+fn a_targets_file_line_with_something_else_after_the_url_is_refused() {
+    let p = project();
+    let files = tempfile::tempdir().unwrap();
+    let first = files.path().join("one.db");
+    let list = targets_file(
+        files.path(),
+        "targets.txt",
+        &[
+            format!("sqlite:///{}", first.display()),
+            "postgresql://app:s3cret@127.0.0.1:1/db tenant=a".to_string(),
+        ],
+    );
+    let run = retort(
+        p.path(),
+        &["upgrade", "--targets-file", list.to_str().unwrap()],
+    )
+    .fails(2);
+    assert!(
+        run.stderr.contains("only `schema=NAME` may follow"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.all().contains("s3cret"), "{}", run.all());
+    assert!(!first.exists(), "nothing ran");
 }

@@ -19,7 +19,6 @@ pub fn targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<
         Some(tenant_schemas(cli, project, args)?)
     } else {
         database_targets(cli, project, args)?
-            .map(|urls| urls.into_iter().map(Target::database).collect::<Vec<_>>())
     };
     if let Some(targets) = &targets {
         crate::fleet_live::set_labels(targets.iter().map(Target::label).collect());
@@ -66,12 +65,10 @@ fn tenant_schemas(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Vec<
         .collect())
 }
 
-/// The fleet's databases: every `--url`, group and targets-file line.
-fn database_targets(
-    cli: &Cli,
-    project: &Project,
-    args: &FleetArgs,
-) -> Result<Option<Vec<DatabaseUrl>>> {
+/// The fleet's targets: every `--url`, group and targets-file line. A line
+/// is a URL, optionally followed by `schema=NAME` for one tenant schema of
+/// that database, so that one fleet mixes databases and schemas.
+fn database_targets(cli: &Cli, project: &Project, args: &FleetArgs) -> Result<Option<Vec<Target>>> {
     let mut urls: Vec<String> = cli.url.clone();
     // A group's URLs are relative to the project, as the config file's are.
     let mut from_config: Vec<String> = Vec::new();
@@ -110,8 +107,22 @@ fn database_targets(
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf());
     let session = &project.config.session;
-    let parse = |u: &String, base: &Path| -> Result<DatabaseUrl> {
-        Ok(DatabaseUrl::parse(u, base)?.with_session(session.clone()))
+    let parse = |line: &String, base: &Path| -> Result<Target> {
+        let mut words = line.split_whitespace();
+        let url = DatabaseUrl::parse(words.next().unwrap_or_default(), base)?
+            .with_session(session.clone());
+        match words.next() {
+            None => Ok(Target::database(url)),
+            Some(word) => match (word.strip_prefix("schema="), words.next()) {
+                (Some(schema), None) if !schema.is_empty() => {
+                    Ok(Target::schema(url, schema.to_string()))
+                }
+                _ => Err(Error::Config(format!(
+                    "target `{}`: after the URL only `schema=NAME` may follow",
+                    retort::mask_url(line)
+                ))),
+            },
+        }
     };
     let mut parsed = from_config
         .iter()

@@ -112,6 +112,9 @@ impl Dialect for Postgres {
     }
 
     fn read_schema(&self, conn: &mut dyn Connection, exclude: &[TableRef]) -> Result<Schema> {
+        if conn.engine() == super::Engine::CockroachDb {
+            return Err(crate::error::Error::Usage(COCKROACH_CATALOG.into()));
+        }
         introspect::read(conn, exclude)
     }
 
@@ -197,6 +200,13 @@ const SCHEMA_CHANGES: &[&str] = &[
     "ALTER", "DROP", "COMMENT", "GRANT", "REVOKE", "TRUNCATE", "REINDEX", "CLUSTER", "VACUUM",
     "REFRESH", "SECURITY", "IMPORT",
 ];
+
+/// Why a CockroachDB schema is not read: refused rather than read wrong.
+const COCKROACH_CATALOG: &str = "cannot read the schema of a CockroachDB database: its pg_catalog \
+    imitates PostgreSQL's only in part (hidden rowid columns, its own default expressions and index \
+    definitions), which retort does not model yet, so autogenerate, check, diff and inspect would \
+    report differences that are not there. Write CockroachDB revisions by hand; upgrade, downgrade, \
+    current, history and verify --database-only work there (docs/engines.md)";
 
 /// `SELECT NULL::old::new` fails with `cannot_coerce` (42846) exactly when
 /// `ALTER COLUMN … TYPE new USING col::new` would. Any other error (a type
