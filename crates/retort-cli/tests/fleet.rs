@@ -3,43 +3,13 @@
 //! eight at a time; targets that are down or refuse the password; a
 //! stopped roll-out; a rerun that continues where each target stands.
 
-use std::path::Path;
 
 use retort_testkit::mariadb;
 use retort_testkit::pg::{self, Version};
-use retort_testkit::project::TestProject;
 
 mod common;
 
-use common::retort;
-
-/// Three portable revisions: two tables (one with a row) and a third.
-fn project() -> TestProject {
-    let p = TestProject::new();
-    p.write_config("[database]\nurl = \"sqlite:///unused.db\"\n");
-    p.revision(
-        "a",
-        "",
-        "",
-        "CREATE TABLE fleet_a (id integer PRIMARY KEY);\nINSERT INTO fleet_a (id) VALUES (1);",
-        Some("DROP TABLE fleet_a;"),
-    );
-    p.revision(
-        "b",
-        "a",
-        "",
-        "CREATE TABLE fleet_b (id integer PRIMARY KEY, note varchar(20));",
-        Some("DROP TABLE fleet_b;"),
-    );
-    p.revision(
-        "c",
-        "b",
-        "",
-        "CREATE TABLE fleet_c (id integer PRIMARY KEY);",
-        Some("DROP TABLE fleet_c;"),
-    );
-    p
-}
+use common::{fleet_project as project, retort, targets_file};
 
 /// One target of the fleet and how to read its history.
 enum Target {
@@ -100,12 +70,6 @@ impl Target {
             }
         }
     }
-}
-
-fn targets_file(dir: &Path, name: &str, urls: &[String]) -> std::path::PathBuf {
-    let file = dir.join(name);
-    std::fs::write(&file, format!("# the fleet\n\n{}\n", urls.join("\n"))).unwrap();
-    file
 }
 
 const ONCE_EACH: [&str; 3] = ["a upgrade", "b upgrade", "c upgrade"];

@@ -12,32 +12,11 @@ mod common;
 
 use common::retort;
 
-/// Three portable revisions, and the desired schema they produce.
+/// The fleet project, and the desired schema its revisions produce.
 fn project() -> TestProject {
-    let p = TestProject::new();
+    let p = common::fleet_project();
     p.write_config(
         "[database]\nurl = \"sqlite:///unused.db\"\n\n[autogenerate]\nschema = [\"schema.sql\"]\n",
-    );
-    p.revision(
-        "a",
-        "",
-        "",
-        "CREATE TABLE fleet_a (id integer PRIMARY KEY);",
-        Some("DROP TABLE fleet_a;"),
-    );
-    p.revision(
-        "b",
-        "a",
-        "",
-        "CREATE TABLE fleet_b (id integer PRIMARY KEY, note varchar(20));",
-        Some("DROP TABLE fleet_b;"),
-    );
-    p.revision(
-        "c",
-        "b",
-        "",
-        "CREATE TABLE fleet_c (id integer PRIMARY KEY);",
-        Some("DROP TABLE fleet_c;"),
     );
     std::fs::write(
         p.path().join("schema.sql"),
@@ -54,8 +33,7 @@ fn sqlite_url(path: &Path) -> String {
 }
 
 fn targets_file(dir: &Path, urls: &[String]) -> String {
-    let file = dir.join("targets.txt");
-    std::fs::write(&file, urls.join("\n")).unwrap();
+    let file = common::targets_file(dir, "targets.txt", urls);
     file.to_str().unwrap().to_string()
 }
 

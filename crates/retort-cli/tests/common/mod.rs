@@ -259,3 +259,41 @@ macro_rules! on_all_backends {
         }
     };
 }
+
+/// The fleet tests' project: three portable revisions, `a` (table
+/// `fleet_a` with one row), `b` and `c`, on a config whose own URL is
+/// never used (the fleet names its targets).
+pub fn fleet_project() -> TestProject {
+    let p = TestProject::new();
+    p.write_config("[database]\nurl = \"sqlite:///unused.db\"\n");
+    p.revision(
+        "a",
+        "",
+        "",
+        "CREATE TABLE fleet_a (id integer PRIMARY KEY);\nINSERT INTO fleet_a (id) VALUES (1);",
+        Some("DROP TABLE fleet_a;"),
+    );
+    p.revision(
+        "b",
+        "a",
+        "",
+        "CREATE TABLE fleet_b (id integer PRIMARY KEY, note varchar(20));",
+        Some("DROP TABLE fleet_b;"),
+    );
+    p.revision(
+        "c",
+        "b",
+        "",
+        "CREATE TABLE fleet_c (id integer PRIMARY KEY);",
+        Some("DROP TABLE fleet_c;"),
+    );
+    p
+}
+
+/// A targets file `name` in `dir`: a comment, a blank line, then `urls`
+/// one a line.
+pub fn targets_file(dir: &Path, name: &str, urls: &[String]) -> PathBuf {
+    let file = dir.join(name);
+    std::fs::write(&file, format!("# the fleet\n\n{}\n", urls.join("\n"))).unwrap();
+    file
+}
