@@ -3,7 +3,6 @@
 //! eight at a time; targets that are down or refuse the password; a
 //! stopped roll-out; a rerun that continues where each target stands.
 
-
 use retort_testkit::mariadb;
 use retort_testkit::pg::{self, Version};
 

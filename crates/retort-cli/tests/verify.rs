@@ -257,3 +257,33 @@ fn json_output_lists_every_check(backend: Backend) {
         .iter()
         .any(|d| d == "drop column users.email"));
 }
+
+/// The stairway's scratch database has the extensions the target has
+/// (`hstore`, installed by the DBA, used by a revision that does not create
+/// it), but not those a revision creates and drops itself (`pgcrypto`).
+#[test]
+fn the_stairway_has_the_targets_extensions_that_no_revision_creates() {
+    let db = Db::new(Backend::Postgres);
+    db.exec("CREATE EXTENSION hstore; CREATE EXTENSION pgcrypto");
+    let p = project_for(&db);
+    p.revision(
+        "aaa111",
+        "",
+        "",
+        "CREATE TABLE prefs (id integer PRIMARY KEY, tags hstore);",
+        Some("DROP TABLE prefs;"),
+    );
+    p.revision(
+        "bbb222",
+        "aaa111",
+        "",
+        "CREATE EXTENSION pgcrypto;\nALTER TABLE prefs ADD COLUMN token bytea DEFAULT gen_random_bytes(8);",
+        Some("ALTER TABLE prefs DROP COLUMN token;\nDROP EXTENSION pgcrypto;"),
+    );
+    let run = retort(p.path(), &["verify"]).ok();
+    assert!(
+        line(&run.stdout, "stairway").starts_with("ok"),
+        "{}",
+        run.all()
+    );
+}
