@@ -95,6 +95,25 @@ def per_schema(expr):
     return f"(xpath('/row/v/text()', query_to_xml(format('{expr}', s), false, true, '')))[1]::text"
 
 
+# The tenant schemas of one chunk of a check: reading every table of 1,000
+# schemas in one transaction would need more locks than the server's
+# default lock table holds (max_locks_per_transaction).
+CHUNK = r"SELECT nspname AS s FROM pg_namespace WHERE nspname LIKE 'tenant\_%' ORDER BY 1 LIMIT 100 OFFSET {offset}"
+
+
+def in_chunks(pg, n, sql):
+    """Runs the check `sql` on each chunk of 100 schemas (one transaction
+    each) and adds up its space-separated counts, except the last, which
+    is the same for every chunk (tables in public)."""
+    sums = None
+    for offset in range(0, n, 100):
+        got = [int(v) for v in psql(pg.url("bench"), sql.replace("{offset}", str(offset))).split()]
+        sums = got if sums is None else [a + b for a, b in zip(sums, got)]
+        if "public" in sql:
+            sums[-1] = got[-1]
+    return " ".join(map(str, sums))
+
+
 def check(pg, n, variant):
     """Untimed, after each run: every tenant schema at head, with its
     tables, foreign keys, rows and one history row per revision; nothing
@@ -106,7 +125,7 @@ def check(pg, n, variant):
     rows = per_schema("SELECT (SELECT count(*) FROM %1$I.accounts) || $$,$$ || (SELECT count(*) FROM %1$I.users)"
                       " || $$,$$ || (SELECT count(*) FROM %1$I.invoices) || $$,$$ || (SELECT count(*) FROM %1$I.settings) AS v")
     sql = f"""
-WITH t AS (SELECT nspname AS s FROM pg_namespace WHERE nspname LIKE 'tenant\\_%')
+WITH t AS ({CHUNK})
 SELECT (SELECT count(*) FROM t)
  || ' ' || (SELECT count(*) FROM t WHERE (SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables
                                          WHERE schemaname = t.s) = {tables})
@@ -117,7 +136,7 @@ SELECT (SELECT count(*) FROM t)
  || ' ' || (SELECT count(*) FROM t WHERE {per_schema("SELECT count(DISTINCT revision) || $$/$$ || count(*) AS v FROM %1$I.retort_history")} = '{REVISIONS}/{REVISIONS}')
  || ' ' || (SELECT count(*) FROM pg_tables WHERE schemaname = 'public')
 """
-    got = psql(pg.url("bench"), sql).strip()
+    got = in_chunks(pg, n, sql)
     want = f"{n} {n} {n} {n} {n} {n} 0"
     if got != want:
         raise SystemExit(f"{variant}, {n} schemas: check failed: got {got!r} (schemas, tables, foreign keys, rows, "
@@ -138,11 +157,11 @@ def check_floor(pg, n, variant):
     tables = "ARRAY[" + ",".join(f"'{t}'" for t in TABLES if not t.startswith("retort_")) + "]"
     rows = per_schema("SELECT (SELECT count(*) FROM %1$I.users) || $$,$$ || (SELECT count(*) FROM %1$I.settings) AS v")
     sql = f"""
-WITH t AS (SELECT nspname AS s FROM pg_namespace WHERE nspname LIKE 'tenant\_%')
+WITH t AS ({CHUNK})
 SELECT (SELECT count(*) FROM t WHERE (SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables
                                       WHERE schemaname = t.s) = {tables})
  || ' ' || (SELECT count(*) FROM t WHERE {rows} = '20,3')"""
-    got = psql(pg.url("bench"), sql).strip()
+    got = in_chunks(pg, n, sql)
     if got != f"{n} {n}":
         raise SystemExit(f"{variant}, {n} schemas: check failed: {got!r} (tables, rows), want '{n} {n}'")
 
@@ -216,6 +235,7 @@ def current_rounds(pg, n, rounds, results):
             CPU.setdefault((n, name), []).append(children_cpu() - before)
             if p.stdout.count(HEAD) != n:
                 raise SystemExit(f"{name}: {p.stdout.count(HEAD)} lines at {HEAD}, want {n}")
+            h.log(f"{n} schemas: {name:36} {h.fmt(results[(n, name)][-1])}")
 
 
 def sync_off_round(pg, n, template, results):
@@ -252,6 +272,23 @@ def table(results, loads):
     return lines
 
 
+def write(results, loads, started, server, final):
+    """bench/out/tenants.md (after each size, so that a failure later keeps
+    what was measured); the final one also to a dated file, and printed."""
+    text = "\n".join([
+        "# Fleets: tenant schemas", "",
+        f"`python3 bench/tenants.py {' '.join(sys.argv[1:])}`".replace(" `", "`"), f"started {started}", "",
+        *h.machine(peers=False), f"- PostgreSQL server {server} (throwaway cluster, default settings, fsync on)", "",
+        f"Project bench/tenants: {REVISIONS} revisions ({ROWS} per schema). Query: `{QUERY}`", "",
+        *table(results, loads)]) + "\n"
+    names = ["tenants.md"] + ([time.strftime("tenants-%Y%m%d-%H%M%S.md")] if final else [])
+    for name in names:
+        with open(os.path.join(h.OUT, name), "w") as f:
+            f.write(text)
+    if final:
+        print(text)
+
+
 def main():
     os.makedirs(h.OUT, exist_ok=True)
     if "--no-build" not in sys.argv:
@@ -268,18 +305,10 @@ def main():
             h.log(f"{n} schemas: load average {os.getloadavg()}")
             timed_rounds(pg, n, template, upgrade_variants(pg.url("bench"), n), rounds_for(n), results, loads)
             current_rounds(pg, n, 3 if n > 100 else 5, results)
+            write(results, loads, started, server, final=False)
         if "--sync-off" in sys.argv:
             sync_off_round(pg, max(sizes), template, results)
-    text = "\n".join([
-        "# Fleets: tenant schemas", "",
-        f"`python3 bench/tenants.py {' '.join(sys.argv[1:])}`".replace(" `", "`"), f"started {started}", "",
-        *h.machine(peers=False), f"- PostgreSQL server {server} (throwaway cluster, default settings, fsync on)", "",
-        f"Project bench/tenants: {REVISIONS} revisions ({ROWS} per schema). Query: `{QUERY}`", "",
-        *table(results, loads)]) + "\n"
-    for name in ("tenants.md", time.strftime("tenants-%Y%m%d-%H%M%S.md")):
-        with open(os.path.join(h.OUT, name), "w") as f:
-            f.write(text)
-    print(text)
+    write(results, loads, started, server, final=True)
 
 
 if __name__ == "__main__":
