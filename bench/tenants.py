@@ -3,10 +3,11 @@
 of one PostgreSQL database, with retort's fleet (one process) and with a
 shell loop running one `retort upgrade` per schema.
 
-    python3 bench/tenants.py                  # N = 100 (5 rounds) and 1,000 (3 rounds), ~15 minutes
+    python3 bench/tenants.py                  # N = 100 (5 rounds) and 1,000 (3 rounds), ~15-20 minutes
     python3 bench/tenants.py --quick          # N = 20, 2 rounds: a smoke test
     python3 bench/tenants.py --sizes 100 --rounds 7
     python3 bench/tenants.py --sync-off       # also one run each with synchronous_commit off, largest N
+    python3 bench/tenants.py --sizes 1000 --skip config,floor   # the fleet and the first loop only
 
 The project is bench/tenants/ (five revisions: three tables with foreign
 keys and indexes, a check constraint, seed rows, an added column, a jsonb
@@ -187,7 +188,7 @@ def floor_script(n):
 def upgrade_variants(url, n):
     fleet = [h.RETORT, "--url", url, "upgrade", "--schemas-query", QUERY, "--parallel"]
     loop = ["bash", "-c", LOOP.format(cmd="upgrade")]
-    return [
+    variants = [
         ("fleet, --parallel 1", fleet + ["1"], {}),
         ("fleet, --parallel 4", fleet + ["4"], {}),
         ("fleet, --parallel 8", fleet + ["8"], {}),
@@ -196,6 +197,9 @@ def upgrade_variants(url, n):
         ("psql, the revisions' SQL only, one session (floor)",
          ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", floor_script(n)], {}),
     ]
+    # `--skip config,floor`: leave out the variants whose name has one of these words.
+    skip = [w for w in arg("--skip", "").split(",") if w]
+    return [v for v in variants if not any(w in v[0] for w in skip)]
 
 
 def loop_env(url):
