@@ -116,9 +116,13 @@ def fmt(s):
     return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
 
 
-def setup_tools():
+def build_retort():
     log("building retort (release)")
     run(["cargo", "build", "--release", "-q", "-p", "retort-cli"], cwd=ROOT)
+
+
+def setup_tools():
+    build_retort()
     if not os.path.exists(ALEMBIC):
         log("installing Alembic into bench/.venv")
         run([sys.executable, "-m", "venv", VENV])
@@ -738,7 +742,9 @@ def gen_dir_for_project():
     return gen(1)
 
 
-def machine(mariadb_version=None):
+def machine(mariadb_version=None, peers=True):
+    """The machine's lines of a results file; `peers`: with Alembic's and
+    SQLAlchemy's versions (installed by setup_tools)."""
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -748,11 +754,15 @@ def machine(mariadb_version=None):
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     version = lambda cmd: run(cmd, check=False).stdout.strip().splitlines()[0] if shutil.which(cmd[0]) or os.path.exists(cmd[0]) else "?"  # noqa: E731
     commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip()
-    alembic = run([ALEMBIC, "--version"]).stdout.strip()
-    sqla = run([os.path.join(VENV, "bin", "python"), "-c", "import sqlalchemy; print(sqlalchemy.__version__)"]).stdout.strip()
+    if peers:
+        alembic = run([ALEMBIC, "--version"]).stdout.strip()
+        sqla = run([os.path.join(VENV, "bin", "python"), "-c", "import sqlalchemy; print(sqlalchemy.__version__)"]).stdout.strip()
+        with_peers = f"; {alembic}; SQLAlchemy {sqla}"
+    else:
+        with_peers = ""
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores; memory {mem:.0f} GiB; {platform.system()} {platform.release()}",
-        f"- retort: commit {commit}, release build; {alembic}; SQLAlchemy {sqla}",
+        f"- retort: commit {commit}, release build{with_peers}",
         f"- {version(['sqlite3', '--version'])}; {version(['psql', '--version'])}; PostgreSQL server {version([pg_bin('postgres'), '--version'])}",
     ] + ([f"- MariaDB server {mariadb_version}; {version([mariadb_bin('mariadb'), '--version'])}"] if mariadb_version else [])
 
