@@ -249,7 +249,14 @@ fn run(
     let stopped = AtomicBool::new(false);
     let outcomes: Mutex<Vec<Option<TargetOutcome>>> = Mutex::new(vec![None; targets.len()]);
     let workers = options.parallel.clamp(1, targets.len().max(1));
-    let gate = servers::Gate::new(options.per_server);
+    // One worker runs one target at a time anyway: no server needs its
+    // engine's bound probed (a connection saved per server).
+    let per_server = if workers == 1 {
+        Some(1)
+    } else {
+        options.per_server
+    };
+    let gate = servers::Gate::new(per_server);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
