@@ -47,8 +47,9 @@ impl Target {
         }
     }
 
-    /// A migrator on this target (see [`Target::migrator`]), for work done
-    /// through [`each`].
+    /// A migrator on this target, for work done through [`each`]: for a
+    /// schema, the version and history tables are the schema's and the
+    /// session's `search_path` is set to it.
     pub fn connect(&self, project: &Project) -> Result<Migrator> {
         self.migrator(project)
     }
