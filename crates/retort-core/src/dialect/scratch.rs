@@ -117,14 +117,14 @@ static LIVE: Mutex<Vec<(DatabaseUrl, String, String)>> = Mutex::new(Vec::new());
 /// How a dialect makes a scratch database called `name` through a
 /// connection to the server: the `CREATE DATABASE` and `DROP DATABASE`
 /// statements.
-pub(crate) type Statements = dyn Fn(&mut dyn Connection, &str) -> Result<(String, String)>;
+pub(crate) type Statements<'a> = dyn Fn(&mut dyn Connection, &str) -> Result<(String, String)> + 'a;
 
 /// Creates `retort_scratch_<pid>_<nanos>` on `server` with the dialect's
 /// `statements` and connects to it.
 pub(crate) fn on_server(
     dialect: &'static dyn Dialect,
     server: &DatabaseUrl,
-    statements: &Statements,
+    statements: &Statements<'_>,
 ) -> Result<Scratch> {
     let name = scratch_name();
     let mut admin = dialect.connect(server)?;

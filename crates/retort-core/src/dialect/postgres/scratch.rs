@@ -25,14 +25,21 @@ struct Shape {
 /// `created_by_sql`: the extensions the SQL to be loaded creates itself
 /// (`None`: only Citus is copied, nothing else).
 pub(super) fn create(server: &DatabaseUrl, created_by_sql: Option<&[String]>) -> Result<Scratch> {
-    let shape = read_shape(Postgres.connect(server)?.as_mut())?;
-    let mut scratch = scratch::on_server(&Postgres, server, &|_, name| {
+    // Read through the connection that creates the scratch database: no
+    // second connection to the target.
+    let shape = std::cell::RefCell::new(None);
+    let mut scratch = scratch::on_server(&Postgres, server, &|admin, name| {
+        *shape.borrow_mut() = Some(read_shape(admin)?);
         Ok((
             format!("CREATE DATABASE {name}"),
             // Ends the sessions still using it.
             format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         ))
     })?;
+    let shape = shape.into_inner().unwrap_or(Shape {
+        extensions: Vec::new(),
+        citus_nodes: None,
+    });
     if let Some(nodes) = &shape.citus_nodes {
         join_cluster(server, &mut scratch, nodes)?;
     }
