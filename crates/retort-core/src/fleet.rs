@@ -169,7 +169,7 @@ pub fn upgrade(
         let mut m = target.migrator(project)?;
         m.set_lock_timeout(options.lock_timeout);
         let applied = m.upgrade(target_rev, &mut |_| {})?;
-        Ok((
+        Ok(Found::ran(
             applied.into_iter().map(|s| s.revision).collect(),
             m.current()?,
         ))
@@ -216,7 +216,7 @@ pub fn downgrade(
         let mut m = target.migrator(project)?;
         m.set_lock_timeout(options.lock_timeout);
         let reverted = m.downgrade(target_rev, &mut |_| {})?;
-        Ok((
+        Ok(Found::ran(
             reverted.into_iter().map(|s| s.revision).collect(),
             m.current()?,
         ))
@@ -232,12 +232,12 @@ pub fn current(
 ) -> Vec<TargetOutcome> {
     run(targets, options, on_done, &|target: &Target| {
         let mut m = target.migrator(project)?;
-        Ok((Vec::new(), m.current()?))
+        Ok(Found::ran(Vec::new(), m.current()?))
     })
 }
 
-/// What one target's work returns: the revisions it ran and where it is.
-type Work<'a> = dyn Fn(&Target) -> crate::Result<(Vec<String>, Vec<String>)> + Sync + 'a;
+/// One target's work: what it ran, where the target is, what differs.
+type Work<'a> = dyn Fn(&Target) -> crate::Result<Found> + Sync + 'a;
 
 /// Runs `work` on every target, `parallel` at a time.
 fn run(
@@ -288,18 +288,18 @@ fn run(
 
 fn one(url: &Target, work: &Work<'_>) -> TargetOutcome {
     let started = Instant::now();
-    let (applied, current, error) = match work(url) {
-        Ok((applied, current)) => (applied, current, None),
-        Err(e) => (Vec::new(), Vec::new(), Some(e.to_string())),
+    let (found, error) = match work(url) {
+        Ok(found) => (found, None),
+        Err(e) => (Found::default(), Some(e.to_string())),
     };
     TargetOutcome {
         target: url.label(),
-        applied,
-        current,
+        applied: found.applied,
+        current: found.current,
         error,
         skipped: false,
         millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        differences: Vec::new(),
+        differences: found.differences,
     }
 }
 
@@ -480,7 +480,7 @@ pub fn stamp(
         let mut m = target.migrator(project)?;
         m.set_lock_timeout(options.lock_timeout);
         let change = m.stamp(revs, purge, &mut |_| {})?;
-        Ok((change.insert, m.current()?))
+        Ok(Found::ran(change.insert, m.current()?))
     })
 }
 
@@ -510,17 +510,32 @@ pub fn changed_revisions(
         Ok(Found {
             current,
             differences,
+            ..Found::default()
         })
     })
 }
 
-/// What a read-only look at one target found, for [`each`].
+/// What the work on one target found: for [`each`], where it is and what
+/// differs; for the operations that change targets, what ran too.
 #[derive(Debug, Clone, Default)]
 pub struct Found {
+    /// The revisions applied (or reverted) there, in order.
+    pub applied: Vec<String>,
     /// Its version-table rows.
     pub current: Vec<String>,
     /// What differs from what it should be; empty when nothing does.
     pub differences: Vec<String>,
+}
+
+impl Found {
+    /// A target where `applied` ran and that is now at `current`.
+    fn ran(applied: Vec<String>, current: Vec<String>) -> Self {
+        Self {
+            applied,
+            current,
+            differences: Vec::new(),
+        }
+    }
 }
 
 /// Runs a read-only `work` on every target, as the other fleet operations
@@ -532,16 +547,5 @@ pub fn each(
     on_done: &(dyn Fn(&TargetOutcome) + Sync),
     work: &(dyn Fn(&Target) -> Result<Found> + Sync),
 ) -> Vec<TargetOutcome> {
-    // `run` carries two lists per target: the differences travel in the
-    // place of the revisions applied, and are moved back here.
-    let as_work = |target: &Target| work(target).map(|f| (f.differences, f.current));
-    let moved = |o: &TargetOutcome| {
-        let mut o = o.clone();
-        o.differences = std::mem::take(&mut o.applied);
-        o
-    };
-    run(targets, options, &|o| on_done(&moved(o)), &as_work)
-        .iter()
-        .map(moved)
-        .collect()
+    run(targets, options, on_done, work)
 }

@@ -129,6 +129,7 @@ pub fn check(cli: &Cli, args: &CheckArgs) -> Result<ExitCode> {
         Ok(Found {
             current,
             differences: comparison.upgrade.iter().map(autogen::summary).collect(),
+            ..Found::default()
         })
     };
     run_and_compare(cli, "check", &args.fleet, targets.len(), |on_done| {

@@ -27,7 +27,9 @@ struct Facts {
     owned: ExtensionOwned,
     keywords: tables::Keywords,
     opclasses: tables::Opclasses,
-    /// Citus is installed: tables may be distributed.
+    /// Citus is installed: tables may be distributed. Read here, not taken
+    /// from the connection's engine: a scratch database gets the extension
+    /// after its connection is made, and a revision may create it.
     citus: bool,
 }
 
